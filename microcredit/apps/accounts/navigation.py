@@ -1,0 +1,44 @@
+"""The navigation menu by role: (menu, label, url name, permission needed).
+
+Items whose URL does not exist (an app not installed) or whose permission the user lacks are
+left out, so each role sees only what it can use.
+"""
+
+from __future__ import annotations
+
+from django.urls import NoReverseMatch, reverse
+
+MENU = [
+    ("档案", "农户档案", "households:list", "core.view_registry"),
+    ("档案", "档案导入", "households:import", "core.import_registry"),
+    ("档案", "身份核验", "households:verify", "core.verify_identity"),
+    ("档案", "行政区划", "regions:tree", "core.view_dashboard"),
+    ("信贷", "评级授信", "rating:campaigns", "rating.view_rating"),
+    ("信贷", "贷款申请", "loans:applications", "loans.view_application"),
+    ("信贷", "待我审批", "loans:inbox", "loans.view_application"),
+    ("信贷", "贷款台账", "loans:list", "loans.view_loan"),
+    ("信贷", "贷款计算器", "calc:page", "core.use_calculator"),
+    ("资金", "贴息", "funds:subsidy_batches", "funds.view_subsidy"),
+    ("资金", "风险补偿金", "funds:accounts", "funds.view_fund"),
+    ("资金", "代偿申请", "funds:claims", "funds.view_fund"),
+    ("监测", "日终批处理", "monitoring:close", "monitoring.view_close"),
+    ("系统", "合作银行", "reference:banks", "core.view_dashboard"),
+    ("系统", "基准利率", "reference:rates", "core.view_dashboard"),
+    ("系统", "政策期", "reference:eras", "core.view_dashboard"),
+    ("系统", "后台任务", "jobs:list", "core.view_dashboard"),
+    ("系统", "审计日志", "audit:list", "core.view_audit"),
+]
+
+
+def menu_for(user) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(menu, [(label, url), …]), …] for this user, menus in declared order."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for menu, label, url_name, perm in MENU:
+        if not user.has_perm(perm):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        groups.setdefault(menu, []).append((label, url))
+    return list(groups.items())

@@ -1,0 +1,83 @@
+"""Roles as Django groups, with their permissions declared here and nowhere else (ARCHITECTURE §5).
+
+`sync_roles` runs after every migrate and makes the groups match this table. Other apps add
+their capabilities to `ROLE_PERMISSIONS` by naming permissions "app_label.codename".
+"""
+
+from __future__ import annotations
+
+COUNTY = "county_office"
+TOWNSHIP = "township_station"
+VILLAGE = "village_station"
+BANK = "bank_officer"
+PBOC = "pboc"
+FINANCE = "finance"
+INSURER = "insurer"
+HOUSEHOLD = "household"
+AUDITOR = "auditor"
+ADMIN = "admin"
+
+ROLE_LABELS = {
+    COUNTY: "县乡村振兴局（县金融服务中心）",
+    TOWNSHIP: "乡镇金融服务站",
+    VILLAGE: "村金融服务室",
+    BANK: "合作银行",
+    PBOC: "人民银行县支行",
+    FINANCE: "县财政局",
+    INSURER: "保险公司",
+    HOUSEHOLD: "贷款农户",
+    AUDITOR: "审计（只读）",
+    ADMIN: "系统管理员",
+}
+
+_READ = ["core.view_dashboard", "core.use_calculator"]
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    COUNTY: _READ + [
+        "core.view_registry", "core.edit_registry", "core.import_registry", "core.see_identity",
+        "core.manage_regions", "core.manage_reference", "core.export_data",
+    ],
+    TOWNSHIP: _READ + ["core.view_registry", "core.edit_registry", "core.see_identity", "core.export_data"],
+    VILLAGE: _READ + ["core.view_registry", "core.edit_registry", "core.see_identity", "core.export_data"],
+    BANK: _READ + ["core.verify_identity"],
+    PBOC: _READ,
+    FINANCE: _READ,
+    INSURER: _READ,
+    HOUSEHOLD: ["core.use_calculator"],
+    AUDITOR: _READ + ["core.view_registry", "core.view_audit", "core.export_data"],
+    ADMIN: _READ + [
+        "core.view_registry", "core.edit_registry", "core.import_registry", "core.see_identity",
+        "core.manage_regions", "core.manage_reference", "core.view_audit", "core.export_data",
+        "core.manage_users",
+    ],
+}
+
+
+def grant(role: str, *permissions: str) -> None:
+    """Let another app declare the permissions a role gets (call at import of its roles module)."""
+    for perm in permissions:
+        if perm not in ROLE_PERMISSIONS[role]:
+            ROLE_PERMISSIONS[role].append(perm)
+
+
+def sync_roles(**kwargs) -> None:
+    """Create/refresh one Group per role with exactly the declared permissions."""
+    from django.apps import apps as django_apps
+    from django.contrib.auth.models import Group, Permission
+
+    # Let every installed app register its grants first.
+    for config in django_apps.get_app_configs():
+        if config.name.startswith("microcredit.apps."):
+            try:
+                __import__(f"{config.name}.permissions")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.permissions":
+                    raise
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm:
+                wanted.append(perm)
+        group.permissions.set(wanted)

@@ -1,0 +1,76 @@
+"""Recording audit entries. Every service that writes calls `record_audit` in its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from django.db import models
+
+from microcredit.apps.audit.models import AuditEntry
+
+SYSTEM_LABEL = "系统"
+
+
+def user_or_none(user: Any):
+    """The acting user, or None for the system (batch jobs, the demo generator)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user
+
+
+def _plain(value: Any) -> Any:
+    """Make a value JSON-safe for before/after snapshots."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
+    """The concrete field values of a model instance, for before/after."""
+    names = fields or [f.attname for f in obj._meta.concrete_fields]
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+def record_audit(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    region_code: str = "",
+    household_id: int | None = None,
+    note: str = "",
+) -> AuditEntry:
+    """Append one audit row. `actor` may be None (system)."""
+    actor = user_or_none(actor)
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:255]
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_label=(actor.get_full_name() or actor.username) if actor else SYSTEM_LABEL,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:255],
+        before=_plain(before) if before is not None else None,
+        after=_plain(after) if after is not None else None,
+        region_code=region_code,
+        household_id=household_id,
+        note=note,
+    )
