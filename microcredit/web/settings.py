@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "microcredit.apps.accounts",
     "microcredit.apps.households",
     "microcredit.apps.jobs",
+    "microcredit.apps.loans",
     "microcredit.apps.calc",
 ]
 

@@ -1,0 +1,153 @@
+"""Loan accounts, their schedules and their immutable events (DOMAIN §5, ARCHITECTURE §4).
+
+A loan's truth is its terms + its events. The columns under "cached state" are derived by
+`domain.servicing.loan_state` (and by the daily close) and can always be rebuilt from events.
+Money is integer fen; rates are Decimal percent per year.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from microcredit.domain.classification import CLASS_LABELS, CLASSES
+from microcredit.domain.schedules import METHOD_LABELS, METHODS
+
+
+class LoanStatus(models.TextChoices):
+    ACTIVE = "active", _("在贷")
+    SETTLED = "settled", _("已结清")
+    RENEWED = "renewed", _("已续贷")
+    WRITTEN_OFF = "written_off", _("已核销")
+
+
+class UsageMode(models.TextChoices):
+    SELF = "self", _("户贷户用·自我发展")
+    PARTNERSHIP = "partnership", _("户贷户用·合伙发展")
+    COOP_MANAGED = "coop_managed", _("户贷社管·合作发展")
+    COOP_JOINT = "coop_joint", _("户贷社管·合营发展")
+    LEGACY_POOLED = "legacy_pooled", _("分贷统还（存量项目）")
+
+
+class Loan(models.Model):
+    number = models.CharField(_("借据号"), max_length=32, unique=True)
+    household = models.ForeignKey("households.Household", verbose_name=_("农户"), on_delete=models.PROTECT, related_name="loans")
+    borrower = models.ForeignKey("households.Member", verbose_name=_("借款人"), on_delete=models.PROTECT, related_name="loans")
+    bank = models.ForeignKey("reference.Bank", verbose_name=_("贷款银行"), on_delete=models.PROTECT, related_name="loans")
+    branch = models.ForeignKey("reference.Branch", verbose_name=_("网点"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    region_code = models.CharField(_("区划代码"), max_length=15, db_index=True)
+    policy_era = models.CharField(_("政策期"), max_length=16)
+    principal = models.BigIntegerField(_("贷款金额（分）"))
+    annual_rate = models.DecimalField(_("执行年利率（%）"), max_digits=7, decimal_places=4)
+    cap_rate = models.DecimalField(_("利率上限（%）"), max_digits=7, decimal_places=4)
+    subsidy_ratio = models.DecimalField(_("贴息比例"), max_digits=5, decimal_places=4, default=1)
+    disbursed_on = models.DateField(_("放款日期"), db_index=True)
+    term_months = models.PositiveIntegerField(_("期限（月）"))
+    maturity_date = models.DateField(_("到期日期"), db_index=True)
+    method = models.CharField(_("还款方式"), max_length=20, choices=list(METHOD_LABELS.items()))
+    usage_mode = models.CharField(_("使用方式"), max_length=16, choices=UsageMode.choices, default=UsageMode.SELF)
+    industry = models.CharField(_("产业"), max_length=32, blank=True)
+    purpose = models.CharField(_("用途"), max_length=200, blank=True)
+    account_number = models.CharField(_("放款账户"), max_length=32, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=LoanStatus.choices, default=LoanStatus.ACTIVE, db_index=True)
+    renewed_from = models.ForeignKey("self", verbose_name=_("续贷原贷款"), null=True, blank=True, on_delete=models.PROTECT, related_name="renewals")
+    schedule_version = models.PositiveIntegerField(_("还款计划版本"), default=1)
+    risk_flag = models.CharField(_("风险标识"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    # Cached state (derived; rebuilt from events by loans.services.loan_refresh_state).
+    state_as_of = models.DateField(_("状态日期"), null=True, blank=True)
+    principal_outstanding = models.BigIntegerField(_("贷款余额（分）"), default=0)
+    overdue_principal = models.BigIntegerField(_("逾期本金（分）"), default=0)
+    overdue_interest = models.BigIntegerField(_("欠息（分）"), default=0)
+    penalty_owed = models.BigIntegerField(_("应付罚息（分）"), default=0)
+    advance = models.BigIntegerField(_("预收款（分）"), default=0)
+    days_past_due = models.PositiveIntegerField(_("逾期天数"), default=0)
+    classification = models.CharField(
+        _("五级分类"), max_length=16, choices=[(c, CLASS_LABELS[c]) for c in CLASSES], default="normal", db_index=True
+    )
+    next_due_date = models.DateField(_("下次应还日"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("贷款")
+        verbose_name_plural = _("贷款")
+        ordering = ["-disbursed_on", "-id"]
+        indexes = [models.Index(fields=["bank", "status"]), models.Index(fields=["region_code", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(principal__gt=0), name="loan_principal_positive"),
+            models.CheckConstraint(condition=models.Q(method__in=METHODS), name="loan_method_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Installment(models.Model):
+    """One scheduled instalment (as agreed; what was paid comes from events)."""
+
+    loan = models.ForeignKey(Loan, verbose_name=_("贷款"), on_delete=models.CASCADE, related_name="installments")
+    schedule_version = models.PositiveIntegerField(_("还款计划版本"), default=1)
+    seq = models.PositiveIntegerField(_("期次"))
+    period_start = models.DateField(_("计息起日"))
+    due_date = models.DateField(_("应还日"), db_index=True)
+    principal = models.BigIntegerField(_("应还本金（分）"))
+    interest = models.BigIntegerField(_("应还利息（分）"))
+
+    class Meta:
+        verbose_name = _("还款计划")
+        verbose_name_plural = _("还款计划")
+        ordering = ["loan", "schedule_version", "seq"]
+        constraints = [models.UniqueConstraint(fields=["loan", "schedule_version", "seq"], name="installment_unique_seq")]
+
+
+class EventKind(models.TextChoices):
+    DISBURSEMENT = "disbursement", _("放款")
+    REPAYMENT = "repayment", _("还款")
+    SETTLEMENT = "settlement", _("提前结清")
+    EXTENSION = "extension", _("展期")
+    RENEWAL = "renewal", _("续贷")
+    WRITE_OFF = "write_off", _("核销")
+    REVERSAL = "reversal", _("冲正")
+
+
+class LoanEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("贷款事件不可修改，请用冲正")
+
+    def delete(self):
+        raise PermissionError("贷款事件不可删除，请用冲正")
+
+    def effective(self):
+        """Events that count: not reversals themselves and not reversed by one."""
+        return self.exclude(kind=EventKind.REVERSAL).filter(reversed_by__isnull=True)
+
+
+class LoanEvent(models.Model):
+    """An immutable event on a loan; a mistake is undone by a reversal event."""
+
+    loan = models.ForeignKey(Loan, verbose_name=_("贷款"), on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("事件"), max_length=16, choices=EventKind.choices, db_index=True)
+    on = models.DateField(_("业务日期"), db_index=True)
+    amount = models.BigIntegerField(_("金额（分）"), default=0)
+    data = models.JSONField(_("内容"), default=dict, blank=True)
+    reverses = models.OneToOneField(
+        "self", verbose_name=_("冲正对象"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    idempotency_key = models.CharField(_("幂等键"), max_length=80, null=True, blank=True, unique=True)
+    reference = models.CharField(_("流水号"), max_length=64, blank=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = LoanEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("贷款事件")
+        verbose_name_plural = _("贷款事件")
+        ordering = ["loan", "on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.loan} {self.get_kind_display()} {self.on}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("贷款事件不可修改，请用冲正")
+        super().save(*args, **kwargs)
