@@ -1,0 +1,14 @@
+"""Jobs a user may see: their own, or all for admins and county-wide staff."""
+
+from django.db.models import QuerySet
+
+from microcredit.apps.accounts.scope import Scope
+from microcredit.apps.jobs.models import Job
+
+
+def jobs_for(user) -> QuerySet[Job]:
+    scope = Scope.of(user)
+    qs = Job.objects.select_related("created_by")
+    if scope.unrestricted or any(len(p) <= 6 for p in scope.region_prefixes):
+        return qs
+    return qs.filter(created_by=user)
