@@ -1,0 +1,19 @@
+from django import forms
+
+from microcredit.domain.schedules import METHOD_LABELS
+
+
+class ScheduleForm(forms.Form):
+    principal = forms.DecimalField(label="贷款金额（元）", min_value=0, decimal_places=2, initial="50000.00")
+    annual_rate = forms.DecimalField(label="年利率（%）", min_value=0, decimal_places=4, initial="4.35")
+    disbursed_on = forms.DateField(label="放款日期", widget=forms.DateInput(attrs={"type": "date"}))
+    term_months = forms.IntegerField(label="期限（月）", min_value=1, initial=36)
+    method = forms.ChoiceField(label="还款方式", choices=list(METHOD_LABELS.items()))
+
+    def payload(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "principal": f"{d['principal']:.2f}", "annual_rate": str(d["annual_rate"]),
+            "disbursed_on": d["disbursed_on"].isoformat(), "term_months": d["term_months"],
+            "method": d["method"],
+        }
