@@ -49,7 +49,11 @@ class ReferenceRate(models.Model):
     """One fixing of a reference rate (PBoC benchmark or LPR), DOMAIN §11."""
 
     KIND_CHOICES = [("benchmark", "人民银行基准利率"), ("lpr", "贷款市场报价利率 LPR")]
-    TENOR_CHOICES = [("1y", "一年以内（含）"), ("1-5y", "一至五年（含）"), ("5y+", "五年以上")]
+    # Tenor vocabulary of domain/rates.py: benchmark 1y / 1-5y / 5y+; LPR 1y / 5y (5Y+ LPR).
+    TENOR_CHOICES = [
+        ("1y", "一年以内（含）/ 一年期"), ("1-5y", "一至五年（含）"), ("5y+", "五年以上"),
+        ("5y", "五年期以上（LPR）"),
+    ]
 
     kind = models.CharField(_("类型"), max_length=10, choices=KIND_CHOICES)
     tenor = models.CharField(_("期限"), max_length=5, choices=TENOR_CHOICES)
@@ -119,3 +123,10 @@ class PolicyEra(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.effective_from}起）"
+
+    @property
+    def eligible_status_labels(self) -> list[str]:
+        from microcredit.apps.households.models import HouseholdStatus
+
+        labels = dict(HouseholdStatus.choices)
+        return [str(labels.get(s, s)) for s in self.eligible_statuses]

@@ -1,0 +1,45 @@
+"""Reads of reference data. Reference data is county-wide: every signed-in role may read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch, QuerySet
+
+from microcredit.apps.reference.models import Bank, Branch, PolicyEra, ReferenceRate
+from microcredit.domain.rates import RateFixing
+
+
+def bank_list() -> QuerySet[Bank]:
+    """Banks with their branches (and the branches' regions) prefetched."""
+    return Bank.objects.prefetch_related(
+        Prefetch("branches", queryset=Branch.objects.select_related("region").order_by("name"))
+    )
+
+
+def current_rate_fixings() -> tuple[RateFixing, ...]:
+    """The fixings in force (latest versions), as domain values for ``domain.rates.cap_rate``."""
+    rows = ReferenceRate.objects.current().order_by("kind", "tenor", "effective_from")
+    return tuple(RateFixing(r.effective_from, r.kind, r.tenor, r.rate) for r in rows)
+
+
+def rate_history(kind: str, tenor: str) -> QuerySet[ReferenceRate]:
+    """Every version of every fixing of one kind/tenor, superseded ones included."""
+    return ReferenceRate.objects.filter(kind=kind, tenor=tenor).select_related("recorded_by").order_by(
+        "effective_from", "id"
+    )
+
+
+def rate_rows() -> QuerySet[ReferenceRate]:
+    """All rate rows (current and superseded), newest fixing first within kind/tenor."""
+    return ReferenceRate.objects.select_related("recorded_by").order_by("kind", "tenor", "-effective_from", "-id")
+
+
+def policy_era_on(day: dt.date) -> PolicyEra | None:
+    """The current version of the policy era in force on ``day`` (None before the first era)."""
+    return PolicyEra.objects.current().filter(effective_from__lte=day).order_by("-effective_from", "-id").first()
+
+
+def policy_era_rows() -> QuerySet[PolicyEra]:
+    """Every era version, current and superseded, by start date."""
+    return PolicyEra.objects.select_related("recorded_by").order_by("effective_from", "code", "id")
