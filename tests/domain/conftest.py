@@ -1,0 +1,1 @@
+"""Domain tests need no Django: pure functions, dates passed in."""
