@@ -1,0 +1,257 @@
+"""Policy checks of a loan application (DOMAIN §4, §3, §8, §11).
+
+Every rule is a plain function returning a list of :class:`PolicyFailure` (rule, field,
+Chinese message); :func:`check_application` runs them all and returns every failure at once
+(beancount style), so the village clerk sees everything to fix before submitting.
+The caller passes the policy era in force on the application date, the facts it found
+(rating, blacklist, loans outstanding, circuit breakers, risk-fund quota) and the cap rate.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Callable, NamedTuple
+
+from microcredit.domain.identity import age_on
+from microcredit.domain.money import fen_to_yuan
+
+__all__ = [
+    "PolicyTerms", "ApplicantFacts", "ApplicationRequest", "Suspensions", "FundQuota",
+    "PolicyFailure", "PROHIBITED_PURPOSE_WORDS", "PROHIBITED_MODES", "MODES_NEEDING_PARTNER",
+    "RULES", "check_application",
+]
+
+PROHIBITED_PURPOSE_WORDS = (
+    "建房", "盖房", "买房", "婚", "理财", "家电", "家具", "消费", "政府平台", "融资平台",
+    "房地产", "基础设施", "矿", "学校", "医院", "赌",
+)
+"""Prohibited uses (DOMAIN §4: houses, weddings, wealth management, household goods, pooling)."""
+PROHIBITED_MODES = {"enterprise": "户贷企用", "legacy_pooled": "分贷统还"}
+"""Usage modes not allowed for new loans [P 24号]."""
+MODES_NEEDING_PARTNER = ("partnership", "coop_managed", "coop_joint")
+"""Modes that need a partner entity and a link agreement (DOMAIN §4)."""
+
+
+class PolicyTerms(NamedTuple):
+    """The policy era's terms in force on the application date (DOMAIN §4)."""
+
+    code: str
+    name: str
+    max_amount: int  # fen
+    max_term_months: int
+    eligible_statuses: tuple[str, ...]
+    min_age: int = 18
+    max_age: int = 65
+
+
+class ApplicantFacts(NamedTuple):
+    """What the system knows about the household and borrower."""
+
+    status: str
+    is_wubao: bool
+    borrower_birth: date
+    grade: str = ""  # "" = not rated / not granted
+    credit_limit: int = 0  # fen
+    rating_valid_until: date | None = None
+    blacklisted: bool = False
+    outstanding_policy_loans: int = 0
+
+
+class ApplicationRequest(NamedTuple):
+    """What is asked for."""
+
+    applied_on: date
+    amount: int  # fen
+    term_months: int
+    usage_mode: str = "self"
+    purpose: str = ""
+    partner_name: str = ""
+    has_link_agreement: bool = False
+    annual_rate: Decimal | None = None
+
+
+class Suspensions(NamedTuple):
+    """Circuit breakers in force (DOMAIN §8)."""
+
+    village: bool = False
+    township: bool = False
+    bank: bool = False
+
+
+class FundQuota(NamedTuple):
+    """The bank's risk-fund lending quota (DOMAIN §7): balance × leverage vs. outstanding."""
+
+    fund_balance: int
+    leverage: int
+    bank_outstanding: int
+
+
+class PolicyFailure(NamedTuple):
+    """One failing rule: its name, the field, and the Chinese message."""
+
+    rule: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"【{self.rule}】{self.message}"
+
+
+class Context(NamedTuple):
+    terms: PolicyTerms
+    applicant: ApplicantFacts
+    request: ApplicationRequest
+    cap_rate: Decimal | None
+    suspensions: Suspensions
+    quota: FundQuota | None
+
+
+def rule_status(c: Context) -> list[PolicyFailure]:
+    """Borrowers by era; 五保户 excluded (DOMAIN §2, §4)."""
+    out = []
+    if c.applicant.status not in c.terms.eligible_statuses:
+        out.append(PolicyFailure("贷款对象", "status", f"该户身份不属于{c.terms.name}的贷款对象"))
+    if c.applicant.is_wubao:
+        out.append(PolicyFailure("贷款对象", "status", "五保户不纳入贷款对象"))
+    return out
+
+
+def rule_age(c: Context) -> list[PolicyFailure]:
+    """Borrower aged min–max inclusive on the application date (DOMAIN §4)."""
+    age = age_on(c.applicant.borrower_birth, c.request.applied_on)
+    if not c.terms.min_age <= age <= c.terms.max_age:
+        return [PolicyFailure("年龄", "borrower",
+                              f"借款人年龄 {age} 岁，不在 {c.terms.min_age}–{c.terms.max_age} 岁之间")]
+    return []
+
+
+def rule_blacklist(c: Context) -> list[PolicyFailure]:
+    """No blacklisted household or family member (DOMAIN §3, §8)."""
+    if c.applicant.blacklisted:
+        return [PolicyFailure("黑名单", "household", "该户或其家庭成员在失信黑名单内，不得贷款")]
+    return []
+
+
+def rule_rating(c: Context) -> list[PolicyFailure]:
+    """Rated, granted, rating valid; amount within the credit line (DOMAIN §3)."""
+    if not c.applicant.grade:
+        return [PolicyFailure("评级授信", "household", "该户未评级或评级未达授信等级")]
+    out = []
+    valid = c.applicant.rating_valid_until
+    if valid is not None and valid < c.request.applied_on:
+        out.append(PolicyFailure("评级授信", "household", f"评级已于 {valid.isoformat()} 到期，须重新评级"))
+    if c.request.amount > c.applicant.credit_limit:
+        out.append(PolicyFailure("授信额度", "amount", f"申请金额超过授信额度 {fen_to_yuan(c.applicant.credit_limit)} 元"
+                                 f"（等级 {c.applicant.grade}）"))
+    return out
+
+
+def rule_amount(c: Context) -> list[PolicyFailure]:
+    """Amount positive and within the era's cap per household (DOMAIN §4)."""
+    if c.request.amount <= 0:
+        return [PolicyFailure("贷款金额", "amount", "申请金额必须大于 0")]
+    if c.request.amount > c.terms.max_amount:
+        return [PolicyFailure("贷款金额", "amount",
+                              f"申请金额超过{c.terms.name}户均上限 {fen_to_yuan(c.terms.max_amount)} 元")]
+    return []
+
+
+def rule_term(c: Context) -> list[PolicyFailure]:
+    """Term 1..max months (DOMAIN §4)."""
+    if not 1 <= c.request.term_months <= c.terms.max_term_months:
+        return [PolicyFailure("贷款期限", "term_months",
+                              f"期限必须在 1–{c.terms.max_term_months} 个月之间")]
+    return []
+
+
+def rule_rate(c: Context) -> list[PolicyFailure]:
+    """Rate, when given, not above the cap rate (DOMAIN §11)."""
+    rate = c.request.annual_rate
+    if rate is not None and c.cap_rate is not None and rate > c.cap_rate:
+        return [PolicyFailure("利率上限", "annual_rate", f"执行利率 {rate}% 高于政策利率上限 {c.cap_rate}%")]
+    return []
+
+
+def rule_outstanding(c: Context) -> list[PolicyFailure]:
+    """At most one policy loan outstanding; repeat loans after repayment (DOMAIN §4)."""
+    if c.applicant.outstanding_policy_loans > 0:
+        return [PolicyFailure("在贷余额", "household", "该户已有未结清的小额信贷，须结清后再贷")]
+    return []
+
+
+def rule_purpose(c: Context) -> list[PolicyFailure]:
+    """Prohibited uses and modes; partner and link agreement where needed (DOMAIN §4)."""
+    out = []
+    words = [w for w in PROHIBITED_PURPOSE_WORDS if w in c.request.purpose]
+    if words:
+        out.append(PolicyFailure("贷款用途", "purpose", f"用途含禁止用途（{'、'.join(words)}）"))
+    if not c.request.purpose.strip():
+        out.append(PolicyFailure("贷款用途", "purpose", "须填写贷款用途"))
+    mode = c.request.usage_mode
+    if mode in PROHIBITED_MODES:
+        out.append(PolicyFailure("使用方式", "usage_mode", f"新发放贷款禁止“{PROHIBITED_MODES[mode]}”方式"))
+    if mode in MODES_NEEDING_PARTNER:
+        if not c.request.partner_name.strip():
+            out.append(PolicyFailure("使用方式", "partner_name", "该使用方式须填写合作主体"))
+        if not c.request.has_link_agreement:
+            out.append(PolicyFailure("使用方式", "link_agreement", "该使用方式须上传带贫（利益联结）协议"))
+    return out
+
+
+def rule_suspensions(c: Context) -> list[PolicyFailure]:
+    """Circuit breakers: suspended village / township / bank (DOMAIN §8)."""
+    out = []
+    for flag, label in ((c.suspensions.village, "所在村"), (c.suspensions.township, "所在乡镇"),
+                        (c.suspensions.bank, "贷款银行")):
+        if flag:
+            out.append(PolicyFailure("熔断", "region" if label != "贷款银行" else "bank",
+                                     f"{label}已触发风险熔断，暂停新增贷款"))
+    return out
+
+
+def rule_fund_quota(c: Context) -> list[PolicyFailure]:
+    """Bank's outstanding + amount ≤ fund × leverage, when a fund exists (DOMAIN §7)."""
+    q = c.quota
+    if q is None:
+        return []
+    limit = q.fund_balance * q.leverage
+    if q.bank_outstanding + c.request.amount > limit:
+        return [PolicyFailure("风险补偿金", "bank",
+                              f"超出风险补偿金放大额度 {fen_to_yuan(limit)} 元（已贷 {fen_to_yuan(q.bank_outstanding)} 元）")]
+    return []
+
+
+RULES: tuple[Callable[[Context], list[PolicyFailure]], ...] = (
+    rule_status, rule_age, rule_blacklist, rule_rating, rule_amount, rule_term, rule_rate,
+    rule_outstanding, rule_purpose, rule_suspensions, rule_fund_quota,
+)
+
+
+def check_application(
+    terms: PolicyTerms,
+    applicant: ApplicantFacts,
+    request: ApplicationRequest,
+    *,
+    cap_rate: Decimal | None = None,
+    suspensions: Suspensions = Suspensions(),
+    quota: FundQuota | None = None,
+) -> list[PolicyFailure]:
+    """Every failing policy rule of an application (empty when it may be submitted), DOMAIN §4.
+
+    Args:
+        terms: the policy era in force on ``request.applied_on``.
+        applicant: household/borrower facts.
+        request: amount, term, usage, purpose.
+        cap_rate: the cap rate (DOMAIN §11) for checking ``request.annual_rate``.
+        suspensions: circuit breakers in force.
+        quota: the bank's risk-fund quota, None when the bank has no fund.
+
+    Returns:
+        The failures in rule order.
+    """
+    ctx = Context(terms, applicant, request, cap_rate, suspensions, quota)
+    failures: list[PolicyFailure] = []
+    for rule in RULES:
+        failures.extend(rule(ctx))
+    return failures

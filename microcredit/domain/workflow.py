@@ -1,0 +1,202 @@
+"""Approval workflows as tables (DOMAIN §12, ARCHITECTURE §6).
+
+A table lists the steps (state, label, roles that act on it, time limit in days) and the
+transitions (state, action, next state, roles allowed). The tables drive the buttons in the UI,
+the API, the overdue warnings and the audit trail. Every step can approve, return to the
+previous step with an opinion, or reject with a reason.
+
+Role codes are the strings of ``accounts.roles`` (``village_station`` …); ``admin`` is never
+implied — callers decide whether an administrator may act.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from microcredit.domain.errors import FieldError
+
+__all__ = [
+    "Step", "Transition", "WorkflowTable", "ACTION_LABELS", "APPLICATION", "RATING_CAMPAIGN",
+    "allowed_transitions", "transition_errors", "find_transition", "due_date", "is_overdue",
+    "total_limit_days",
+]
+
+VILLAGE, TOWNSHIP, COUNTY, BANK, HOUSEHOLD = (
+    "village_station", "township_station", "county_office", "bank_officer", "household",
+)
+
+ACTION_LABELS = {
+    "submit": "提交", "approve": "同意", "return": "退回", "reject": "否决", "disburse": "签约放款",
+    "start_notice": "开始公示", "close_notice": "公示结束", "withdraw": "撤回",
+}
+
+
+class Step(NamedTuple):
+    """A state: its label, the roles acting on it, its time limit (calendar days; 0 = none)."""
+
+    state: str
+    label: str
+    roles: tuple[str, ...]
+    limit_days: int = 0
+    terminal: bool = False
+
+
+class Transition(NamedTuple):
+    """``state --action--> next_state``, allowed to ``roles``; ``needs_opinion`` for return/reject."""
+
+    state: str
+    action: str
+    next_state: str
+    roles: tuple[str, ...]
+    needs_opinion: bool = False
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+class WorkflowTable(NamedTuple):
+    code: str
+    name: str
+    initial: str
+    steps: tuple[Step, ...]
+    transitions: tuple[Transition, ...]
+
+    def step(self, state: str) -> Step:
+        """The step of ``state`` (KeyError when unknown)."""
+        for s in self.steps:
+            if s.state == state:
+                return s
+        raise KeyError(state)
+
+    def label(self, state: str) -> str:
+        return self.step(state).label
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(s.state, s.label) for s in self.steps]
+
+
+def _review_chain(chain: list[tuple[str, str, tuple[str, ...], int]], first_back: str) -> list[Transition]:
+    """approve → next, return → previous (first step returns to ``first_back``), reject → rejected."""
+    out: list[Transition] = []
+    for i, (state, _label, roles, _days) in enumerate(chain):
+        nxt = chain[i + 1][0] if i + 1 < len(chain) else "approved"
+        prev = chain[i - 1][0] if i > 0 else first_back
+        out.append(Transition(state, "approve", nxt, roles))
+        out.append(Transition(state, "return", prev, roles, needs_opinion=True))
+        out.append(Transition(state, "reject", "rejected", roles, needs_opinion=True))
+    return out
+
+
+_APP_CHAIN = [
+    ("village_review", "村初审", (VILLAGE,), 1),
+    ("township_review", "乡审核", (TOWNSHIP,), 2),
+    ("county_review", "县复查", (COUNTY,), 2),
+    ("bank_review", "银行审定", (BANK,), 2),
+]
+
+APPLICATION = WorkflowTable(
+    code="loan_application",
+    name="贷款申请（户申请、村初审、乡审核、县复查、银行审定）",
+    initial="draft",
+    steps=(
+        Step("draft", "户申请（待提交）", (VILLAGE, HOUSEHOLD)),
+        *(Step(s, label, roles, days) for s, label, roles, days in _APP_CHAIN),
+        Step("approved", "已审定待放款", (BANK,)),
+        Step("disbursed", "已放款", (), terminal=True),
+        Step("rejected", "已否决", (), terminal=True),
+        Step("withdrawn", "已撤回", (), terminal=True),
+    ),
+    transitions=(
+        Transition("draft", "submit", "village_review", (VILLAGE, HOUSEHOLD)),
+        Transition("draft", "withdraw", "withdrawn", (VILLAGE, HOUSEHOLD)),
+        *_review_chain(_APP_CHAIN, "draft"),
+        Transition("approved", "disburse", "disbursed", (BANK,)),
+        Transition("approved", "reject", "rejected", (BANK,), needs_opinion=True),
+    ),
+)
+"""DOMAIN §12: loan application, 1 + 2 + 2 + 2 days = 7 [S0 郧阳]."""
+
+_RATING_CHAIN = [
+    ("township_review", "乡镇评审", (TOWNSHIP,), 3),
+    ("county_review", "县级评审", (COUNTY,), 3),
+    ("bank_review", "银行评审", (BANK,), 3),
+]
+
+RATING_CAMPAIGN = WorkflowTable(
+    code="rating_campaign",
+    name="评级授信（一次摸底、四级评审、两轮公示）",
+    initial="survey",
+    steps=(
+        Step("survey", "入户摸底", (VILLAGE,)),
+        Step("vote", "村评议（评贷委员会）", (VILLAGE,), 3),
+        Step("notice1", "第一轮公示", (VILLAGE,), 7),
+        *(Step(s, label, roles, days) for s, label, roles, days in _RATING_CHAIN),
+        Step("approved", "评审通过待第二轮公示", (VILLAGE,)),
+        Step("notice2", "第二轮公示", (VILLAGE,), 7),
+        Step("effective", "已生效", (), terminal=True),
+        Step("rejected", "已否决", (), terminal=True),
+    ),
+    transitions=(
+        Transition("survey", "submit", "vote", (VILLAGE,)),
+        Transition("vote", "start_notice", "notice1", (VILLAGE,)),
+        Transition("vote", "return", "survey", (VILLAGE,), needs_opinion=True),
+        Transition("notice1", "close_notice", "township_review", (VILLAGE,)),
+        *_review_chain(_RATING_CHAIN, "vote"),
+        Transition("approved", "start_notice", "notice2", (VILLAGE,)),
+        Transition("notice2", "close_notice", "effective", (VILLAGE,)),
+    ),
+)
+"""DOMAIN §3, §12: survey → vote → notice 1 → township → county → bank → notice 2 → effective."""
+
+
+def allowed_transitions(table: WorkflowTable, state: str, role: str) -> tuple[Transition, ...]:
+    """The transitions ``role`` may take from ``state`` (what buttons to show)."""
+    return tuple(t for t in table.transitions if t.state == state and role in t.roles)
+
+
+def find_transition(table: WorkflowTable, state: str, action: str) -> Transition | None:
+    """The transition of ``action`` from ``state``, whoever may take it."""
+    for t in table.transitions:
+        if t.state == state and t.action == action:
+            return t
+    return None
+
+
+def transition_errors(
+    table: WorkflowTable, state: str, action: str, role: str, opinion: str = ""
+) -> list[FieldError]:
+    """Why ``role`` may not take ``action`` from ``state`` (empty when allowed), DOMAIN §12."""
+    try:
+        step = table.step(state)
+    except KeyError:
+        return [FieldError("state", f"未知状态：{state}")]
+    t = find_transition(table, state, action)
+    if t is None:
+        return [FieldError("action", f"“{step.label}”状态下不能执行“{ACTION_LABELS.get(action, action)}”")]
+    errors = []
+    if role not in t.roles:
+        errors.append(FieldError("role", f"当前角色无权在“{step.label}”环节执行“{t.label}”"))
+    if t.needs_opinion and not opinion.strip():
+        errors.append(FieldError("opinion", f"“{t.label}”必须填写意见或理由"))
+    return errors
+
+
+def due_date(table: WorkflowTable, state: str, entered_on: date) -> date | None:
+    """The day a step must be done by (entered + limit), None when the step has no limit."""
+    step = table.step(state)
+    if not step.limit_days or step.terminal:
+        return None
+    return entered_on + timedelta(days=step.limit_days)
+
+
+def is_overdue(table: WorkflowTable, state: str, entered_on: date, today: date) -> bool:
+    """True when the step's time limit has passed (DOMAIN §12: calendar days)."""
+    due = due_date(table, state, entered_on)
+    return due is not None and today > due
+
+
+def total_limit_days(table: WorkflowTable) -> int:
+    """Sum of the step limits (7 for the application table)."""
+    return sum(s.limit_days for s in table.steps if not s.terminal)
