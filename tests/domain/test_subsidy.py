@@ -8,7 +8,7 @@ from microcredit.domain.errors import DomainError
 from microcredit.domain.money import fen_to_yuan
 from microcredit.domain.servicing import Payment, loan_state
 from microcredit.domain.subsidy import SubsidyTerms, subsidy_by_period, total_subsidy
-from tests.domain.helpers import d, fen, loan, pay, quarterly_example, section_5_3_payments
+from tests.domain.helpers import d, loan, pay, quarterly_example, section_5_3_payments
 
 FULL = SubsidyTerms(cap_rate=Decimal("4.35"), ratio=Decimal("1"))
 
