@@ -159,3 +159,19 @@ def test_bad_input_exits_2_with_one_chinese_line_naming_the_field(command, stdin
 def test_unknown_command_exits_2():
     result = cli("amortize", QUARTERLY)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_statement_with_an_early_settlement_payment():
+    payload = {"loan": QUARTERLY, "as_of": "2018-12-31",
+               "payments": [{"date": "2018-03-21", "amount": "36.25"},
+                            {"date": "2018-06-21", "amount": "555.83"},
+                            {"date": "2018-08-01", "amount": "50247.71", "kind": "settlement"}]}
+    out = run("statement", payload)
+    assert (out["principal_outstanding"], out["advance"], out["classification"]) == (
+        "0.00", "0.00", "normal")
+    assert out["installments"][2] == {"due_date": "2018-08-01", "principal_paid": "50000.00",
+                                      "interest_paid": "247.71", "penalty_paid": "0.00",
+                                      "paid_off_on": "2018-08-01"}
+    assert all(i["paid_off_on"] == "2018-08-01" for i in out["installments"][3:])
+    assert out["subsidy"][2]["eligible"] is True and out["subsidy"][2]["amount"] == "247.71"
+    assert all(s["amount"] == "0.00" for s in out["subsidy"][3:])
