@@ -22,7 +22,9 @@ Readings chosen (the §5.3 example holds exactly):
   (``due_date`` D, that interest, all remaining principal; ``settled_early``) and the later
   instalments are cancelled (zero amounts, ``cancelled``, paid off on D). Any excess stays as
   advance. A settlement payment too small to settle is treated as an ordinary payment (so a
-  recorded event never makes the state uncomputable). :func:`settlement_quote` gives the
+  recorded event never makes the state uncomputable). Instalments already cancelled by an
+  earlier settlement are not "current": a settlement payment after the loan is settled is
+  an ordinary overpayment (advance) and does not move the closing day. :func:`settlement_quote` gives the
   exact amount.
 * Money is conserved: total paid = penalty paid + interest paid + principal paid + advance.
 """
@@ -212,7 +214,7 @@ def _pay_due(insts: list[_Inst], t: date, cash: int, pen: tuple[int, int]) -> in
 def _current_interest(insts: list[_Inst], terms: LoanTerms, t: date) -> tuple[int, int, int]:
     """(index of the current instalment, its remaining scheduled principal, accrued interest)."""
     for k, inst in enumerate(insts):
-        if inst.due > t:
+        if inst.due > t and not inst.cancelled:
             remaining = sum(i.principal - i.p_paid for i in insts[k:])
             return k, remaining, period_interest(remaining, terms.annual_rate,
                                                  (t - inst.start).days)
