@@ -38,6 +38,9 @@ ROUTERS = [
     ("/reference/", "microcredit.apps.reference.api"),
     ("/calc/", "microcredit.apps.calc.api"),
     ("/jobs/", "microcredit.apps.jobs.api"),
+    ("/loans/", "microcredit.apps.loans.api"),
+    ("/funds/", "microcredit.apps.funds.api"),
+    ("/monitoring/", "microcredit.apps.monitoring.api"),
 ]
 
 for prefix, module_name in ROUTERS:

@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "microcredit.apps.households",
     "microcredit.apps.jobs",
     "microcredit.apps.loans",
+    "microcredit.apps.funds",
+    "microcredit.apps.monitoring",
+    "microcredit.apps.rating",
+    "microcredit.apps.origination",
     "microcredit.apps.calc",
 ]
 

@@ -66,6 +66,10 @@ class Loan(models.Model):
         _("五级分类"), max_length=16, choices=[(c, CLASS_LABELS[c]) for c in CLASSES], default="normal", db_index=True
     )
     next_due_date = models.DateField(_("下次应还日"), null=True, blank=True)
+    # Derivation basis for the daily close (microcredit.batch.basis): state after the last payment.
+    basis_on = models.DateField(_("基准日期"), null=True, blank=True)
+    basis_advance = models.BigIntegerField(_("基准预收款（分）"), default=0)
+    closed_on = models.DateField(_("结清日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("贷款")
@@ -75,6 +79,10 @@ class Loan(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(principal__gt=0), name="loan_principal_positive"),
             models.CheckConstraint(condition=models.Q(method__in=METHODS), name="loan_method_known"),
+        ]
+        permissions = [
+            ("post_repayment", "登记还款"),
+            ("service_loan", "办理展期、续贷、核销、冲正"),
         ]
 
     def __str__(self) -> str:
@@ -91,6 +99,13 @@ class Installment(models.Model):
     due_date = models.DateField(_("应还日"), db_index=True)
     principal = models.BigIntegerField(_("应还本金（分）"))
     interest = models.BigIntegerField(_("应还利息（分）"))
+    # Paid parts at the loan's basis (derived; rebuilt from events).
+    principal_paid = models.BigIntegerField(_("已还本金（分）"), default=0)
+    interest_paid = models.BigIntegerField(_("已还利息（分）"), default=0)
+    penalty_paid = models.BigIntegerField(_("已还罚息（分）"), default=0)
+    penalty_fen_days = models.BigIntegerField(_("罚息积数（分·天）"), default=0)
+    accrued_to = models.DateField(_("罚息计至"), null=True, blank=True)
+    paid_off_on = models.DateField(_("还清日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("还款计划")

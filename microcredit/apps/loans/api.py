@@ -1,0 +1,125 @@
+"""Loans API for banks' systems: read loans, post repayments with an idempotency key.
+
+`POST /api/v1/loans/{id}/repayments` — body {amount: "123.45", on: "2026-11-20", reference,
+idempotency_key} (or header `Idempotency-Key`). The same key twice records one payment: the
+first answer is 201, a replay 200 with the same receipt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from microcredit.apps.loans import selectors
+from microcredit.apps.loans import servicing as svc
+from microcredit.apps.loans.models import Loan
+from microcredit.domain.errors import DomainError
+from microcredit.domain.money import fen_to_yuan, yuan_to_fen
+
+router = Router(tags=["贷款"])
+
+
+class LoanOut(Schema):
+    id: int
+    number: str
+    bank: str
+    region_code: str
+    principal: str
+    principal_outstanding: str
+    overdue_principal: str
+    overdue_interest: str
+    penalty_owed: str
+    advance: str
+    days_past_due: int
+    classification: str
+    status: str
+    disbursed_on: dt.date
+    maturity_date: dt.date
+    next_due_date: dt.date | None
+    state_as_of: dt.date | None
+
+
+def _loan_out(loan: Loan) -> dict:
+    return {
+        "id": loan.pk, "number": loan.number, "bank": loan.bank.code, "region_code": loan.region_code,
+        "principal": fen_to_yuan(loan.principal), "principal_outstanding": fen_to_yuan(loan.principal_outstanding),
+        "overdue_principal": fen_to_yuan(loan.overdue_principal), "overdue_interest": fen_to_yuan(loan.overdue_interest),
+        "penalty_owed": fen_to_yuan(loan.penalty_owed), "advance": fen_to_yuan(loan.advance),
+        "days_past_due": loan.days_past_due, "classification": loan.classification, "status": loan.status,
+        "disbursed_on": loan.disbursed_on, "maturity_date": loan.maturity_date, "next_due_date": loan.next_due_date,
+        "state_as_of": loan.state_as_of,
+    }
+
+
+class RepaymentIn(Schema):
+    amount: Decimal
+    on: dt.date
+    reference: str = ""
+    idempotency_key: str | None = None
+
+
+class Allocation(Schema):
+    penalty: str
+    interest: str
+    principal: str
+    advance: str
+
+
+class ReceiptOut(Schema):
+    receipt_id: int
+    loan_id: int
+    amount: str
+    on: dt.date
+    reference: str
+    idempotency_key: str | None
+    allocation: Allocation
+    loan: LoanOut
+
+
+def _get(request, loan_id: int) -> Loan:
+    try:
+        return selectors.loan_get(request.user, loan_id)
+    except Loan.DoesNotExist:
+        raise HttpError(404, "贷款不存在或不在您的管辖范围内") from None
+
+
+@router.get("/", response=list[LoanOut])
+def list_loans(request, status: str = "", classification: str = "", region: str = "", limit: int = 100, offset: int = 0):
+    if not request.user.has_perm("loans.view_loan"):
+        raise HttpError(403, "无权查看贷款")
+    qs = selectors.loan_list(request.user, status=status, classification=classification, region=region)
+    return [_loan_out(x) for x in qs[offset:offset + min(limit, 1000)]]
+
+
+@router.get("/{loan_id}", response=LoanOut)
+def get_loan(request, loan_id: int):
+    if not request.user.has_perm("loans.view_loan"):
+        raise HttpError(403, "无权查看贷款")
+    return _loan_out(_get(request, loan_id))
+
+
+@router.post("/{loan_id}/repayments", response={200: ReceiptOut, 201: ReceiptOut})
+def post_repayment(request, loan_id: int, payload: RepaymentIn):
+    if not request.user.has_perm("loans.post_repayment"):
+        raise HttpError(403, "无权登记还款")
+    loan = _get(request, loan_id)
+    key = payload.idempotency_key or request.headers.get("Idempotency-Key") or None
+    try:
+        amount = yuan_to_fen(payload.amount)
+        event, created = svc.repayment_post(loan=loan, amount=amount, on=payload.on, actor=request.user,
+                                            idempotency_key=key, reference=payload.reference, channel="api")
+    except DomainError as exc:
+        raise HttpError(409 if exc.field == "idempotency_key" else 422, exc.message) from None
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from None
+    loan.refresh_from_db()
+    alloc = event.data.get("allocation", {})
+    return (201 if created else 200), {
+        "receipt_id": event.pk, "loan_id": loan.pk, "amount": fen_to_yuan(event.amount), "on": event.on,
+        "reference": event.reference, "idempotency_key": event.idempotency_key,
+        "allocation": {k: fen_to_yuan(alloc.get(k, 0)) for k in ("penalty", "interest", "principal", "advance")},
+        "loan": _loan_out(loan),
+    }

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from microcredit.apps.loans import views
+
+urlpatterns = [
+    path("", views.loan_list, name="list"),
+    path("<int:pk>/", views.loan_detail, name="detail"),
+    path("<int:pk>/repay/", views.repayment_new, name="repay"),
+    path("<int:pk>/settle/", views.settlement_new, name="settle"),
+    path("<int:pk>/extend/", views.extension_new, name="extend"),
+    path("<int:pk>/renew/", views.renewal_new, name="renew"),
+    path("<int:pk>/write-off/", views.write_off_new, name="write_off"),
+    path("events/<int:pk>/reverse/", views.event_reverse, name="reverse"),
+    path("receipts/<int:pk>/", views.receipt, name="receipt"),
+]

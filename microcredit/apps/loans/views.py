@@ -1,0 +1,150 @@
+"""Loan pages: list, detail (schedule with paid parts, events, state), servicing forms, receipt."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from microcredit.apps.core.clock import business_date
+from microcredit.apps.loans import forms, selectors
+from microcredit.apps.loans import servicing as svc
+from microcredit.apps.loans.models import EventKind, Loan, LoanEvent, LoanStatus
+from microcredit.batch.basis import next_due_date
+from microcredit.domain.classification import CLASS_LABELS
+from microcredit.domain.errors import DomainError
+
+
+def _loan(request, pk) -> Loan:
+    try:
+        return selectors.loan_get(request.user, pk)
+    except Loan.DoesNotExist:
+        raise Http404("贷款不存在或不在您的管辖范围内") from None
+
+
+@login_required
+@permission_required("loans.view_loan", raise_exception=True)
+def loan_list(request):
+    g = request.GET
+    qs = selectors.loan_list(request.user, q=g.get("q", ""), status=g.get("status", ""),
+                             classification=g.get("classification", ""), region=g.get("region", ""))
+    page = Paginator(qs, 50).get_page(g.get("page"))
+    return render(request, "loans/list.html", {"page": page, "statuses": LoanStatus.choices,
+                                               "classes": CLASS_LABELS.items(), "filters": g})
+
+
+@login_required
+@permission_required("loans.view_loan", raise_exception=True)
+def loan_detail(request, pk):
+    loan = _loan(request, pk)
+    state = svc.loan_current_state(loan)
+    day_state = getattr(loan, "day_state", None)
+    return render(request, "loans/detail.html", {
+        "loan": loan, "state": state, "next_due": next_due_date(state),
+        "events": selectors.loan_events(loan), "day_state": day_state,
+        "can_post": request.user.has_perm("loans.post_repayment") and loan.status == LoanStatus.ACTIVE,
+        "can_service": request.user.has_perm("loans.service_loan"),
+        "quote": svc.settlement_quote_for(loan, business_date()) if loan.status == LoanStatus.ACTIVE else None,
+        "today": business_date(),
+    })
+
+
+def _action(request, pk, form_class, template, run, title):
+    loan = _loan(request, pk)
+    form = form_class(request.POST or None, initial={"on": business_date()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = run(loan, form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return result
+    return render(request, template, {"loan": loan, "form": form, "title": title,
+                                      "quote": svc.settlement_quote_for(loan, business_date())
+                                      if loan.status == LoanStatus.ACTIVE else None})
+
+
+@login_required
+@permission_required("loans.post_repayment", raise_exception=True)
+def repayment_new(request, pk):
+    def run(loan, d):
+        event, _ = svc.repayment_post(loan=loan, amount=d["amount"], on=d["on"], actor=request.user,
+                                      reference=d["reference"], channel="counter")
+        messages.success(request, "还款已登记")
+        return redirect("loans:receipt", pk=event.pk)
+    return _action(request, pk, forms.RepaymentForm, "loans/action.html", run, "登记还款")
+
+
+@login_required
+@permission_required("loans.post_repayment", raise_exception=True)
+def settlement_new(request, pk):
+    def run(loan, d):
+        event = svc.settlement_post(loan=loan, on=d["on"], actor=request.user)
+        messages.success(request, "贷款已提前结清")
+        return redirect("loans:receipt", pk=event.pk)
+    return _action(request, pk, forms.SettlementForm, "loans/action.html", run, "提前结清")
+
+
+@login_required
+@permission_required("loans.service_loan", raise_exception=True)
+def extension_new(request, pk):
+    def run(loan, d):
+        svc.loan_extend(loan=loan, on=d["on"], extra_months=d["extra_months"], decision=d["decision"], actor=request.user)
+        messages.success(request, "展期已办理")
+        return redirect("loans:detail", pk=loan.pk)
+    return _action(request, pk, forms.ExtensionForm, "loans/action.html", run, "展期")
+
+
+@login_required
+@permission_required("loans.service_loan", raise_exception=True)
+def renewal_new(request, pk):
+    def run(loan, d):
+        new = svc.loan_renew(loan=loan, on=d["on"], new_term_months=d["new_term_months"], actor=request.user,
+                             without_principal_repayment=d["without_principal_repayment"], decision=d["decision"])
+        messages.success(request, f"续贷已办理，新借据号 {new.number}")
+        return redirect("loans:detail", pk=new.pk)
+    return _action(request, pk, forms.RenewalForm, "loans/action.html", run, "续贷")
+
+
+@login_required
+@permission_required("loans.service_loan", raise_exception=True)
+def write_off_new(request, pk):
+    def run(loan, d):
+        svc.loan_write_off(loan=loan, on=d["on"], reason=d["reason"], actor=request.user)
+        messages.success(request, "贷款已核销")
+        return redirect("loans:detail", pk=loan.pk)
+    return _action(request, pk, forms.WriteOffForm, "loans/action.html", run, "核销")
+
+
+@login_required
+@permission_required("loans.service_loan", raise_exception=True)
+@require_POST
+def event_reverse(request, pk):
+    event = LoanEvent.objects.select_related("loan").filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    loan = _loan(request, event.loan_id)
+    form = forms.ReversalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写冲正原因")
+    else:
+        try:
+            svc.event_reverse(event=event, reason=form.cleaned_data["reason"], actor=request.user)
+            messages.success(request, "已冲正")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("loans:detail", pk=loan.pk)
+
+
+@login_required
+@permission_required("loans.view_loan", raise_exception=True)
+def receipt(request, pk):
+    event = LoanEvent.objects.filter(pk=pk, kind__in=[EventKind.REPAYMENT, EventKind.SETTLEMENT]).first()
+    if event is None:
+        raise Http404
+    loan = _loan(request, event.loan_id)
+    return render(request, "loans/receipt.html", {"loan": loan, "event": event,
+                                                  "allocation": event.data.get("allocation", {})})

@@ -1,0 +1,111 @@
+"""Results of the daily close (日终, DOMAIN §8): runs, current state per loan, month-end
+snapshots, aggregates per village/township/county/bank. All written set-based by
+`microcredit.apps.monitoring.close` (bulk/COPY), never one save per loan.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from microcredit.domain.classification import CLASS_LABELS, CLASSES
+
+LIGHTS = [("red", "红灯"), ("yellow", "黄灯"), ("green", "绿灯")]
+CLASS_CHOICES = [(c, CLASS_LABELS[c]) for c in CLASSES]
+
+
+class CloseRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    business_date = models.DateField(_("业务日期"), unique=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    loans = models.PositiveIntegerField(_("贷款笔数"), default=0)
+    changed = models.PositiveIntegerField(_("状态变化笔数"), default=0)
+    fallback = models.PositiveIntegerField(_("逐笔计算笔数"), default=0)
+    seconds = models.FloatField(_("耗时（秒）"), default=0)
+    runs = models.PositiveIntegerField(_("运行次数"), default=0)
+    message = models.TextField(_("消息"), blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("日终批处理")
+        verbose_name_plural = _("日终批处理")
+        ordering = ["-business_date"]
+        permissions = [("view_close", "查看日终批处理"), ("run_close", "运行日终批处理")]
+
+
+class _StateFields(models.Model):
+    as_of = models.DateField(_("日期"))
+    region_code = models.CharField(_("区划代码"), max_length=15)
+    bank_id = models.BigIntegerField(_("银行"))
+    household_id = models.BigIntegerField(_("农户"))
+    days_past_due = models.IntegerField(_("逾期天数"))
+    classification = models.CharField(_("五级分类"), max_length=16, choices=CLASS_CHOICES)
+    principal_outstanding = models.BigIntegerField(_("贷款余额（分）"))
+    overdue_principal = models.BigIntegerField(_("逾期本金（分）"))
+    overdue_interest = models.BigIntegerField(_("欠息（分）"))
+    penalty_owed = models.BigIntegerField(_("应付罚息（分）"))
+    advance = models.BigIntegerField(_("预收款（分）"))
+    next_due_date = models.DateField(_("下次应还日"), null=True)
+    warning_light = models.CharField(_("预警灯"), max_length=6, choices=LIGHTS)
+
+    class Meta:
+        abstract = True
+
+
+class LoanDayState(_StateFields):
+    """The state of each loan as of the last close (one row per loan, replaced each close)."""
+
+    loan = models.OneToOneField("loans.Loan", primary_key=True, on_delete=models.CASCADE,
+                                related_name="day_state", db_constraint=False)
+
+    class Meta:
+        verbose_name = _("贷款日终状态")
+        verbose_name_plural = _("贷款日终状态")
+        indexes = [models.Index(fields=["region_code"]), models.Index(fields=["warning_light"])]
+
+
+class LoanMonthSnapshot(_StateFields):
+    """The state of each loan at a month end (history)."""
+
+    loan_id_value = models.BigIntegerField(_("贷款"))
+
+    class Meta:
+        verbose_name = _("贷款月末快照")
+        verbose_name_plural = _("贷款月末快照")
+        constraints = [models.UniqueConstraint(fields=["as_of", "loan_id_value"], name="month_snapshot_unique")]
+
+
+class Aggregate(models.Model):
+    """Indicators per region level (village/township/county) or bank, as of a close date."""
+
+    as_of = models.DateField(_("日期"), db_index=True)
+    level = models.CharField(_("层级"), max_length=10)
+    code = models.CharField(_("区划代码"), max_length=15, blank=True)
+    bank_id = models.BigIntegerField(_("银行（0 = 全部）"), default=0)
+    loans = models.BigIntegerField(_("在贷笔数"))
+    households = models.BigIntegerField(_("在贷户数"))
+    balance = models.BigIntegerField(_("贷款余额（分）"))
+    overdue_balance = models.BigIntegerField(_("逾期贷款余额（分）"))
+    npl_balance = models.BigIntegerField(_("不良贷款余额（分）"))
+    overdue_loans = models.BigIntegerField(_("逾期笔数"))
+    npl_loans = models.BigIntegerField(_("不良笔数"))
+    red = models.BigIntegerField(_("红灯"))
+    yellow = models.BigIntegerField(_("黄灯"))
+    green = models.BigIntegerField(_("绿灯"))
+    penalty = models.BigIntegerField(_("应付罚息（分）"))
+
+    class Meta:
+        verbose_name = _("监测指标")
+        verbose_name_plural = _("监测指标")
+        constraints = [models.UniqueConstraint(fields=["as_of", "level", "code", "bank_id"], name="aggregate_unique")]
+
+    @property
+    def npl_ratio(self):
+        return self.npl_balance / self.balance if self.balance else 0
+
+    @property
+    def overdue_ratio(self):
+        return self.overdue_balance / self.balance if self.balance else 0

@@ -1,0 +1,1 @@
+"""Portfolio-wide computations over many loans at once (Polars / SQL), agreeing with domain/."""
