@@ -1,0 +1,74 @@
+"""Forms of the registry pages: filters, household and member edits, import, verification."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from microcredit.apps.households.models import Household, HouseholdStatus, Member
+from microcredit.domain.identity import id_number_error
+
+YES_NO = [("", _("全部")), ("1", _("是")), ("0", _("否"))]
+
+
+class HouseholdFilterForm(forms.Form):
+    township = forms.ChoiceField(label=_("乡镇"), required=False)
+    village = forms.ChoiceField(label=_("行政村"), required=False)
+    status = forms.ChoiceField(label=_("户类型"), required=False, choices=[("", _("全部"))] + HouseholdStatus.choices)
+    wubao = forms.ChoiceField(label=_("五保户"), required=False, choices=YES_NO)
+    dibao = forms.ChoiceField(label=_("低保户"), required=False, choices=YES_NO)
+    q = forms.CharField(label=_("姓名/身份证号/户编号"), required=False)
+
+    def __init__(self, *args, townships=(), villages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].choices = [("", _("全部"))] + [(t.code, t.name) for t in townships]
+        self.fields["village"].choices = [("", _("全部"))] + [(v.code, f"{v.parent.name} {v.name}") for v in villages]
+
+    def filters(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if v} if self.is_valid() else {}
+
+
+class HouseholdForm(forms.ModelForm):
+    income_yuan = forms.DecimalField(label=_("人均纯收入（元/年）"), min_value=Decimal("0"), decimal_places=2, max_digits=12)
+
+    class Meta:
+        model = Household
+        fields = ["number", "village", "group_name", "head_name", "phone", "address", "status",
+                  "is_wubao", "is_dibao", "year_registered", "year_exited"]
+
+    def __init__(self, *args, villages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if villages is not None:
+            self.fields["village"].queryset = villages
+        if self.instance.pk:
+            self.fields["income_yuan"].initial = Decimal(self.instance.income_per_head) / 100
+            del self.fields["number"]
+            del self.fields["village"]
+
+    def changes(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "income_yuan"}
+        data["income_per_head"] = int(self.cleaned_data["income_yuan"] * 100)
+        return data
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ["name", "id_number", "relation", "labour", "skill", "health", "phone"]
+
+    def clean_id_number(self):
+        value = self.cleaned_data["id_number"].strip().upper()
+        error = id_number_error(value) if value.isascii() else "身份证号只能包含半角数字和X"
+        if error:
+            raise forms.ValidationError(error)
+        return value
+
+
+class RegistryImportForm(forms.Form):
+    file = forms.FileField(label=_("档案文件（CSV、Excel 或 ODS）"))
+
+
+class VerifyForm(forms.Form):
+    id_number = forms.CharField(label=_("身份证号"), max_length=18, min_length=18)

@@ -1,0 +1,66 @@
+"""Reads of the registry; every one narrowed by the caller's scope (ARCHITECTURE §5)."""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404
+
+from microcredit.apps.accounts.scope import Scope
+from microcredit.apps.audit.models import AuditEntry
+from microcredit.apps.households.models import Household, Member
+
+FILTERS = ("township", "village", "status", "wubao", "dibao", "q")
+
+
+def households_in_scope(*, user) -> QuerySet[Household]:
+    return Scope.of(user).filter_regions(Household.objects.all(), "region_code")
+
+
+def household_list(*, user, filters: dict | None = None) -> QuerySet[Household]:
+    """Households in scope matching the list filters.
+
+    Args:
+        filters: township (9-digit prefix or 12-digit code), village (12-digit code), status,
+            wubao / dibao ("1" yes, "0" no), q (head's name, 户编号, a member's name or ID number).
+    """
+    filters = filters or {}
+    qs = households_in_scope(user=user).select_related("village", "village__parent")
+    if filters.get("township"):
+        qs = qs.filter(region_code__startswith=filters["township"][:9])
+    if filters.get("village"):
+        qs = qs.filter(village_id=filters["village"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    for key, field in (("wubao", "is_wubao"), ("dibao", "is_dibao")):
+        if filters.get(key) in ("1", "0"):
+            qs = qs.filter(**{field: filters[key] == "1"})
+    q = (filters.get("q") or "").strip()
+    if q:
+        member_match = Member.objects.filter(household=OuterRef("pk")).filter(
+            Q(name__contains=q) | Q(id_number=q.upper())
+        )
+        qs = qs.filter(Q(head_name__contains=q) | Q(number=q) | Q(head_id_number=q.upper()) | Exists(member_match))
+    return qs.annotate(member_count=Count("members")).order_by("region_code", "number")
+
+
+def household_get(*, user, pk: int) -> Household:
+    """One household in scope; Http404 outside it (its existence is not revealed)."""
+    household = households_in_scope(user=user).select_related("village", "village__parent").filter(pk=pk).first()
+    if household is None:
+        raise Http404("农户不存在或不在您的管辖范围内")
+    return household
+
+
+def household_members(*, household: Household) -> QuerySet[Member]:
+    return household.members.order_by(Case(When(relation="head", then=Value(0)), default=Value(1)), "birth_date")
+
+
+def household_timeline(*, household: Household) -> QuerySet[AuditEntry]:
+    """Everything recorded against the household, newest first."""
+    return AuditEntry.objects.filter(household_id=household.pk).order_by("-at", "-id")
+
+
+def member_by_id_number(*, user, id_number: str) -> Member | None:
+    """The registered member with this ID number in the user's scope, else None."""
+    qs = Scope.of(user).filter_regions(Member.objects.select_related("household"), "household__region_code")
+    return qs.filter(id_number=id_number.strip().upper()).first()

@@ -1,0 +1,155 @@
+"""Registry pages (thin: forms parse, selectors read, services write)."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.masking import mask_id_number, mask_phone
+from microcredit.apps.households import selectors
+from microcredit.apps.households.export import write_households_xlsx
+from microcredit.apps.households.forms import (
+    HouseholdFilterForm, HouseholdForm, MemberForm, RegistryImportForm, VerifyForm,
+)
+from microcredit.apps.households.services import household_create, household_update, member_create, member_update
+from microcredit.apps.households.timeline import describe
+from microcredit.apps.households.verification import registry_verify
+from microcredit.apps.jobs.models import Job
+from microcredit.apps.jobs.runner import enqueue
+from microcredit.apps.regions.selectors import townships_in_scope, villages_in_scope
+
+SECRET_FIELDS = {"id_number", "head_id_number", "phone"}
+
+
+def _see(request) -> bool:
+    return request.user.has_perm("core.see_identity")
+
+
+def _filter_form(request):
+    return HouseholdFilterForm(
+        request.GET or None, townships=townships_in_scope(user=request.user),
+        villages=villages_in_scope(user=request.user).order_by("code"),
+    )
+
+
+@permission_required("core.view_registry", raise_exception=True)
+def household_list(request):
+    form = _filter_form(request)
+    filters = form.filters() if form.is_bound else {}
+    page = Paginator(selectors.household_list(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "households/list.html", {
+        "form": form, "page": page, "see_identity": _see(request), "query": query.urlencode(),
+    })
+
+
+@permission_required("core.view_registry", raise_exception=True)
+def household_export(request):
+    if not request.user.has_perm("core.export_data"):
+        raise PermissionDenied
+    form = _filter_form(request)
+    qs = selectors.household_list(user=request.user, filters=form.filters() if form.is_bound else {})
+    out = write_households_xlsx(qs, see_identity=_see(request))
+    return FileResponse(out, as_attachment=True, filename=f"农户档案_{business_date():%Y%m%d}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _masker(see: bool):
+    def mask(name, value):
+        if see or not isinstance(value, str) or name not in SECRET_FIELDS:
+            return value
+        return mask_phone(value) if name == "phone" else mask_id_number(value)
+    return mask
+
+
+@permission_required("core.view_registry", raise_exception=True)
+def household_detail(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    see = _see(request)
+    timeline = [describe(e, mask=_masker(see)) for e in selectors.household_timeline(household=household)[:200]]
+    return render(request, "households/detail.html", {
+        "household": household, "members": selectors.household_members(household=household),
+        "timeline": timeline, "see_identity": see, "today": business_date(),
+    })
+
+
+@permission_required("core.edit_registry", raise_exception=True)
+def household_new(request):
+    villages = villages_in_scope(user=request.user).order_by("code")
+    form = HouseholdForm(request.POST or None, villages=villages)
+    if request.method == "POST" and form.is_valid():
+        data = form.changes()
+        household = household_create(actor=request.user, **data)
+        messages.success(request, "已建档，请添加户主及家庭成员")
+        return redirect("households:member_add", pk=household.pk)
+    return render(request, "households/form.html", {"form": form, "title": "新建农户档案"})
+
+
+@permission_required("core.edit_registry", raise_exception=True)
+def household_edit(request, pk: int):
+    household = selectors.household_get(user=request.user, pk=pk)
+    form = HouseholdForm(request.POST or None, instance=household)
+    if request.method == "POST" and form.is_valid():
+        household.refresh_from_db()
+        household_update(actor=request.user, household=household, **form.changes())
+        messages.success(request, "已保存")
+        return redirect("households:detail", pk=pk)
+    return render(request, "households/form.html", {"form": form, "title": f"修改农户信息：{household}", "household": household})
+
+
+@permission_required("core.edit_registry", raise_exception=True)
+def member_edit(request, pk: int, member_pk: int | None = None):
+    household = selectors.household_get(user=request.user, pk=pk)
+    member = get_object_or_404(household.members, pk=member_pk) if member_pk else None
+    form = MemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in form.Meta.fields}
+        if member is None:
+            member_create(actor=request.user, household=household, **data)
+        else:
+            member.refresh_from_db()
+            member_update(actor=request.user, member=member, **data)
+        messages.success(request, "已保存")
+        return redirect("households:detail", pk=pk)
+    title = f"{'修改' if member else '添加'}家庭成员：{household}"
+    return render(request, "households/form.html", {"form": form, "title": title, "household": household})
+
+
+@permission_required("core.import_registry", raise_exception=True)
+def registry_import_page(request):
+    form = RegistryImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = enqueue(kind="registry_import", params={"filename": PurePath(upload.name).name},
+                      user=request.user, file=upload)
+        return redirect(f"{request.path}?job={job.pk}")
+    job = None
+    if request.GET.get("job"):
+        job = Job.objects.filter(pk=request.GET["job"], kind="registry_import", created_by=request.user).first()
+    recent = Job.objects.filter(kind="registry_import", created_by=request.user)[:10]
+    return render(request, "households/import.html", {"form": form, "job": job, "recent": recent})
+
+
+@permission_required("core.import_registry", raise_exception=True)
+def registry_import_status(request, job_pk: int):
+    job = Job.objects.filter(pk=job_pk, kind="registry_import", created_by=request.user).first()
+    if job is None:
+        raise Http404
+    return render(request, "households/_import_status.html", {"job": job})
+
+
+@permission_required("core.verify_identity", raise_exception=True)
+def verify(request):
+    form = VerifyForm(request.POST or None)
+    answer = None
+    if request.method == "POST" and form.is_valid():
+        answer = registry_verify(actor=request.user, id_number=form.cleaned_data["id_number"])
+    return render(request, "households/verify.html", {"form": form, "answer": answer})

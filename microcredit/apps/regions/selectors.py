@@ -1,0 +1,88 @@
+"""Reads of the region tree, always narrowed to the caller's scope (ARCHITECTURE §5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+
+from microcredit.apps.accounts.scope import Scope
+from microcredit.apps.regions.models import Region
+
+
+@dataclass
+class TreeNode:
+    """A region with its children and the number of households under it (in scope)."""
+
+    region: Region
+    households: int = 0
+    children: list["TreeNode"] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.region.code, "name": self.region.name, "level": self.region.level,
+            "households": self.households, "children": [c.as_dict() for c in self.children],
+        }
+
+
+def regions_in_scope(*, user, level: str | None = None) -> QuerySet[Region]:
+    """Regions at or under the user's scope prefixes (optionally of one level)."""
+    qs = Region.objects.all()
+    if level:
+        qs = qs.filter(level=level)
+    return Scope.of(user).filter_regions(qs, "code")
+
+
+def villages_in_scope(*, user) -> QuerySet[Region]:
+    return regions_in_scope(user=user, level="village").select_related("parent")
+
+
+def townships_in_scope(*, user) -> list[Region]:
+    """Townships in scope, plus the townships of villages in scope (a village clerk's own)."""
+    codes = set(regions_in_scope(user=user, level="township").values_list("code", flat=True))
+    codes |= set(villages_in_scope(user=user).values_list("parent_id", flat=True))
+    return list(Region.objects.filter(code__in=codes).order_by("code"))
+
+
+def region_tree(*, user) -> list[TreeNode]:
+    """County → township → village nodes visible to the user, with household counts.
+
+    Counts are of households in the user's scope (one aggregate query); ancestors of what the
+    user may see are shown so a village clerk still sees where the village lies.
+    """
+    from microcredit.apps.households.models import Household
+
+    scope = Scope.of(user)
+    villages = list(villages_in_scope(user=user))
+    townships = townships_in_scope(user=user)
+    county_codes = {t.parent_id for t in townships} | set(
+        regions_in_scope(user=user, level="county").values_list("code", flat=True)
+    )
+    counties = list(Region.objects.filter(code__in=county_codes).order_by("code"))
+    counts = dict(
+        scope.filter_regions(Household.objects.all())
+        .values("village_id").annotate(n=Count("id")).values_list("village_id", "n")
+    )
+    by_code: dict[str, TreeNode] = {c.code: TreeNode(c) for c in counties}
+    for t in townships:
+        node = TreeNode(t)
+        by_code[t.code] = node
+        if t.parent_id in by_code:
+            by_code[t.parent_id].children.append(node)
+    for v in villages:
+        node = TreeNode(v, households=counts.get(v.code, 0))
+        parent = by_code.get(v.parent_id)
+        if parent is not None:
+            parent.children.append(node)
+            parent.households += node.households
+            if parent.region.parent_id in by_code:
+                by_code[parent.region.parent_id].households += node.households
+    return [by_code[c.code] for c in counties]
+
+
+def region_list(*, user, level: str | None = None) -> list[dict]:
+    """Flat list of regions in scope: code, name, level, parent code."""
+    return [
+        {"code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent_id}
+        for r in regions_in_scope(user=user, level=level).order_by("code")
+    ]

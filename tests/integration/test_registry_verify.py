@@ -1,0 +1,105 @@
+"""Bank officers verify an ID number (yes/no + status, grade/limit later) — audited, scoped."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from microcredit.apps.audit.models import AuditEntry
+from microcredit.apps.households.eligibility import DEFAULT_ELIGIBLE, eligible_statuses
+from microcredit.apps.reference.models import PolicyEra
+from tests.factories import make_bank, make_household, make_region_tree, make_user, next_id_number
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree():
+    return make_region_tree()
+
+
+@pytest.fixture
+def officer(tree):
+    return make_user("bank_officer", scope_regions=[tree.county.prefix], bank=make_bank())
+
+
+def verify(client, id_number):
+    return client.post("/api/v1/registry/verify", {"id_number": id_number}, content_type="application/json")
+
+
+@pytest.mark.parametrize("fields, eligible", [
+    ({"status": "poor"}, True),
+    ({"status": "exited"}, True),
+    ({"status": "poor", "is_wubao": True}, False),  # 五保户 are excluded [S1 第9篇]
+])
+def test_registered_members_are_verified_with_status(client, tree, officer, business_day, fields, eligible):
+    household = make_household(tree.villages[0], members=1, **fields)
+    spouse = household.members.exclude(relation="head").get()
+    client.force_login(officer)
+    answer = verify(client, spouse.id_number).json()
+    assert answer["registered"] is True and answer["eligible"] is eligible
+    assert answer["status"] == fields["status"] and answer["status_label"]
+    assert answer["grade"] is None and answer["credit_limit"] is None
+
+
+def test_status_eligibility_follows_the_policy_era_in_force(client, tree, officer, business_day):
+    exited = make_household(tree.villages[0], status="exited")
+    PolicyEra.objects.create(
+        code="T", name="测试期", effective_from=business_day, max_amount=5_000_000, max_term_months=36,
+        rate_basis="lpr", eligible_statuses=["poor"], subsidy_ratio=Decimal("1"),
+    )
+    client.force_login(officer)
+    assert verify(client, exited.head_id_number).json()["eligible"] is False
+
+
+def test_without_policy_eras_the_default_statuses_apply(client, tree, officer, business_day):
+    PolicyEra.objects.update(superseded_by=None)
+    PolicyEra.objects.all().delete()
+    assert eligible_statuses(business_day) == tuple(str(s) for s in DEFAULT_ELIGIBLE)
+    general = make_household(tree.villages[0], status="general")
+    edge = make_household(tree.villages[0], status="edge")
+    client.force_login(officer)
+    assert verify(client, general.head_id_number).json()["eligible"] is False
+    assert verify(client, edge.head_id_number).json()["eligible"] is True
+
+
+def test_unknown_or_out_of_scope_numbers_are_not_registered(client, tree, business_day):
+    household = make_household(tree.villages[2])
+    officer = make_user("bank_officer", scope_regions=[tree.townships[0].prefix], bank=make_bank())
+    client.force_login(officer)
+    for id_number in (next_id_number(), household.head_id_number):
+        answer = verify(client, id_number).json()
+        assert answer == {"registered": False, "eligible": False, "status": None, "status_label": None,
+                          "grade": None, "credit_limit": None}
+
+
+def test_every_verification_is_audited_and_shows_on_the_household_timeline(client, tree, officer, business_day):
+    household = make_household(tree.villages[0])
+    client.force_login(officer)
+    verify(client, household.head_id_number.lower())
+    verify(client, next_id_number())
+    entries = AuditEntry.objects.filter(action="registry.verify").order_by("id")
+    assert entries.count() == 2
+    assert entries[0].household_id == household.pk and entries[0].actor == officer
+    assert household.head_id_number not in entries[0].object_repr  # masked in the trail
+    assert entries[1].household_id is None and entries[1].after["registered"] is False
+
+
+def test_the_verify_page_answers_without_showing_the_registry(client, tree, officer, business_day):
+    household = make_household(tree.villages[0], head_name="钱九")
+    client.force_login(officer)
+    assert client.get(reverse("households:verify")).status_code == 200
+    html = client.post(reverse("households:verify"), {"id_number": household.head_id_number}).content.decode()
+    assert "已登记" in html and "贫困户" in html and "钱九" not in html
+
+
+@pytest.mark.parametrize("role", ["village_station", "auditor", "household"])
+def test_roles_without_verify_identity_cannot_verify(client, tree, role):
+    client.force_login(make_user(role, scope_regions=[tree.county.prefix]))
+    assert verify(client, next_id_number()).status_code == 403
+    assert client.get(reverse("households:verify")).status_code == 403
+
+
+def test_a_malformed_number_is_refused(client, officer):
+    client.force_login(officer)
+    assert verify(client, "123").status_code == 422
