@@ -1,0 +1,105 @@
+"""Gathering the facts for the policy checks (DOMAIN §4) and running them.
+
+The rules are ``domain.policy``; this module finds the era in force on the application date,
+the household's rating, blacklist and loans, the circuit breakers (monitoring app, when
+installed) and the bank's risk-fund quota (funds app, when installed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from decimal import Decimal
+
+from microcredit.domain.policy import (
+    ApplicantFacts, ApplicationRequest, FundQuota, PolicyFailure, PolicyTerms, Suspensions,
+    check_application,
+)
+
+
+def _optional(dotted: str):
+    module_name, name = dotted.rsplit(".", 1)
+    try:
+        return getattr(importlib.import_module(module_name), name, None)
+    except ModuleNotFoundError:
+        return None
+
+
+def era_terms(on: dt.date) -> tuple[PolicyTerms | None, object]:
+    """The domain terms and the reference row of the policy era in force on ``on``."""
+    from microcredit.apps.reference.selectors import policy_era_on
+
+    era = policy_era_on(on)
+    if era is None:
+        return None, None
+    return PolicyTerms(era.code, era.name, era.max_amount, era.max_term_months, tuple(era.eligible_statuses),
+                       era.min_age, era.max_age), era
+
+
+def era_cap_rate(era, on: dt.date, term_months: int) -> Decimal:
+    """The cap rate (DOMAIN §11) with the county's fixings and the era's set cap."""
+    from microcredit.apps.reference.selectors import current_rate_fixings
+    from microcredit.domain.rates import SHIPPED_RATES, cap_rate
+
+    fixings = current_rate_fixings() or SHIPPED_RATES
+    era_cap = era.cap_rate if era is not None and era.rate_basis == "setting" else None
+    return cap_rate(on, term_months, fixings, era_cap)
+
+
+def suspensions_for(household, bank, on: dt.date) -> Suspensions:
+    hook = _optional("microcredit.apps.monitoring.selectors.suspensions_for")
+    if hook is None:
+        return Suspensions()
+    village, township, bank_flag = hook(region_code=household.region_code, bank=bank, on=on)
+    return Suspensions(bool(village), bool(township), bool(bank_flag))
+
+
+def quota_for(bank, on: dt.date, leverage: int) -> FundQuota | None:
+    hook = _optional("microcredit.apps.funds.selectors.risk_fund_balance")
+    if hook is None:
+        return None
+    balance = hook(bank=bank, on=on)
+    if balance is None:
+        return None
+    from django.db.models import Sum
+
+    from microcredit.apps.loans.models import Loan
+
+    outstanding = Loan.objects.filter(bank=bank, status="active").aggregate(s=Sum("principal_outstanding"))["s"] or 0
+    return FundQuota(int(balance), leverage, int(outstanding))
+
+
+def policy_failures(*, household, borrower, bank, applied_on: dt.date, amount: int, term_months: int,
+                    usage_mode: str, purpose: str, partner_name: str = "", has_link_agreement: bool = False,
+                    annual_rate: Decimal | None = None, exclude_application=None) -> list[PolicyFailure]:
+    """Every failing rule for this application, in Chinese (DOMAIN §4)."""
+    from microcredit.apps.loans.models import Loan
+    from microcredit.apps.rating.selectors import current_rating, is_blacklisted
+
+    terms, era = era_terms(applied_on)
+    if terms is None:
+        return [PolicyFailure("政策期", "applied_on", f"{applied_on.isoformat()} 没有生效的政策期")]
+    rating = current_rating(household, applied_on)
+    facts = ApplicantFacts(
+        status=household.status, is_wubao=household.is_wubao, borrower_birth=borrower.birth_date,
+        grade=rating.grade if rating else "", credit_limit=rating.credit_limit if rating else 0,
+        rating_valid_until=rating.valid_until if rating else None,
+        blacklisted=is_blacklisted(household, applied_on),
+        outstanding_policy_loans=Loan.objects.filter(household=household, status="active").count(),
+    )
+    request = ApplicationRequest(applied_on, amount, term_months, usage_mode, purpose, partner_name,
+                                 has_link_agreement, annual_rate)
+    failures = check_application(
+        terms, facts, request,
+        cap_rate=era_cap_rate(era, applied_on, term_months) if annual_rate is not None and term_months > 0 else None,
+        suspensions=suspensions_for(household, bank, applied_on),
+        quota=quota_for(bank, applied_on, era.risk_fund_leverage),
+    )
+    if borrower.household_id != household.pk:
+        failures.insert(0, PolicyFailure("借款人", "borrower", "借款人必须是本户家庭成员"))
+    open_apps = household.applications.exclude(state__in=("disbursed", "rejected", "withdrawn"))
+    if exclude_application is not None:
+        open_apps = open_apps.exclude(pk=exclude_application.pk)
+    if open_apps.exists():
+        failures.append(PolicyFailure("在途申请", "household", "该户已有审批中的贷款申请"))
+    return failures

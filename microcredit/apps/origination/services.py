@@ -1,0 +1,235 @@
+"""Writes of loan origination (DOMAIN §4, §11, §12). Each is one transaction with audit.
+
+``application_create`` refuses with every failing policy rule at once; ``application_transition``
+re-checks state, role and scope under a row lock; ``application_disburse`` checks the contract
+terms (cap rate) and opens the loan through ``loans.services.loan_open`` — the only way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+
+from microcredit.apps.accounts.scope import Scope
+from microcredit.apps.audit.services import record_audit
+from microcredit.apps.core.clock import business_date, now
+from microcredit.apps.origination.checks import era_cap_rate, era_terms, policy_failures
+from microcredit.apps.origination.models import (
+    ApplicationDocument, DocumentKind, LoanApplication, WorkflowTransition,
+)
+from microcredit.apps.rating.services import acting_role
+from microcredit.domain.errors import DomainError, FieldError
+from microcredit.domain.money import fen_to_yuan
+from microcredit.domain.policy import MODES_NEEDING_PARTNER, PolicyFailure
+from microcredit.domain.schedules import LoanTerms, validate_terms
+from microcredit.domain.workflow import APPLICATION, find_transition, transition_errors
+
+ALLOWED_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
+NOTICE_SETTING = "origination.borrower_notice_days"
+
+
+class PolicyRefused(DomainError):
+    """The application breaks policy rules; ``failures`` lists every one."""
+
+    def __init__(self, failures: list[PolicyFailure]) -> None:
+        super().__init__(failures[0].field, "；".join(str(f) for f in failures))
+        self.failures = failures
+
+
+class WorkflowRefused(DomainError):
+    """The step is not allowed (state, role, scope, opinion)."""
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def document_errors(upload) -> list[FieldError]:
+    """Type and size limits of an uploaded document."""
+    errors = []
+    if getattr(upload, "content_type", "") not in ALLOWED_TYPES:
+        errors.append(FieldError("file", "材料只能是 PDF、JPG 或 PNG 文件"))
+    if upload.size > MAX_DOCUMENT_BYTES:
+        errors.append(FieldError("file", "单个材料不能超过 5MB"))
+    return errors
+
+
+def _save_document(application, kind: str, upload, actor) -> ApplicationDocument:
+    errors = document_errors(upload)
+    if errors:
+        raise DomainError.from_errors(errors)
+    if kind not in DocumentKind.values:
+        raise DomainError("kind", f"未知的材料类型：{kind}")
+    return ApplicationDocument.objects.create(
+        application=application, kind=kind, file=upload, original_name=upload.name[:128],
+        content_type=upload.content_type, size=upload.size, uploaded_by=_user(actor),
+    )
+
+
+def _number(region_code: str, day: dt.date) -> str:
+    prefix = f"SQ{region_code[:6]}{day:%Y%m%d}"
+    return f"{prefix}{LoanApplication.objects.filter(number__startswith=prefix).count() + 1:04d}"
+
+
+@transaction.atomic
+def application_create(*, household, borrower, bank, amount: int, term_months: int, industry: str, purpose: str,
+                       actor, usage_mode: str = "self", project_description: str = "", partner_name: str = "",
+                       documents: dict | None = None, on: dt.date | None = None,
+                       check: bool = True) -> LoanApplication:
+    """Enter an application (draft) for a household; refuses with every failing rule at once."""
+    on = on or business_date()
+    documents = documents or {}
+    if actor is not None and getattr(actor, "pk", None) and not Scope.of(actor).covers(household.region_code):
+        raise WorkflowRefused("household", "该户不在您的管辖范围内")
+    for upload in documents.values():
+        errors = document_errors(upload)
+        if errors:
+            raise DomainError.from_errors(errors)
+    if check:
+        failures = policy_failures(
+            household=household, borrower=borrower, bank=bank, applied_on=on, amount=amount,
+            term_months=term_months, usage_mode=usage_mode, purpose=purpose, partner_name=partner_name,
+            has_link_agreement="link_agreement" in documents,
+        )
+        if failures:
+            raise PolicyRefused(failures)
+    terms, _era = era_terms(on)
+    from microcredit.apps.rating.selectors import current_rating
+
+    app = LoanApplication.objects.create(
+        number=_number(household.region_code, on), household=household, borrower=borrower,
+        region_code=household.region_code, bank=bank, rating=current_rating(household, on),
+        policy_era=terms.code if terms else "", applied_on=on, amount=amount, term_months=term_months,
+        usage_mode=usage_mode, industry=industry, purpose=purpose, project_description=project_description,
+        partner_name=partner_name, state=APPLICATION.initial, state_entered_on=on, created_by=_user(actor),
+    )
+    for kind, upload in documents.items():
+        _save_document(app, kind, upload, actor)
+    record_audit(actor=actor, action="application.create", obj=app, region_code=app.region_code,
+                 household_id=household.pk,
+                 after={"amount": fen_to_yuan(amount), "term_months": term_months, "bank": str(bank),
+                        "purpose": purpose, "usage_mode": usage_mode})
+    return app
+
+
+@transaction.atomic
+def document_add(*, application: LoanApplication, kind: str, upload, actor) -> ApplicationDocument:
+    """Attach a document while the application is still in the village."""
+    if application.state not in ("draft", "village_review"):
+        raise WorkflowRefused("state", "只能在提交前或村初审时补充材料")
+    if actor is not None and getattr(actor, "pk", None) and not Scope.of(actor).covers(application.region_code):
+        raise WorkflowRefused("application", "该申请不在您的管辖范围内")
+    doc = _save_document(application, kind, upload, actor)
+    record_audit(actor=actor, action="application.document", obj=application, region_code=application.region_code,
+                 household_id=application.household_id, after={"kind": kind, "name": doc.original_name})
+    return doc
+
+
+def _refuse_out_of_scope(application: LoanApplication, actor) -> list[FieldError]:
+    if actor is None:
+        return []
+    scope = Scope.of(actor)
+    errors = []
+    if not scope.covers(application.region_code):
+        errors.append(FieldError("scope", "该申请不在您的管辖范围内"))
+    if scope.bank_id is not None and not scope.unrestricted and application.bank_id != scope.bank_id:
+        errors.append(FieldError("scope", "该申请不是本行的申请"))
+    return errors
+
+
+def _record(application, before: str, action: str, after: str, actor, role: str, on, opinion: str, via_api: bool):
+    WorkflowTransition.objects.create(application=application, from_state=before, action=action, to_state=after,
+                                      actor=_user(actor), actor_role=role, on=on, at=now(), opinion=opinion,
+                                      via_api=via_api)
+    record_audit(actor=actor, action=f"application.{action}", obj=application, region_code=application.region_code,
+                 household_id=application.household_id, before={"state": before}, after={"state": after},
+                 note=opinion)
+
+
+@transaction.atomic
+def application_transition(*, application: LoanApplication, action: str, actor, opinion: str = "",
+                           on: dt.date | None = None, via_api: bool = False) -> LoanApplication:
+    """Take one step of the five-step approval (not ``disburse``, see ``application_disburse``)."""
+    on = on or business_date()
+    app = LoanApplication.objects.select_for_update().get(pk=application.pk)
+    if action == "disburse":
+        raise WorkflowRefused("action", "放款请使用签约放款功能")
+    role = acting_role(actor, APPLICATION, app.state, action)
+    errors = _refuse_out_of_scope(app, actor) + transition_errors(APPLICATION, app.state, action, role, opinion)
+    if errors:
+        raise WorkflowRefused(errors[0].field, errors[0].message)
+    if action == "submit":
+        failures = policy_failures(
+            household=app.household, borrower=app.borrower, bank=app.bank, applied_on=app.applied_on,
+            amount=app.amount, term_months=app.term_months, usage_mode=app.usage_mode, purpose=app.purpose,
+            partner_name=app.partner_name, exclude_application=app,
+            has_link_agreement=app.documents.filter(kind="link_agreement").exists(),
+        )
+        if failures:
+            raise PolicyRefused(failures)
+        app.submitted_at = now()
+    t = find_transition(APPLICATION, app.state, action)
+    before = app.state
+    app.state, app.state_entered_on = t.next_state, on
+    if t.next_state == "approved":
+        from microcredit.apps.core.models import SystemSetting
+
+        app.approved_on = on
+        days = int(SystemSetting.get(NOTICE_SETTING, "0") or 0)
+        app.notice_ends_on = on + dt.timedelta(days=days) if days else None
+    app.save()
+    _record(app, before, action, t.next_state, actor, role, on, opinion, via_api)
+    return app
+
+
+@transaction.atomic
+def application_disburse(*, application: LoanApplication, actor, annual_rate: Decimal, method: str,
+                         disbursed_on: dt.date | None = None, account_number: str, amount: int | None = None,
+                         term_months: int | None = None, opinion: str = "", via_api: bool = False):
+    """Sign the contract and disburse: checks the terms and the cap rate, then ``loan_open``."""
+    from microcredit.apps.loans.services import loan_open
+
+    disbursed_on = disbursed_on or business_date()
+    app = LoanApplication.objects.select_for_update().select_related("household", "borrower", "bank").get(
+        pk=application.pk)
+    role = acting_role(actor, APPLICATION, app.state, "disburse")
+    errors = _refuse_out_of_scope(app, actor) + transition_errors(APPLICATION, app.state, "disburse", role)
+    amount = app.amount if amount is None else amount
+    term_months = app.term_months if term_months is None else term_months
+    _terms, era = era_terms(app.applied_on)
+    if amount > app.amount:
+        errors.append(FieldError("amount", f"放款金额不能超过审定金额 {fen_to_yuan(app.amount)} 元"))
+    if term_months > (era.max_term_months if era else 36):
+        errors.append(FieldError("term_months", f"期限不能超过 {era.max_term_months if era else 36} 个月"))
+    errors += validate_terms(LoanTerms(amount, Decimal(annual_rate), disbursed_on, term_months, method))
+    cap = era_cap_rate(era, disbursed_on, term_months) if not any(e.field == "term_months" for e in errors) else None
+    if cap is not None and Decimal(annual_rate) > cap:
+        errors.append(FieldError("annual_rate", f"执行利率 {annual_rate}% 高于政策利率上限 {cap}%"))
+    if app.notice_ends_on and disbursed_on < app.notice_ends_on:
+        errors.append(FieldError("disbursed_on", f"借款人名单公示至 {app.notice_ends_on.isoformat()}，公示期满后方可放款"))
+    if disbursed_on < app.applied_on:
+        errors.append(FieldError("disbursed_on", "放款日期不能早于申请日期"))
+    if not account_number.strip():
+        errors.append(FieldError("account_number", "须填写放款账户"))
+    if errors:
+        raise WorkflowRefused(errors[0].field, "；".join(e.message for e in errors))
+    loan = loan_open(
+        household=app.household, borrower=app.borrower, bank=app.bank, principal=amount,
+        annual_rate=Decimal(annual_rate), cap_rate=cap, disbursed_on=disbursed_on, term_months=term_months,
+        method=method, policy_era=app.policy_era, actor=actor, subsidy_ratio=era.subsidy_ratio if era else Decimal(1),
+        usage_mode=app.usage_mode, industry=app.industry, purpose=app.purpose, account_number=account_number,
+    )
+    before = app.state
+    app.loan, app.state, app.state_entered_on = loan, "disbursed", disbursed_on
+    app.disbursed_on = disbursed_on
+    app.days_to_money = (disbursed_on - app.applied_on).days
+    app.save()
+    _record(app, before, "disburse", "disbursed", actor, role, disbursed_on, opinion or f"借据 {loan.number}", via_api)
+    return app
+
+
+def needs_link_agreement(usage_mode: str) -> bool:
+    return usage_mode in MODES_NEEDING_PARTNER

@@ -1,0 +1,99 @@
+"""Honours, downgrade, the blacklist and credit village / township evaluation (DOMAIN §3, §8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+
+from microcredit.apps.audit.services import record_audit
+from microcredit.apps.core.clock import business_date
+from microcredit.apps.rating.models import BlacklistEntry, CreditRegion, Honour, Rating, RatingStatus
+from microcredit.domain.dates import add_months
+from microcredit.domain.errors import DomainError
+from microcredit.domain.scorecards import HONOUR_LABELS, honour_bonus
+
+BLACKLIST_YEARS = 5
+COVERED_RELATIONS = ("head", "spouse", "child", "parent")
+CREDIT_VILLAGE_MIN_SHARE = Decimal("0.80")
+CREDIT_VILLAGE_MAX_NPL = Decimal("0.02")
+
+
+@transaction.atomic
+def honour_grant(*, household, kind: str, actor=None, on: dt.date | None = None, note: str = "") -> Honour:
+    """Grant 诚信户/文明户/标兵户; the effective rating's general-credit bonus follows."""
+    if kind not in HONOUR_LABELS:
+        raise DomainError("kind", f"未知的荣誉：{kind}")
+    on = on or business_date()
+    row = Honour.objects.create(household=household, kind=kind, granted_on=on, note=note)
+    Rating.objects.filter(household=household, status=RatingStatus.EFFECTIVE).update(honour_bonus=honour_bonus(kind))
+    record_audit(actor=actor, action="rating.honour", obj=row, region_code=household.region_code,
+                 household_id=household.pk, after={"kind": HONOUR_LABELS[kind], "bonus": honour_bonus(kind)})
+    return row
+
+
+@transaction.atomic
+def blacklist_add(*, household, reason: str, actor=None, malicious: bool = True,
+                  on: dt.date | None = None) -> BlacklistEntry:
+    """List a household for 5 years, covering the head, spouse, children and parents."""
+    if not reason.strip():
+        raise DomainError("reason", "须填写列入黑名单的原因")
+    on = on or business_date()
+    ids = list(household.members.filter(relation__in=COVERED_RELATIONS).values_list("id_number", flat=True))
+    if household.head_id_number not in ids:
+        ids.append(household.head_id_number)
+    entry = BlacklistEntry.objects.create(
+        household=household, region_code=household.region_code, covered_id_numbers=ids, reason=reason,
+        malicious=malicious, listed_on=on, until=add_months(on, 12 * BLACKLIST_YEARS),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    Rating.objects.filter(household=household, status=RatingStatus.EFFECTIVE).update(
+        status=RatingStatus.REVOKED, note="列入黑名单")
+    record_audit(actor=actor, action="rating.blacklist.add", obj=entry, region_code=household.region_code,
+                 household_id=household.pk, after={"reason": reason, "until": entry.until, "covered": len(ids)})
+    return entry
+
+
+@transaction.atomic
+def blacklist_lift(*, entry: BlacklistEntry, decision: str, actor=None, on: dt.date | None = None) -> BlacklistEntry:
+    """Lift a listing by a recorded decision."""
+    if not decision.strip():
+        raise DomainError("decision", "解除黑名单须记录解除决定")
+    if entry.lifted_on:
+        raise DomainError("entry", "该记录已解除")
+    entry.lifted_on, entry.lift_decision = on or business_date(), decision
+    entry.lifted_by = actor if getattr(actor, "pk", None) else None
+    entry.save()
+    record_audit(actor=actor, action="rating.blacklist.lift", obj=entry, region_code=entry.region_code,
+                 household_id=entry.household_id, after={"decision": decision})
+    return entry
+
+
+@transaction.atomic
+def credit_region_evaluate(*, region, year: int, actor=None) -> CreditRegion:
+    """信用村/信用乡镇: share rated ≥ 80 %, NPL ≤ 2 %, no malicious default (DOMAIN §3)."""
+    from microcredit.apps.households.models import Household
+    from microcredit.apps.loans.models import Loan
+
+    prefix = region.prefix
+    total = Household.objects.filter(region_code__startswith=prefix).count()
+    rated = Rating.objects.filter(region_code__startswith=prefix, status=RatingStatus.EFFECTIVE).values(
+        "household").distinct().count()
+    loans = Loan.objects.filter(region_code__startswith=prefix, status="active")
+    outstanding = sum(loans.values_list("principal_outstanding", flat=True))
+    bad = sum(loans.filter(classification__in=("substandard", "doubtful", "loss")).values_list(
+        "principal_outstanding", flat=True))
+    malicious = BlacklistEntry.objects.filter(region_code__startswith=prefix, malicious=True,
+                                              listed_on__year__lte=year, lifted_on__isnull=True).count()
+    share = (Decimal(rated) / total).quantize(Decimal("0.0001")) if total else Decimal(0)
+    npl = (Decimal(bad) / outstanding).quantize(Decimal("0.0001")) if outstanding else Decimal(0)
+    granted = share >= CREDIT_VILLAGE_MIN_SHARE and npl <= CREDIT_VILLAGE_MAX_NPL and malicious == 0
+    row, _ = CreditRegion.objects.update_or_create(
+        region=region, year=year,
+        defaults={"region_code": region.code, "rated_share": share, "npl_ratio": npl,
+                  "malicious_defaults": malicious, "granted": granted},
+    )
+    record_audit(actor=actor, action="rating.credit_region", obj=row, region_code=region.code,
+                 after={"share": share, "npl": npl, "malicious": malicious, "granted": granted})
+    return row
