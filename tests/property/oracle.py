@@ -121,7 +121,7 @@ def classify(dpd: int) -> str:
     return "normal"
 
 
-def simulate(insts, rate: str, disbursed: date, payments, as_of: date):
+def simulate(insts, rate: str, disbursed: date, payments, as_of: date, markup: str = "0.5"):
     """Day-by-day servicing of ``insts`` (from :func:`schedule`) with ``payments``
     [(date, fen)] or [(date, fen, kind)], kind "regular" or "settlement" (提前结清: after the
     day's cash has paid what is due, if the rest covers all not-yet-due principal + interest
@@ -130,7 +130,7 @@ def simulate(insts, rate: str, disbursed: date, payments, as_of: date):
 
     Returns a dict with per-instalment state and the loan totals as of the end of ``as_of``.
     """
-    daily_pen = pct(rate) * Fraction(3, 2) / 360
+    daily_pen = pct(rate) * (1 + Fraction(markup)) / 360  # §5.3: rate × (1 + 50 %), ACT/360
     payments = [(p[0], p[1], p[2] if len(p) > 2 else "regular") for p in payments]
     st = [dict(start=x["start"], due=x["due"], principal=x["principal"],
                interest=x["interest"], p_paid=0, i_paid=0, pen_paid=0, pen_exact=Fraction(0),

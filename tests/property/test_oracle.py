@@ -12,8 +12,10 @@ from decimal import Decimal
 
 from hypothesis import given, settings, strategies as st
 
+from microcredit.calculator import run
 from microcredit.domain.loss_sharing import SHARING_PRESETS, share_loss
 from microcredit.domain.rates import cap_rate
+from microcredit.domain.restructuring import extend, max_extension_months
 from microcredit.domain.schedules import METHODS, LoanTerms, build_schedule
 from microcredit.domain.servicing import Payment, loan_state, settlement_quote
 from microcredit.domain.subsidy import SubsidyTerms, subsidy_by_period
@@ -105,7 +107,8 @@ def disbursement_dates(draw):
 @st.composite
 def loans(draw):
     principal = draw(st.integers(1000_00, 100_000_00))
-    rate = Decimal(draw(st.integers(200, 600))) / 100
+    rate = draw(st.one_of(st.integers(200, 600).map(lambda n: Decimal(n) / 100),
+                          st.integers(2000, 6000).map(lambda n: Decimal(n) / 1000)))
     method = draw(st.sampled_from(METHODS))
     months = draw(st.integers(1, 36))
     disbursed = draw(disbursement_dates())
@@ -186,6 +189,9 @@ def test_loan_state_and_subsidy_match_the_oracle(case):
     payments = [Payment(d, a, k) for d, a, k in pays]
     got = loan_state(schedule, terms, payments, as_of)
     want = O.simulate(insts, str(rate), disbursed, pays, as_of)
+    other = O.simulate(insts, str(rate), disbursed, pays, as_of, "0.3")
+    assert loan_state(schedule, terms, payments, as_of, Decimal("0.3")).penalty_owed == \
+        other["penalty_owed"]
     for field in ("days_past_due", "classification", "principal_outstanding",
                   "overdue_principal", "overdue_interest", "penalty_owed", "advance",
                   "total_paid"):
@@ -243,3 +249,69 @@ def test_settlement_quote_matches_the_oracle_and_settles(case):
                            on + timedelta(days=400))
         assert (later.principal_outstanding, later.penalty_owed, later.days_past_due,
                 later.advance) == (0, 0, 0, 0)
+
+
+def _y(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases())
+def test_calculator_statement_matches_the_oracle(case):
+    principal, rate, disbursed, months, method, insts, pays, as_of = case
+    cap = O.cap(disbursed, months) or "4.35"
+    payload = {
+        "loan": {"principal": _y(principal), "annual_rate": str(rate),
+                 "disbursed_on": disbursed.isoformat(), "term_months": months,
+                 "method": method},
+        "payments": [{"date": d.isoformat(), "amount": _y(a), "kind": k} for d, a, k in pays],
+        "as_of": as_of.isoformat(),
+        "subsidy": {"cap_rate": cap, "ratio": "50%", "max_years": 3},
+    }
+    out = run("statement", payload)
+    want = O.simulate(insts, str(rate), disbursed, pays, as_of)
+    assert out["maturity_date"] == O.plus_months(disbursed, months).isoformat()
+    assert (out["days_past_due"], out["classification"]) == \
+        (want["days_past_due"], want["classification"])
+    for field in ("principal_outstanding", "overdue_principal", "overdue_interest",
+                  "penalty_owed", "advance"):
+        assert out[field] == _y(want[field]), field
+    assert [(i["due_date"], i["principal_paid"], i["interest_paid"], i["penalty_paid"],
+             i["paid_off_on"]) for i in out["installments"]] == [
+        (w["due"].isoformat(), _y(w["p_paid"]), _y(w["i_paid"]), _y(w["pen_paid"]),
+         w["paid_off"].isoformat() if w["paid_off"] else None) for w in want["installments"]]
+    sub = O.subsidy(insts, want, str(rate), cap, "0.5", method, disbursed, as_of)
+    assert [p["amount"] for p in out["subsidy"]] == [_y(a) for a in sub]
+
+
+@settings(max_examples=60, deadline=None)
+@given(loans(), st.integers(0, 10 ** 6), st.integers(1, 18))
+def test_extension_keeps_what_is_due_and_matches_the_oracle(loan, seed, extra):
+    principal, rate, disbursed, months, method = loan
+    terms = LoanTerms(principal, rate, disbursed, months, method)
+    schedule = build_schedule(terms)
+    span = (schedule.maturity_date - disbursed).days
+    on = disbursed + timedelta(days=seed % span)
+    pays = [Payment(i.due_date, i.amount) for i in schedule.installments if i.due_date <= on]
+    extra = min(extra, max_extension_months(months))
+    new_terms, new = extend(terms, schedule, pays, on=on, extra_months=extra)
+    assert new_terms.term_months == months + extra
+    assert new.maturity_date == O.plus_months(disbursed, months + extra)
+    kept = [i for i in schedule.installments if i.due_date <= on]
+    assert list(new.installments[:len(kept)]) == kept
+    assert sum(i.principal for i in new.installments) == principal
+    if method not in ("equal_installment", "equal_principal"):
+        want = O.schedule(principal, str(rate), disbursed, months + extra, method)
+        assert [(i.period_start, i.due_date, i.principal, i.interest)
+                for i in new.installments] == [
+            (x["start"], x["due"], x["principal"], x["interest"]) for x in want]
+    else:  # the remaining balance re-amortised over the remaining months (§5.2 formulas)
+        balance = principal - sum(i.principal for i in kept)
+        n = months + extra - len(kept)
+        rest = O.schedule(balance, str(rate), O.plus_months(disbursed, len(kept)), n, method)
+        got = new.installments[len(kept):]
+        assert [(i.principal, i.interest) for i in got] == \
+            [(x["principal"], x["interest"]) for x in rest]
+        assert [i.due_date for i in got] == \
+            [O.plus_months(disbursed, len(kept) + k) for k in range(1, n + 1)]
