@@ -18,6 +18,7 @@ OUR_COMMANDS = {
     "calc": "贷款计算器：schedule | statement | share-loss，JSON 输入输出",
     "import-regions": "从 CSV 导入行政区划",
     "import-registry": "从 CSV/Excel 导入建档立卡档案",
+    "close-day": "日终批处理（--date D，默认补跑漏跑日期）",
 }
 
 

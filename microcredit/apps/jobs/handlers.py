@@ -2,7 +2,7 @@
 
 import importlib
 
-for _module in ("microcredit.apps.households.jobs",):
+for _module in ("microcredit.apps.households.jobs", "microcredit.apps.monitoring.jobs"):
     try:
         importlib.import_module(_module)
     except ModuleNotFoundError as exc:

@@ -1,0 +1,26 @@
+"""Dashboard panel: portfolio figures of the last daily close (balance, overdue, NPL, lights)."""
+
+from __future__ import annotations
+
+import json
+
+from microcredit.apps.monitoring import selectors
+
+
+def portfolio_panel(user, scope) -> dict | None:
+    if not user.has_perm("monitoring.view_close"):
+        return None
+    rows = list(selectors.aggregates_for(user, level="township"))
+    if not rows:
+        return {"title": "贷款监测", "template": "monitoring/panel.html", "rows": [], "as_of": None}
+    names = selectors.region_names([r.code for r in rows])
+    chart = {
+        "tooltip": {"trigger": "axis"}, "legend": {"data": ["绿灯", "黄灯", "红灯"]},
+        "grid": {"left": 40, "right": 10, "bottom": 30, "containLabel": True},
+        "xAxis": {"type": "category", "data": [names[r.code] for r in rows]}, "yAxis": {"type": "value", "name": "笔"},
+        "series": [{"name": n, "type": "bar", "stack": "l", "data": [getattr(r, k) for r in rows],
+                    "itemStyle": {"color": c}}
+                   for n, k, c in (("绿灯", "green", "#66bb6a"), ("黄灯", "yellow", "#fdd835"), ("红灯", "red", "#e53935"))],
+    }
+    return {"title": "贷款监测", "template": "monitoring/panel.html", "as_of": rows[0].as_of,
+            "rows": [(names[r.code], r) for r in rows], "chart": json.dumps(chart, ensure_ascii=False)}

@@ -1,0 +1,9 @@
+"""Monitoring permissions granted to roles."""
+
+from microcredit.apps.accounts import roles
+from microcredit.apps.accounts.roles import grant
+
+for _role in (roles.COUNTY, roles.TOWNSHIP, roles.BANK, roles.PBOC, roles.FINANCE, roles.AUDITOR, roles.ADMIN):
+    grant(_role, "monitoring.view_close")
+grant(roles.COUNTY, "monitoring.run_close")
+grant(roles.ADMIN, "monitoring.run_close")

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from microcredit.apps.monitoring import views
+
+urlpatterns = [path("close/", views.close_page, name="close")]

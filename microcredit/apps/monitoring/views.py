@@ -1,0 +1,41 @@
+"""The close page: runs, start a close (a job with a progress bar), indicators by township."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import redirect, render
+
+from microcredit.apps.core.clock import business_date
+from microcredit.apps.jobs.models import Job
+from microcredit.apps.jobs.runner import enqueue
+from microcredit.apps.monitoring import selectors
+from microcredit.apps.monitoring.models import CloseRun
+
+
+@login_required
+@permission_required("monitoring.view_close", raise_exception=True)
+def close_page(request):
+    if request.method == "POST":
+        if not request.user.has_perm("monitoring.run_close"):
+            messages.error(request, "无权运行日终批处理")
+        else:
+            try:
+                day = dt.date.fromisoformat(request.POST.get("date") or business_date().isoformat())
+            except ValueError:
+                messages.error(request, "日期格式不正确")
+                return redirect("monitoring:close")
+            job = enqueue(kind="daily_close", params={"date": day.isoformat()}, user=request.user)
+            messages.success(request, f"已提交 {day} 日终批处理（后台任务 #{job.pk}）")
+            return redirect(f"{request.path}?job={job.pk}")
+    job = Job.objects.filter(pk=request.GET.get("job") or 0, kind="daily_close").first() or \
+        Job.objects.filter(kind="daily_close").order_by("-id").first()
+    level = request.GET.get("level", "township")
+    rows = list(selectors.aggregates_for(request.user, level=level))
+    names = selectors.region_names([r.code for r in rows])
+    return render(request, "monitoring/close.html", {
+        "runs": CloseRun.objects.all()[:30], "job": job, "today": business_date(), "level": level,
+        "rows": [(names.get(r.code, r.code), r) for r in rows], "as_of": selectors.latest_close_date(),
+    })
