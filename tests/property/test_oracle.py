@@ -196,6 +196,10 @@ def test_loan_state_and_subsidy_match_the_oracle(case):
                   "overdue_principal", "overdue_interest", "penalty_owed", "advance",
                   "total_paid"):
         assert getattr(got, field) == want[field], field
+    offs = [w["paid_off"] for w in want["installments"]]
+    assert got.closed_on == (max(offs) if all(offs) else None)
+    assert (got.principal_paid, got.interest_paid, got.penalty_paid) == tuple(
+        sum(w[k] for w in want["installments"]) for k in ("p_paid", "i_paid", "pen_paid"))
     for g, w in zip(got.installments, want["installments"], strict=True):
         assert (g.due_date, g.principal, g.interest, g.settled_early, g.cancelled) == (
             w["due"], w["principal"], w["interest"], w["settled"], w["cancelled"]), g.seq
