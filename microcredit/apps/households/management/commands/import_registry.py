@@ -25,9 +25,18 @@ class Command(BaseCommand):
             for error in parsed.errors:
                 self.stderr.write(error)
             raise CommandError(f"发现{len(parsed.errors)}处错误，未导入任何数据")
-        result = registry_import(parsed=parsed, actor=None, source=path.name)
+        result = registry_import(parsed=parsed, actor=None, source=path.name, report=self._progress)
+        self.stderr.write("")
         r = result.as_dict()
         self.stdout.write(
             f"导入完成：新建{r['households_created']}户，更新{r['households_updated']}户，"
             f"新增成员{r['members_created']}人，更新成员{r['members_updated']}人"
         )
+
+    def _progress(self, done: int, total: int, message: str = "") -> None:
+        """A one-line progress bar on stderr (ARCHITECTURE §7)."""
+        done = min(done, total)
+        width = 30
+        filled = width * done // total if total else width
+        self.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {message}", ending="")
+        self.stderr.flush()
