@@ -16,13 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from microcredit.apps.households.models import Household, Member
 from microcredit.demo.context import DemoContext, HouseholdRef
 from microcredit.demo.names import full_name, surname, given_name
 from microcredit.demo.regions import split
-from microcredit.domain.identity import make_id_number
+from microcredit.demo.copy import copy_rows, next_ids
+from microcredit.domain.identity import age_on, make_id_number
 
 CHUNK = 2000
 
@@ -102,8 +103,8 @@ def _phone(rng: random.Random) -> str:
 
 
 def make_household(rng: random.Random, *, village, number: str, groups: int, ids: IdAllocator,
-                   anchor: dt.date) -> tuple[Household, list[Member]]:
-    """One household and its members (unsaved), drawn from ``rng``."""
+                   anchor: dt.date) -> tuple[dict, list[dict]]:
+    """One household and its members as field values (by attname), drawn from ``rng``."""
     status, year_registered, year_exited = _status(rng)
     poor = status != "general"
     wubao = rng.random() < (0.045 if year_registered and year_registered < 2020 else 0.003)
@@ -142,48 +143,62 @@ def make_household(rng: random.Random, *, village, number: str, groups: int, ids
     dibao = not wubao and rng.random() < _DIBAO_RATE[status]
     income = _BASE_INCOME_YUAN[status] * rng.lognormvariate(0, 0.35) * (0.7 if (wubao or dibao) else 1.0)
     group = f"{rng.randint(1, groups)}组"
-    members: list[Member] = []
+    members: list[dict] = []
     for name, relation, age, male in people:
         birth = _birth(rng, age, anchor)
         health = _health(rng, age, poor)
         labour = "none" if wubao else _labour(rng, age, health)
-        members.append(Member(
+        members.append(dict(
             name=name, id_number=ids.issue(birth, male), relation=relation, birth_date=birth, is_male=male,
             labour=labour, skill=_skill(rng, labour), health=health,
             phone=_phone(rng) if relation == "head" or (16 <= age <= 55 and rng.random() < 0.5) else "",
         ))
     head = members[0]
-    household = Household(
-        number=number, village=village, region_code=village.code, group_name=group,
-        head_name=head.name, head_id_number=head.id_number, phone=head.phone or _phone(rng),
+    household = dict(
+        number=number, village_id=village.code, region_code=village.code, group_name=group,
+        head_name=head["name"], head_id_number=head["id_number"], phone=head["phone"] or _phone(rng),
         address=f"{village.parent.name}{village.name}{group}", status=status, is_wubao=wubao, is_dibao=dibao,
         year_registered=year_registered, year_exited=year_exited, income_per_head=int(income) * 100,
     )
     return household, members
 
 
-def _able(members: list[Member], anchor: dt.date) -> int:
-    from microcredit.domain.identity import age_on
+def _able(members: list[dict], anchor: dt.date) -> int:
+    return sum(1 for m in members
+               if m["labour"] in ("full", "skilled") and 16 <= age_on(m["birth_date"], anchor) <= 65)
 
-    return sum(1 for m in members if m.labour in ("full", "skilled") and 16 <= age_on(m.birth_date, anchor) <= 65)
 
-
-def _flush(ctx: DemoContext, batch: list[tuple[Household, list[Member]]]) -> None:
-    households = Household.objects.bulk_create([h for h, _ in batch], batch_size=CHUNK)
+def _flush_orm(ctx: DemoContext, batch: list[tuple[dict, list[dict]]]) -> None:
+    households = Household.objects.bulk_create([Household(**h) for h, _ in batch], batch_size=CHUNK)
     members: list[Member] = []
-    for household, ms in batch:
-        for m in ms:
-            m.household_id = household.pk
-        members.extend(ms)
+    per_household: list[list[Member]] = []
+    for household, (_, ms) in zip(households, batch):
+        rows = [Member(household_id=household.pk, **m) for m in ms]
+        per_household.append(rows)
+        members.extend(rows)
     Member.objects.bulk_create(members, batch_size=CHUNK)
     if not ctx.scale.streamed:
-        for household, ms in batch:
+        for household, (_, ms), rows in zip(households, batch, per_household):
             ctx.households.append(HouseholdRef(
                 id=household.pk, village_code=household.region_code, status=household.status,
-                is_wubao=household.is_wubao, head_member_id=ms[0].pk, head_birth=ms[0].birth_date,
+                is_wubao=household.is_wubao, head_member_id=rows[0].pk, head_birth=ms[0]["birth_date"],
                 able_members=_able(ms, ctx.anchor), income_per_head=household.income_per_head,
             ))
     ctx.count("households", len(households))
+    ctx.count("members", len(members))
+
+
+def _flush_copy(ctx: DemoContext, batch: list[tuple[dict, list[dict]]]) -> None:
+    ids = next_ids(Household, len(batch))
+    members = []
+    for pk, (h, ms) in zip(ids, batch):
+        h["id"] = pk
+        for m in ms:
+            m["household_id"] = pk
+        members.extend(ms)
+    copy_rows(Household, [h for h, _ in batch])
+    copy_rows(Member, members)
+    ctx.count("households", len(batch))
     ctx.count("members", len(members))
 
 
@@ -209,10 +224,11 @@ def create_households(ctx: DemoContext) -> None:
 
 def _write(ctx: DemoContext, batch) -> None:
     if ctx.scale.streamed:
+        flush = _flush_copy if connection.vendor == "postgresql" else _flush_orm
         with transaction.atomic():
-            _flush(ctx, batch)
+            flush(ctx, batch)
         done = ctx.counts["households"]
         if done % 20_000 < CHUNK:
             ctx.log(f"农户：已写入 {done:,} / {ctx.scale.households:,}")
     else:
-        _flush(ctx, batch)
+        _flush_orm(ctx, batch)
