@@ -41,6 +41,8 @@ ROUTERS = [
     ("/loans/", "microcredit.apps.loans.api"),
     ("/funds/", "microcredit.apps.funds.api"),
     ("/monitoring/", "microcredit.apps.monitoring.api"),
+    ("/rating/", "microcredit.apps.rating.api"),
+    ("/origination/", "microcredit.apps.origination.api"),
 ]
 
 for prefix, module_name in ROUTERS:

@@ -11,6 +11,7 @@ PANEL_PROVIDERS = [
     "microcredit.apps.households.dashboard.households_by_status_panel",
     "microcredit.apps.loans.dashboard.loans_panel",
     "microcredit.apps.monitoring.dashboard.portfolio_panel",
+    "microcredit.apps.origination.dashboard.time_to_money_panel",
 ]
 
 

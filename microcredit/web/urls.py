@@ -26,6 +26,7 @@ APP_URLS = [
     ("jobs/", "microcredit.apps.jobs.urls", "jobs"),
     ("calc/", "microcredit.apps.calc.urls", "calc"),
     ("rating/", "microcredit.apps.rating.urls", "rating"),
+    ("origination/", "microcredit.apps.origination.urls", "origination"),
     ("loans/", "microcredit.apps.loans.urls", "loans"),
     ("funds/", "microcredit.apps.funds.urls", "funds"),
     ("monitoring/", "microcredit.apps.monitoring.urls", "monitoring"),

@@ -1,0 +1,58 @@
+"""Forms of origination: amounts in yuan (Decimal) at the edge, fen inside."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from microcredit.apps.loans.models import UsageMode
+from microcredit.apps.reference.models import Bank
+from microcredit.domain.money import yuan_to_fen
+from microcredit.domain.schedules import METHOD_LABELS
+
+INDUSTRIES = ["养殖", "种植", "农产品加工", "乡村旅游", "商贸流通", "手工业", "其他"]
+
+
+class ApplicationForm(forms.Form):
+    borrower = forms.ModelChoiceField(label="借款人", queryset=None)
+    bank = forms.ModelChoiceField(label="贷款银行", queryset=Bank.objects.all())
+    amount = forms.DecimalField(label="申请金额（元）", min_value=Decimal("0.01"), decimal_places=2, max_digits=12)
+    term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=120, initial=36)
+    usage_mode = forms.ChoiceField(label="使用方式", choices=UsageMode.choices, initial="self")
+    industry = forms.ChoiceField(label="产业", choices=[(i, i) for i in INDUSTRIES])
+    purpose = forms.CharField(label="贷款用途", max_length=200)
+    project_description = forms.CharField(label="项目说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    partner_name = forms.CharField(label="合作主体（合伙/合作社方式必填）", required=False, max_length=64)
+    application_form = forms.FileField(label="贷款申请表", required=False)
+    survey_form = forms.FileField(label="入户调查表", required=False)
+    id_card = forms.FileField(label="身份证", required=False)
+    bank_card = forms.FileField(label="银行卡", required=False)
+    link_agreement = forms.FileField(label="带贫（利益联结）协议", required=False)
+
+    DOCUMENT_FIELDS = ("application_form", "survey_form", "id_card", "bank_card", "link_agreement")
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["borrower"].queryset = household.members.all()
+        self.fields["borrower"].initial = household.members.filter(relation="head").first()
+
+    def amount_fen(self) -> int:
+        return yuan_to_fen(self.cleaned_data["amount"])
+
+    def documents(self) -> dict:
+        return {k: self.cleaned_data[k] for k in self.DOCUMENT_FIELDS if self.cleaned_data.get(k)}
+
+
+class TransitionForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    opinion = forms.CharField(label="审批意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DisburseForm(forms.Form):
+    amount = forms.DecimalField(label="合同金额（元）", min_value=Decimal("0.01"), decimal_places=2, max_digits=12)
+    term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=120)
+    annual_rate = forms.DecimalField(label="执行年利率（%）", min_value=Decimal("0"), max_digits=7, decimal_places=4)
+    method = forms.ChoiceField(label="还款方式", choices=list(METHOD_LABELS.items()))
+    disbursed_on = forms.DateField(label="放款日期", widget=forms.DateInput(attrs={"type": "date"}))
+    account_number = forms.CharField(label="放款账户", max_length=32)

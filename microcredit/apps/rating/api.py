@@ -1,0 +1,178 @@
+"""`/api/v1/rating/`: campaigns, votes, review steps, ratings, blacklist (scoped like the UI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from microcredit.apps.rating import sanctions, selectors, services
+from microcredit.apps.rating.models import RatingCampaign
+from microcredit.domain.errors import DomainError
+from microcredit.domain.money import fen_to_yuan
+from microcredit.domain.workflow import RATING_CAMPAIGN
+
+router = Router(tags=["评级授信"])
+
+
+class CampaignOut(Schema):
+    id: int
+    number: str
+    village_code: str
+    scorecard: str
+    state: str
+    state_label: str
+    state_entered_on: dt.date
+
+
+class RatingOut(Schema):
+    id: int
+    household_id: int
+    household_number: str
+    score: str | None
+    grade: str
+    credit_limit: str
+    status: str
+    valid_until: dt.date | None
+
+
+class CampaignIn(Schema):
+    village_code: str
+    notice_days: int = 7
+
+
+class ActionIn(Schema):
+    action: str
+    opinion: str = ""
+
+
+class VoteIn(Schema):
+    voter: str
+    score: int
+
+
+class BlacklistIn(Schema):
+    household_id: int
+    reason: str
+    malicious: bool = True
+
+
+class LiftIn(Schema):
+    decision: str
+
+
+def _need(request, perm):
+    if not request.user.has_perm(perm):
+        raise HttpError(403, "无此权限")
+
+
+def _c(c: RatingCampaign) -> dict:
+    return {"id": c.pk, "number": c.number, "village_code": c.region_code, "scorecard": str(c.scorecard),
+            "state": c.state, "state_label": RATING_CAMPAIGN.label(c.state), "state_entered_on": c.state_entered_on}
+
+
+def _r(r) -> dict:
+    return {"id": r.pk, "household_id": r.household_id, "household_number": r.household.number,
+            "score": str(r.score) if r.score is not None else None, "grade": r.grade,
+            "credit_limit": fen_to_yuan(r.credit_limit), "status": r.status, "valid_until": r.valid_until}
+
+
+def _campaign(request, pk):
+    _need(request, "rating.view_rating")
+    c = selectors.campaign_list(request.user).filter(pk=pk).first()
+    if c is None:
+        raise HttpError(404, "批次不存在或不在管辖范围内")
+    return c
+
+
+@router.get("/campaigns", response=list[CampaignOut], summary="评级批次列表")
+def campaigns(request, state: str = ""):
+    _need(request, "rating.view_rating")
+    qs = selectors.campaign_list(request.user)
+    return [_c(c) for c in (qs.filter(state=state) if state else qs)[:500]]
+
+
+@router.post("/campaigns", response={201: CampaignOut}, summary="建立村评级批次")
+def campaign_create(request, payload: CampaignIn):
+    from microcredit.apps.accounts.scope import Scope
+    from microcredit.apps.core.clock import business_date
+    from microcredit.apps.reference.selectors import policy_era_on
+    from microcredit.apps.regions.models import Region
+
+    _need(request, "rating.run_campaign")
+    village = Region.objects.filter(code=payload.village_code, level="village").first()
+    if village is None or not Scope.of(request.user).covers(village.code):
+        raise HttpError(404, "行政村不存在或不在管辖范围内")
+    era = policy_era_on(business_date())
+    card = selectors.scorecard_for(village.code[:6], era.code if era else "")
+    return 201, _c(services.campaign_create(village=village, scorecard=card, actor=request.user,
+                                            notice_days=payload.notice_days))
+
+
+@router.get("/campaigns/{pk}/ratings", response=list[RatingOut], summary="批次内各户评级")
+def campaign_ratings(request, pk: int):
+    return [_r(r) for r in _campaign(request, pk).ratings.select_related("household")]
+
+
+@router.post("/campaigns/{pk}/actions", response={200: CampaignOut, 409: dict}, summary="批次流转（提交、公示、评审）")
+def campaign_act(request, pk: int, payload: ActionIn):
+    campaign = _campaign(request, pk)
+    try:
+        campaign = services.campaign_transition(campaign=campaign, action=payload.action, actor=request.user,
+                                                opinion=payload.opinion)
+    except DomainError as exc:
+        return 409, {"detail": exc.message, "field": exc.field}
+    return 200, _c(campaign)
+
+
+@router.post("/ratings/{pk}/votes", response={201: dict, 409: dict}, summary="录入评议打分")
+def vote(request, pk: int, payload: VoteIn):
+    _need(request, "rating.run_campaign")
+    rating = selectors.rating_list(request.user).filter(pk=pk).first()
+    if rating is None:
+        raise HttpError(404, "评级不存在或不在管辖范围内")
+    try:
+        services.vote_record(rating=rating, voter=payload.voter, score=payload.score, actor=request.user)
+    except DomainError as exc:
+        return 409, {"detail": exc.message, "field": exc.field}
+    return 201, {"ok": True}
+
+
+@router.get("/households/{household_id}/rating", response={200: RatingOut, 404: dict}, summary="农户当前有效评级")
+def household_rating(request, household_id: int):
+    _need(request, "rating.view_rating")
+    rating = selectors.rating_list(request.user).filter(household_id=household_id, status="effective").first()
+    if rating is None:
+        return 404, {"detail": "该户无有效评级"}
+    return 200, _r(rating)
+
+
+@router.post("/blacklist", response={201: dict, 409: dict}, summary="列入黑名单（5年，含配偶、子女、父母）")
+def blacklist_add(request, payload: BlacklistIn):
+    from microcredit.apps.accounts.scope import Scope
+    from microcredit.apps.households.models import Household
+
+    _need(request, "rating.manage_blacklist")
+    hh = Scope.of(request.user).filter_regions(Household.objects.all()).filter(pk=payload.household_id).first()
+    if hh is None:
+        raise HttpError(404, "农户不存在或不在管辖范围内")
+    try:
+        entry = sanctions.blacklist_add(household=hh, reason=payload.reason, malicious=payload.malicious,
+                                        actor=request.user)
+    except DomainError as exc:
+        return 409, {"detail": exc.message}
+    return 201, {"id": entry.pk, "until": entry.until.isoformat()}
+
+
+@router.post("/blacklist/{pk}/lift", response={200: dict, 409: dict}, summary="依决定解除黑名单")
+def blacklist_lift(request, pk: int, payload: LiftIn):
+    _need(request, "rating.manage_blacklist")
+    entry = selectors.blacklist_list(request.user).filter(pk=pk).first()
+    if entry is None:
+        raise HttpError(404, "记录不存在")
+    try:
+        sanctions.blacklist_lift(entry=entry, decision=payload.decision, actor=request.user)
+    except DomainError as exc:
+        return 409, {"detail": exc.message}
+    return 200, {"ok": True}
