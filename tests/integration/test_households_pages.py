@@ -183,3 +183,22 @@ def test_household_create_page(client, tree, county_user):
     household = Household.objects.get(number="N-1")
     assert household.region_code == tree.villages[0].code
     assert AuditEntry.objects.filter(action="household.create", household_id=household.pk).exists()
+
+
+def test_timeline_masks_identity_for_auditors(client, tree, county_user):
+    household = household_create(actor=county_user, village=tree.villages[0], number="X3", head_name="丙",
+                                 status="poor", phone="13711112222")
+    head_id = next_id_number()
+    member_create(actor=county_user, household=household, name="丙", id_number=head_id, relation="head")
+    client.force_login(make_user("auditor", scope_regions=[tree.county.prefix]))
+    html = client.get(reverse("households:detail", args=[household.pk])).content.decode()
+    assert "新增家庭成员" in html
+    assert head_id not in html and "13711112222" not in html
+    client.force_login(county_user)
+    assert head_id in client.get(reverse("households:detail", args=[household.pk])).content.decode()
+
+
+def test_import_page_renders_the_format_and_recent_jobs(client, tree, county_user):
+    client.force_login(county_user)
+    html = client.get(reverse("households:import")).content.decode()
+    assert "户编号* 行政村代码*" in html and 'enctype="multipart/form-data"' in html

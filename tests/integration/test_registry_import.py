@@ -273,3 +273,14 @@ def test_twenty_thousand_rows_import_well_under_a_minute():
     started = time.monotonic()
     assert do_import(data).unchanged_rows == 20000
     assert time.monotonic() - started < 45
+
+
+def test_the_downloadable_template_imports_cleanly(client):
+    tree = make_region_tree()
+    officer = make_user("county_office", scope_regions=[tree.county.prefix])
+    client.force_login(officer)
+    response = client.get(reverse("households:import_template"))
+    data = b"".join(response.streaming_content)
+    parsed = parse_registry_file(filename="t.xlsx", data=data, scope=Scope.of(officer))
+    assert parsed.ok, parsed.errors
+    assert parsed.households["H0001"]["status"] == "poor" and parsed.members[0]["id_number"] == "11010519491231002X"

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from microcredit.apps.audit.models import AuditEntry
+from microcredit.apps.households import verification
 from microcredit.apps.households.eligibility import DEFAULT_ELIGIBLE, eligible_statuses
 from microcredit.apps.reference.models import PolicyEra
 from tests.factories import make_bank, make_household, make_region_tree, make_user, next_id_number
@@ -32,7 +33,9 @@ def verify(client, id_number):
     ({"status": "exited"}, True),
     ({"status": "poor", "is_wubao": True}, False),  # 五保户 are excluded [S1 第9篇]
 ])
-def test_registered_members_are_verified_with_status(client, tree, officer, business_day, fields, eligible):
+def test_registered_members_are_verified_with_status(client, tree, officer, business_day, fields, eligible,
+                                                     monkeypatch):
+    monkeypatch.setattr(verification, "_rating_for", lambda member: None)  # no rating yet
     household = make_household(tree.villages[0], members=1, **fields)
     spouse = household.members.exclude(relation="head").get()
     client.force_login(officer)
@@ -103,3 +106,27 @@ def test_roles_without_verify_identity_cannot_verify(client, tree, role):
 def test_a_malformed_number_is_refused(client, officer):
     client.force_login(officer)
     assert verify(client, "123").status_code == 422
+
+
+def test_grade_and_limit_come_from_the_rating_hook(client, tree, officer, business_day, monkeypatch):
+    household = make_household(tree.villages[0])
+    seen = []
+    monkeypatch.setattr(verification, "_rating_for", lambda member: seen.append(member) or ("AAA", 4_000_000))
+    client.force_login(officer)
+    answer = verify(client, household.head_id_number).json()
+    assert (answer["grade"], answer["credit_limit"]) == ("AAA", "40000.00")
+    assert seen[0].id_number == household.head_id_number
+
+
+def test_the_hook_is_optional_when_the_rating_selectors_do_not_exist(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name == "microcredit.apps.rating.selectors":
+            raise ModuleNotFoundError(name=name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    assert verification._rating_for(object()) is None

@@ -37,3 +37,32 @@ def write_households_xlsx(queryset, *, see_identity: bool):
     book.close()
     out.seek(0)
     return out
+
+
+def write_import_template():
+    """An .xlsx with the import headers, one example row and a sheet of allowed values."""
+    from microcredit.apps.households.models import Health, LabourCapacity, Relation, SkillLevel
+    from microcredit.apps.households.registry_file import HEADERS, REQUIRED
+
+    out = tempfile.TemporaryFile()
+    book = xlsxwriter.Workbook(out)
+    sheet = book.add_worksheet("档案")
+    required = book.add_format({"bold": True, "bg_color": "#FFF2CC"})
+    text = book.add_format({"num_format": "@"})
+    for j, header in enumerate(HEADERS):
+        sheet.write_string(0, j, header, required if header in REQUIRED else book.add_format({"bold": True}))
+        sheet.set_column(j, j, 20 if header == "身份证号" else 12, text)
+    example = ["H0001", "411224100001", "一组", "张三", "贫困户", "否", "否", "2015", "", "3500.00",
+               "13800000000", "", "张三", "11010519491231002X", "户主", "普通劳动力", "有一定经验", "健康", ""]
+    sheet.write_row(1, 0, example, text)
+    values = book.add_worksheet("可选值")
+    for j, (title, choices) in enumerate([("户类型", HouseholdStatus), ("与户主关系", Relation),
+                                           ("劳动能力", LabourCapacity), ("劳动技能", SkillLevel),
+                                           ("健康状况", Health)]):
+        values.write(0, j, title)
+        values.write_column(1, j, [str(label) for _, label in choices.choices])
+    values.write(0, 5, "五保户/低保户")
+    values.write_column(1, 5, ["是", "否"])
+    book.close()
+    out.seek(0)
+    return out

@@ -213,7 +213,7 @@ def registry_import(*, parsed: ParsedRegistry, actor=None, source: str = "",
             result.unchanged_rows += 1
     for i in range(0, len(new_m), CHUNK):
         Member.objects.bulk_create([m for m, _ in new_m[i:i + CHUNK]])
-        report(len(numbers) + i + CHUNK, total, "成员写入中")
+        report(min(len(numbers) + i + CHUNK, total), total, "成员写入中")
     for chunk in _chunks([m.id_number for m, _ in new_m]):
         members.update(Member.objects.in_bulk(chunk, field_name="id_number"))
     for m, household in new_m:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/members/new/", views.member_edit, name="member_add"),
     path("<int:pk>/members/<int:member_pk>/edit/", views.member_edit, name="member_edit"),
     path("import/", views.registry_import_page, name="import"),
+    path("import/template.xlsx", views.registry_import_template, name="import_template"),
     path("import/<int:job_pk>/status/", views.registry_import_status, name="import_status"),
     path("verify/", views.verify, name="verify"),
 ]

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.masking import mask_id_number, mask_phone
 from microcredit.apps.households import selectors
-from microcredit.apps.households.export import write_households_xlsx
+from microcredit.apps.households.export import write_households_xlsx, write_import_template
 from microcredit.apps.households.forms import (
     HouseholdFilterForm, HouseholdForm, MemberForm, RegistryImportForm, VerifyForm,
 )
@@ -136,6 +136,12 @@ def registry_import_page(request):
         job = Job.objects.filter(pk=request.GET["job"], kind="registry_import", created_by=request.user).first()
     recent = Job.objects.filter(kind="registry_import", created_by=request.user)[:10]
     return render(request, "households/import.html", {"form": form, "job": job, "recent": recent})
+
+
+@permission_required("core.import_registry", raise_exception=True)
+def registry_import_template(request):
+    return FileResponse(write_import_template(), as_attachment=True, filename="建档立卡档案导入模板.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @permission_required("core.import_registry", raise_exception=True)
