@@ -1,0 +1,32 @@
+"""Funds API: the lending quota of a bank (for origination systems) and fund balances."""
+
+from __future__ import annotations
+
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from microcredit.apps.funds import ledger, selectors
+
+router = Router(tags=["资金"])
+
+
+class AccountOut(Schema):
+    id: int
+    name: str
+    county_code: str
+    bank: str
+    balance_fen: int
+    quota_fen: int
+    outstanding_fen: int
+
+
+@router.get("/accounts", response=list[AccountOut])
+def accounts(request):
+    if not request.user.has_perm("funds.view_fund"):
+        raise HttpError(403, "无权查看风险补偿金")
+    out = []
+    for a in selectors.accounts_visible(request.user):
+        quota, outstanding = selectors.lending_quota(a.bank, a.county_code)
+        out.append({"id": a.pk, "name": a.name, "county_code": a.county_code, "bank": a.bank.code,
+                    "balance_fen": ledger.balance(a), "quota_fen": quota, "outstanding_fen": outstanding})
+    return out

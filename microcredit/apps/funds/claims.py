@@ -1,0 +1,127 @@
+"""Risk-fund compensation claims (代偿, DOMAIN §7, §12): file with evidence → public notice at
+the village (≥ 7 days) → verification → approval → payout split by the county's sharing
+scheme (`domain.loss_sharing.share_loss`); recoveries are shared back in the same ratios.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from microcredit.apps.audit.services import record_audit, user_or_none
+from microcredit.apps.core.clock import business_date
+from microcredit.apps.funds import ledger
+from microcredit.apps.funds.models import Claim, ClaimCause, ClaimEvidence, ClaimStatus, FundAccount, WorkflowStep
+from microcredit.apps.funds.workflows import CLAIM_FLOW, NOTICE_DAYS
+from microcredit.apps.loans.models import LoanStatus
+from microcredit.apps.loans.servicing import loan_current_state
+from microcredit.domain.errors import DomainError
+from microcredit.domain.loss_sharing import SHARING_PRESETS, share_loss
+
+OPEN = (ClaimStatus.FILED, ClaimStatus.NOTICE, ClaimStatus.VERIFIED, ClaimStatus.APPROVED)
+
+
+class ClaimError(DomainError):
+    pass
+
+
+def claim_refusals(loan, on: dt.date, cause: str) -> list[str]:
+    """Why a claim on ``loan`` filed on ``on`` would be refused ([] = may be filed)."""
+    reasons = []
+    account = FundAccount.objects.filter(bank=loan.bank, county_code=loan.region_code[:6]).first()
+    if account is None:
+        return ["该县该银行未设立风险补偿金专户"]
+    if loan.status not in (LoanStatus.ACTIVE, LoanStatus.WRITTEN_OFF):
+        reasons.append(f"贷款状态为“{loan.get_status_display()}”，不能申请代偿")
+    if cause not in ClaimCause.values:
+        reasons.append("代偿原因不在允许范围（死亡、丧失劳动能力、重大自然灾害、其他经认定原因）")
+    state = loan_current_state(loan, on)
+    if state.days_past_due < account.min_overdue_days:
+        reasons.append(f"逾期 {state.days_past_due} 天，未满 {account.min_overdue_days} 天，不能申请代偿")
+    if Claim.objects.filter(loan=loan, status__in=OPEN).exists():
+        reasons.append("该贷款已有在办的代偿申请")
+    return reasons
+
+
+@transaction.atomic
+def claim_file(*, loan, cause: str, collection_note: str, actor, on: dt.date | None = None,
+               cause_detail: str = "", evidence: list = ()) -> Claim:
+    """The bank files a claim with its proof of collection (refused with the reasons otherwise)."""
+    on = on or business_date()
+    if not collection_note.strip():
+        raise ClaimError("collection_note", "请填写催收情况（银行须先行催收）")
+    reasons = claim_refusals(loan, on, cause)
+    if reasons:
+        raise ClaimError("loan", "；".join(reasons))
+    account = FundAccount.objects.get(bank=loan.bank, county_code=loan.region_code[:6])
+    state = loan_current_state(loan, on)
+    count = Claim.objects.filter(account=account).count() + 1
+    claim = Claim.objects.create(
+        number=f"DC{account.county_code}{account.bank.code}{on:%Y%m}{count:04d}", loan=loan, account=account,
+        region_code=loan.region_code, cause=cause, cause_detail=cause_detail, collection_note=collection_note,
+        filed_on=on, days_past_due=state.days_past_due, loss_principal=state.principal_outstanding,
+        loss_interest=state.overdue_interest, sharing_preset=account.sharing_preset, created_by=user_or_none(actor))
+    for f in evidence:
+        ClaimEvidence.objects.create(claim=claim, file=f, description=getattr(f, "name", "")[:120])
+    WorkflowStep.objects.create(claim=claim, action="file", from_status="", to_status=claim.status,
+                                opinion=collection_note, actor=user_or_none(actor))
+    record_audit(actor=actor, action="claim.file", obj=claim, after={"loss": claim.loss, "cause": cause},
+                 region_code=loan.region_code, household_id=loan.household_id)
+    return claim
+
+
+@transaction.atomic
+def claim_transition(*, claim: Claim | int, action: str, actor, opinion: str = "", on: dt.date | None = None) -> Claim:
+    """Move a claim one step (re-checked under a row lock); ``reject`` needs the reason."""
+    pk = claim.pk if isinstance(claim, Claim) else claim
+    claim = Claim.objects.select_for_update().select_related("account", "loan").get(pk=pk)
+    on = on or business_date()
+    step = CLAIM_FLOW.get((claim.status, action))
+    if step is None:
+        raise ClaimError("action", f"“{claim.get_status_display()}”状态下不能执行该操作")
+    if actor is not None and getattr(actor, "is_authenticated", False) and not actor.has_perm(step.permission):
+        raise ClaimError("action", "无权执行该操作")
+    before = claim.status
+    if action == "reject":
+        if not opinion.strip():
+            raise ClaimError("opinion", "驳回须写明原因")
+        claim.rejection_reason = opinion
+    elif action == "notice":
+        claim.notice_start, claim.notice_end = on, on + dt.timedelta(days=NOTICE_DAYS)
+    elif action == "verify":
+        if claim.notice_end is None or on < claim.notice_end:
+            raise ClaimError("on", f"公示期未满 {NOTICE_DAYS} 天（公示至 {claim.notice_end}）")
+    elif action == "pay":
+        parties = SHARING_PRESETS[claim.sharing_preset]
+        shares = dict(share_loss(claim.loss, parties))
+        claim.shares = shares
+        ledger.fund_payout(account=claim.account, fund_share=shares["fund"], on=on, actor=actor, claim=claim)
+    claim.status = step.to
+    claim.save()
+    WorkflowStep.objects.create(claim=claim, action=action, from_status=before, to_status=claim.status,
+                                opinion=opinion, actor=user_or_none(actor))
+    record_audit(actor=actor, action=f"claim.{action}", obj=claim, before={"status": before},
+                 after={"status": claim.status, "shares": claim.shares}, region_code=claim.region_code,
+                 household_id=claim.loan.household_id, note=opinion)
+    return claim
+
+
+@transaction.atomic
+def claim_recovery(*, claim: Claim | int, amount: int, actor, on: dt.date | None = None) -> dict:
+    """Money recovered after payout is shared back in the same ratios; the fund's share is booked."""
+    pk = claim.pk if isinstance(claim, Claim) else claim
+    claim = Claim.objects.select_for_update().select_related("account", "loan").get(pk=pk)
+    if claim.status != ClaimStatus.PAID:
+        raise ClaimError("claim", "仅已代偿的申请可登记追偿收回")
+    if amount <= 0 or claim.recovered + amount > claim.loss:
+        raise ClaimError("amount", "追回金额须大于 0 且累计不超过损失金额")
+    shares = dict(share_loss(amount, SHARING_PRESETS[claim.sharing_preset]))
+    if shares["fund"]:
+        ledger.fund_recovery(account=claim.account, fund_share=shares["fund"], on=on or business_date(),
+                             actor=actor, claim=claim)
+    claim.recovered += amount
+    claim.save(update_fields=["recovered"])
+    record_audit(actor=actor, action="claim.recovery", obj=claim, after={"amount": amount, "shares": shares},
+                 region_code=claim.region_code, household_id=claim.loan.household_id)
+    return shares

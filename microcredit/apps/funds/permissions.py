@@ -1,0 +1,13 @@
+"""Subsidy and risk-fund permissions granted to roles (DOMAIN §6, §7, §12)."""
+
+from microcredit.apps.accounts import roles
+from microcredit.apps.accounts.roles import grant
+
+for _role in (roles.COUNTY, roles.BANK, roles.PBOC, roles.FINANCE, roles.AUDITOR, roles.ADMIN):
+    grant(_role, "funds.view_subsidy", "funds.view_fund")
+grant(roles.BANK, "funds.draft_subsidy", "funds.file_claim")
+grant(roles.PBOC, "funds.verify_subsidy")
+grant(roles.COUNTY, "funds.approve_subsidy", "funds.verify_claim", "funds.approve_claim")
+grant(roles.FINANCE, "funds.pay_subsidy", "funds.pay_claim", "funds.manage_fund")
+grant(roles.ADMIN, "funds.draft_subsidy", "funds.verify_subsidy", "funds.approve_subsidy", "funds.pay_subsidy",
+      "funds.file_claim", "funds.verify_claim", "funds.approve_claim", "funds.pay_claim", "funds.manage_fund")

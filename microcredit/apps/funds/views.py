@@ -1,0 +1,145 @@
+"""Fund pages: accounts & ledger, compensation claims, subsidy batches and the quarterly report."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import get_object_or_404, redirect, render
+
+from microcredit.apps.core.clock import business_date
+from microcredit.apps.funds import claims as claim_svc
+from microcredit.apps.funds import forms, ledger, selectors, subsidy
+from microcredit.apps.funds.workflows import CLAIM_FLOW, SUBSIDY_FLOW, actions_for
+from microcredit.apps.loans.selectors import loans_visible
+from microcredit.domain.errors import DomainError
+
+
+@login_required
+@permission_required("funds.view_fund", raise_exception=True)
+def accounts(request):
+    rows = []
+    for a in selectors.accounts_visible(request.user):
+        quota, outstanding = selectors.lending_quota(a.bank, a.county_code)
+        rows.append({"a": a, "balance": ledger.balance(a), "quota": quota, "outstanding": outstanding})
+    return render(request, "funds/accounts.html", {"rows": rows})
+
+
+@login_required
+@permission_required("funds.view_fund", raise_exception=True)
+def account_detail(request, pk):
+    account = get_object_or_404(selectors.accounts_visible(request.user), pk=pk)
+    form = forms.EntryForm(request.POST or None, initial={"on": business_date()})
+    if request.method == "POST" and request.user.has_perm("funds.manage_fund") and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if d["kind"] in ("deposit", "top_up"):
+                ledger.fund_deposit(account=account, amount=d["amount"], on=d["on"], actor=request.user,
+                                    memo=d["memo"] or "县级财政存入", top_up=d["kind"] == "top_up")
+            elif d["kind"] == "interest":
+                ledger.fund_interest(account=account, amount=d["amount"], on=d["on"], actor=request.user)
+            else:
+                ledger.fund_transfer_out(account=account, amount=d["amount"], on=d["on"], actor=request.user)
+            messages.success(request, "已记账")
+            return redirect("funds:account", pk=account.pk)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    quota, outstanding = selectors.lending_quota(account.bank, account.county_code)
+    entries = account.entries.prefetch_related("postings").order_by("-on", "-id")[:200]
+    return render(request, "funds/account.html", {"account": account, "balances": ledger.balances(account),
+                                                  "balance": ledger.balance(account), "quota": quota,
+                                                  "outstanding": outstanding, "entries": entries, "form": form})
+
+
+@login_required
+@permission_required("funds.view_fund", raise_exception=True)
+def claim_list(request):
+    return render(request, "funds/claims.html", {"claims": selectors.claims_visible(request.user)[:300],
+                                                 "can_file": request.user.has_perm("funds.file_claim")})
+
+
+@login_required
+@permission_required("funds.file_claim", raise_exception=True)
+def claim_new(request):
+    form = forms.ClaimForm(request.POST or None, request.FILES or None, initial={"loan_number": request.GET.get("loan", "")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        loan = loans_visible(request.user).filter(number=d["loan_number"]).first()
+        if loan is None:
+            form.add_error("loan_number", "借据号不存在或不在您的管辖范围内")
+        else:
+            try:
+                claim = claim_svc.claim_file(loan=loan, cause=d["cause"], cause_detail=d["cause_detail"],
+                                             collection_note=d["collection_note"], actor=request.user,
+                                             evidence=[d["evidence"]] if d["evidence"] else [])
+                messages.success(request, f"代偿申请 {claim.number} 已提交")
+                return redirect("funds:claim", pk=claim.pk)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+    return render(request, "funds/form.html", {"form": form, "title": "提交代偿申请", "multipart": True})
+
+
+@login_required
+@permission_required("funds.view_fund", raise_exception=True)
+def claim_detail(request, pk):
+    claim = get_object_or_404(selectors.claims_visible(request.user), pk=pk)
+    if request.method == "POST":
+        form = forms.StepForm(request.POST)
+        if form.is_valid():
+            try:
+                claim_svc.claim_transition(claim=claim, action=form.cleaned_data["action"], actor=request.user,
+                                           opinion=form.cleaned_data["opinion"])
+                messages.success(request, "已办理")
+            except DomainError as exc:
+                messages.error(request, exc.message)
+        return redirect("funds:claim", pk=claim.pk)
+    return render(request, "funds/claim.html", {"claim": claim, "actions": actions_for(CLAIM_FLOW, claim.status, request.user),
+                                                "steps": claim.steps.select_related("actor")})
+
+
+@login_required
+@permission_required("funds.view_subsidy", raise_exception=True)
+def batch_list(request):
+    form = forms.BatchForm(request.POST or None, initial={"start": business_date(), "period": "quarter"})
+    if request.method == "POST" and request.user.has_perm("funds.draft_subsidy") and form.is_valid():
+        d = form.cleaned_data
+        bank = request.user.bank
+        if bank is None or not request.user.scope_regions:
+            messages.error(request, "只有合作银行用户（有所属银行和管辖县）可以申报")
+        else:
+            try:
+                batch = subsidy.batch_draft(bank=bank, county_code=request.user.scope_regions[0][:6], period=d["period"],
+                                            start=d["start"], mode=d["mode"], actor=request.user)
+                return redirect("funds:batch", pk=batch.pk)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+    return render(request, "funds/batches.html", {"batches": selectors.batches_visible(request.user)[:200], "form": form,
+                                                  "can_draft": request.user.has_perm("funds.draft_subsidy")})
+
+
+@login_required
+@permission_required("funds.view_subsidy", raise_exception=True)
+def batch_detail(request, pk):
+    batch = get_object_or_404(selectors.batches_visible(request.user), pk=pk)
+    if request.method == "POST":
+        form = forms.StepForm(request.POST)
+        if form.is_valid():
+            try:
+                subsidy.batch_transition(batch=batch, action=form.cleaned_data["action"], actor=request.user,
+                                         opinion=form.cleaned_data["opinion"])
+                messages.success(request, "已办理")
+            except DomainError as exc:
+                messages.error(request, exc.message)
+        return redirect("funds:batch", pk=batch.pk)
+    return render(request, "funds/batch.html", {"batch": batch, "lines": batch.lines.select_related("loan", "loan__household")[:2000],
+                                                "actions": actions_for(SUBSIDY_FLOW, batch.status, request.user),
+                                                "steps": batch.steps.select_related("actor")})
+
+
+@login_required
+@permission_required("funds.view_subsidy", raise_exception=True)
+def quarterly_report(request):
+    today = business_date()
+    year = int(request.GET.get("year") or today.year)
+    quarter = int(request.GET.get("quarter") or (today.month - 1) // 3 + 1)
+    report = subsidy.quarterly_report(selectors.batches_visible(request.user), year, quarter)
+    return render(request, "funds/report.html", {"report": report})

@@ -1,0 +1,96 @@
+"""Compensation claims: ≥ 90 days, notice ≥ 7 days, approvals, payout split, recoveries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from microcredit.apps.core.clock import pinned_business_date
+from microcredit.apps.funds import claims, ledger
+from microcredit.apps.funds.models import FundAccount, Ledger
+from tests.batch.portfolio import County
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def county():
+    with pinned_business_date(dt.date(2026, 6, 1)):
+        c = County()
+        c.account = FundAccount.objects.create(county_code="411224", bank=c.bank, name="卢氏县风险补偿金", opened_on=dt.date(2024, 1, 1))
+        ledger.fund_deposit(account=c.account, amount=50000000, on=dt.date(2024, 1, 2), actor=None)
+        # bullet loan due 2026-01-10, never repaid
+        c.bad = c.loan(method="bullet", months=12, disbursed=dt.date(2025, 1, 10), principal=3000000)
+        yield c
+
+
+def test_claim_before_90_days_is_refused_with_the_reason(county):
+    with pinned_business_date(dt.date(2026, 3, 1)):
+        with pytest.raises(claims.ClaimError) as err:
+            claims.claim_file(loan=county.bad, cause="death", collection_note="多次上门催收", actor=county.officer,
+                              on=dt.date(2026, 3, 1))
+    assert "逾期 50 天，未满 90 天" in err.value.message
+
+
+def test_claim_goes_through_notice_verification_approval_and_payout(county):
+    on = dt.date(2026, 5, 1)
+    with pinned_business_date(dt.date(2026, 6, 1)):
+        claim = claims.claim_file(loan=county.bad, cause="death", collection_note="借款人去世，家属无力偿还", actor=county.officer, on=on)
+        assert claim.days_past_due == 111 and claim.loss_principal == 3000000
+        claims.claim_transition(claim=claim, action="notice", actor=county.county_user, on=on)
+        with pytest.raises(claims.ClaimError, match="公示期未满"):
+            claims.claim_transition(claim=claim, action="verify", actor=county.county_user, on=on + dt.timedelta(days=6))
+        claims.claim_transition(claim=claim, action="verify", actor=county.county_user, on=on + dt.timedelta(days=7))
+        claims.claim_transition(claim=claim, action="approve", actor=county.county_user, opinion="同意代偿")
+        with pytest.raises(claims.ClaimError, match="无权"):
+            claims.claim_transition(claim=claim, action="pay", actor=county.county_user)
+        claim = claims.claim_transition(claim=claim, action="pay", actor=county.finance)
+    assert claim.status == "paid"
+    assert claim.shares == {"fund": round(claim.loss * 7 / 10), "bank": claim.loss - round(claim.loss * 7 / 10)}
+    assert ledger.balance(county.account) == 50000000 - claim.shares["fund"]
+    assert ledger.balance(county.account, Ledger.COMPENSATION) == claim.shares["fund"]
+    shares = claims.claim_recovery(claim=claim, amount=100001, actor=county.officer)
+    assert shares == {"fund": 70001, "bank": 30000}
+    assert ledger.balance(county.account) == 50000000 - claim.shares["fund"] + 70001
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM (SELECT entry_id FROM funds_posting GROUP BY entry_id HAVING SUM(amount) <> 0) x")
+        assert cur.fetchone()[0] == 0
+
+
+def test_rejection_needs_reasons_and_payout_beyond_the_fund_goes_to_the_county_budget(county):
+    with pinned_business_date(dt.date(2026, 6, 1)):
+        claim = claims.claim_file(loan=county.bad, cause="disaster", collection_note="洪灾", actor=county.officer)
+        with pytest.raises(claims.ClaimError, match="原因"):
+            claims.claim_transition(claim=claim, action="reject", actor=county.county_user)
+        claims.claim_transition(claim=claim, action="reject", actor=county.county_user, opinion="银行未及时催收")
+        claim.refresh_from_db()
+        assert claim.status == "rejected" and claim.rejection_reason == "银行未及时催收"
+        ledger.fund_transfer_out(account=county.account, amount=49000000, on=dt.date(2026, 6, 1), actor=None)
+        again = claims.claim_file(loan=county.bad, cause="disaster", collection_note="洪灾，已催收", actor=county.officer)
+        for action, who in (("notice", county.county_user),):
+            claims.claim_transition(claim=again, action=action, actor=who, on=dt.date(2026, 5, 20))
+        claims.claim_transition(claim=again, action="verify", actor=county.county_user)
+        claims.claim_transition(claim=again, action="approve", actor=county.county_user)
+        again = claims.claim_transition(claim=again, action="pay", actor=county.finance)
+    assert ledger.balance(county.account) == 0
+    assert ledger.balance(county.account, Ledger.COUNTY_BUDGET) == 49000000 - (again.shares["fund"] - 1000000)
+
+
+def test_pages_show_claims_accounts_and_subsidy(county, client):
+    client.force_login(county.officer)
+    with pinned_business_date(dt.date(2026, 6, 1)):
+        r = client.post("/funds/claims/new/", {"loan_number": county.bad.number, "cause": "death",
+                                               "collection_note": "已催收"})
+        assert r.status_code == 302, r.content.decode()[:3000]
+        claim_url = r["Location"]
+        assert "银行已申报" in client.get(claim_url).content.decode()
+        client.force_login(county.county_user)
+        client.post(claim_url, {"action": "notice", "opinion": "公示"})
+        assert "村级公示中" in client.get(claim_url).content.decode()
+        assert county.account.name in client.get("/funds/accounts/").content.decode()
+        assert client.get(f"/funds/accounts/{county.account.pk}/").status_code == 200
+        assert client.get("/funds/subsidy/").status_code == 200
+        assert client.get("/funds/subsidy/report/").status_code == 200
+        assert client.get("/api/v1/funds/accounts").json()[0]["quota_fen"] == 500000000
