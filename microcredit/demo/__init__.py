@@ -11,8 +11,9 @@ The generator is an ordered list of **steps** (``steps.STEPS``, run in ``steps.o
 banks, households, users) and the business date. Built-in steps, in order:
 ``regions``, ``banks``, ``households``, ``users``.
 
-Extending it from a later issue — put a ``demo.py`` in your app (every
-``microcredit.apps.<app>.demo`` module is imported before the run) and register a step::
+Extending it from a later issue — put a ``demo.py`` in your app, or a module in this package
+(every ``microcredit.apps.<app>.demo`` module and every ``microcredit.demo.*`` module is
+imported before the run), and register a step::
 
     # microcredit/apps/rating/demo.py
     from microcredit.demo.steps import register_step

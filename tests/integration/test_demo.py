@@ -15,7 +15,7 @@ from microcredit.apps.reference.models import Bank, Branch
 from microcredit.apps.regions.models import Region
 from microcredit.demo import households as households_module
 from microcredit.demo.context import DEMO_ANCHOR
-from microcredit.demo.runner import generate
+from microcredit.demo.runner import BUILTIN_STEPS, generate
 from microcredit.demo.scales import SCALES, scale_for
 from microcredit.demo.runner import autodiscover
 from microcredit.demo.steps import register_step, step_names, unregister_step
@@ -27,8 +27,9 @@ pytestmark = pytest.mark.django_db
 TEST = SCALES["test"]
 
 
-def _generate(seed: int = 1, scale=TEST):
-    return generate(seed=seed, scale=scale, business_date=dt.date(2026, 11, 20), progress=io.StringIO())
+def _generate(seed: int = 1, scale=TEST, only=BUILTIN_STEPS):
+    """The built-in steps only: these tests are about them (later issues test their own steps)."""
+    return generate(seed=seed, scale=scale, business_date=dt.date(2026, 11, 20), progress=io.StringIO(), only=only)
 
 
 def _first_households(n: int = 50) -> list:
@@ -153,7 +154,8 @@ def test_one_summary_audit_row():
     entries = AuditEntry.objects.filter(action="demo.generate")
     assert entries.count() == 1
     assert entries.get().after["counts"]["households"] == 120
-    assert AuditEntry.objects.count() == 1
+    # not one row per household (later steps may audit a few workflow transitions)
+    assert AuditEntry.objects.count() < 120
 
 
 def test_command_if_empty_is_a_no_op_the_second_time():
@@ -181,7 +183,7 @@ def test_demo_logins_lists_every_account():
 def test_streamed_scale_writes_in_chunks_without_keeping_households(monkeypatch):
     monkeypatch.setattr(households_module, "CHUNK", 100)
     progress = io.StringIO()
-    ctx = generate(seed=1, scale=scale_for("province", 450), progress=progress)
+    ctx = generate(seed=1, scale=scale_for("province", 450), progress=progress, only=BUILTIN_STEPS)
     assert ctx.households == []
     assert Household.objects.count() == 450
     assert sum(len(ids) for ids in ctx.iter_household_ids(chunk=100)) == 450
@@ -199,7 +201,7 @@ def test_a_registered_step_runs_after_its_anchor():
     try:
         names = step_names()
         assert names.index("test_probe") == names.index("households") + 1
-        _generate()
+        _generate(only=BUILTIN_STEPS + ("test_probe",))
         assert "poor" in seen and seen["users"] == 0  # ran before the users step
     finally:
         unregister_step("test_probe")
