@@ -284,3 +284,16 @@ def test_the_downloadable_template_imports_cleanly(client):
     parsed = parse_registry_file(filename="t.xlsx", data=data, scope=Scope.of(officer))
     assert parsed.ok, parsed.errors
     assert parsed.households["H0001"]["status"] == "poor" and parsed.members[0]["id_number"] == "11010519491231002X"
+
+
+def test_a_job_queued_by_the_system_imports_county_wide():
+    from django.core.files.base import ContentFile
+
+    from microcredit.apps.jobs.runner import enqueue
+
+    tree = make_region_tree()
+    job = enqueue(kind="registry_import", params={"filename": "nightly.csv"},
+                  file=ContentFile(to_csv(sample_rows(tree)), name="nightly.csv"))
+    job = run_job(job)
+    assert job.result["ok"] and job.result["members_created"] == 4
+    assert AuditEntry.objects.get(action="registry.import").actor_label == "系统"

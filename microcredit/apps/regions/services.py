@@ -1,6 +1,6 @@
 """Writes to the region tree: the CSV import of statistical division codes (DOMAIN §2).
 
-`import_regions(rows=…, actor=…)` validates every row first (codes per
+`import_regions(rows, actor)` validates every row first (codes per
 `domain.regions.region_code_errors`, parents known, names present, no duplicates) and writes
 nothing when any row is bad. Otherwise, in one transaction, it creates the new regions and
 renames/re-parents changed ones, with one audit row per change. Importing the same file again
@@ -131,7 +131,7 @@ def _audit(actor, action: str, region: Region, before: dict | None, after: dict)
 
 
 @transaction.atomic
-def import_regions(*, rows: Iterable[Mapping[str, str]], actor=None) -> RegionImportResult:
+def import_regions(rows: Iterable[Mapping[str, str]], actor=None) -> RegionImportResult:
     """Import region rows (code, name, parent code) all-or-nothing and idempotently.
 
     Args:
