@@ -7,6 +7,12 @@ from typing import NamedTuple
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only (str.isdigit() also accepts full-width and other Unicode digits)."""
+    return bool(text) and set(text) <= _ASCII_DIGITS
 
 
 class IdNumberInfo(NamedTuple):
@@ -19,7 +25,7 @@ class IdNumberInfo(NamedTuple):
 
 def check_digit(first17: str) -> str:
     """The 18th character for the first 17 digits (DOMAIN §2)."""
-    if len(first17) != 17 or not first17.isdigit():
+    if len(first17) != 17 or not _digits(first17):
         raise ValueError("身份证号前17位必须是数字")
     total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS))
     return _CHECK[total % 11]
@@ -30,7 +36,7 @@ def id_number_error(value: str) -> str | None:
     if len(value) != 18:
         return "身份证号必须是18位"
     body, last = value[:17], value[17].upper()
-    if not body.isdigit():
+    if not _digits(body):
         return "身份证号前17位必须是数字"
     if last not in "0123456789X":
         return "身份证号第18位必须是数字或X"

@@ -17,7 +17,8 @@ PREFIX_LENGTH = {"province": 2, "city": 4, "county": 6, "township": 9, "village"
 
 def region_level(code: str) -> str:
     """The level of a division code; ValueError (Chinese) when the code is malformed."""
-    if not code.isdigit() or len(code) not in (12, 15):
+    # ASCII only: str.isdigit() would also accept full-width digits.
+    if not (code.isascii() and code.isdigit()) or len(code) not in (12, 15):
         raise ValueError("区划代码必须是12位数字（组为15位）")
     if len(code) == 15:
         return "group"

@@ -63,3 +63,10 @@ def test_age_turns_on_the_birthday():
     born = dt.date(1980, 2, 29)
     assert age_on(born, dt.date(2026, 2, 28)) == 45
     assert age_on(born, dt.date(2026, 3, 1)) == 46
+
+
+def test_full_width_digits_are_refused():
+    valid = make_id_number("411224", dt.date(1980, 5, 17), 12, True)
+    full_width = valid[:6].translate(str.maketrans("0123456789", "０１２３４５６７８９")) + valid[6:]
+    assert id_number_error(valid) is None
+    assert id_number_error(full_width) == "身份证号前17位必须是数字"

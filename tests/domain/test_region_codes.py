@@ -20,9 +20,7 @@ def test_level_and_prefix_are_read_off_the_code(code, level, prefix):
 
 @pytest.mark.parametrize("code", [
     "41122410000", "4112241000011", "41122410000A", "",
-    pytest.param("４１１２２４１００００１", marks=pytest.mark.xfail(
-        strict=True, reason="domain.regions uses str.isdigit(), which accepts full-width digits; "
-        "the region import guards against it (reported to the domain owner)")),
+    "４１１２２４１００００１",  # full-width digits
 ])
 def test_malformed_codes_are_refused(code):
     with pytest.raises(ValueError, match="12位数字"):
