@@ -54,19 +54,17 @@ def suspensions_for(household, bank, on: dt.date) -> Suspensions:
     return Suspensions(bool(village), bool(township), bool(bank_flag))
 
 
-def quota_for(bank, on: dt.date, leverage: int) -> FundQuota | None:
-    hook = _optional("microcredit.apps.funds.selectors.risk_fund_balance")
-    if hook is None:
+def quota_for(bank, region_code: str) -> FundQuota | None:
+    """The bank's risk-fund quota in the county (funds app), None when no fund account exists."""
+    try:
+        from microcredit.apps.funds.models import FundAccount
+        from microcredit.apps.funds.selectors import lending_quota
+    except ModuleNotFoundError:
         return None
-    balance = hook(bank=bank, on=on)
-    if balance is None:
+    if not FundAccount.objects.filter(bank=bank, county_code=region_code[:6]).exists():
         return None
-    from django.db.models import Sum
-
-    from microcredit.apps.loans.models import Loan
-
-    outstanding = Loan.objects.filter(bank=bank, status="active").aggregate(s=Sum("principal_outstanding"))["s"] or 0
-    return FundQuota(int(balance), leverage, int(outstanding))
+    quota, outstanding = lending_quota(bank, region_code[:6])
+    return FundQuota(int(quota), 1, int(outstanding))
 
 
 def policy_failures(*, household, borrower, bank, applied_on: dt.date, amount: int, term_months: int,
@@ -93,7 +91,7 @@ def policy_failures(*, household, borrower, bank, applied_on: dt.date, amount: i
         terms, facts, request,
         cap_rate=era_cap_rate(era, applied_on, term_months) if annual_rate is not None and term_months > 0 else None,
         suspensions=suspensions_for(household, bank, applied_on),
-        quota=quota_for(bank, applied_on, era.risk_fund_leverage),
+        quota=quota_for(bank, household.region_code),
     )
     if borrower.household_id != household.pk:
         failures.insert(0, PolicyFailure("借款人", "borrower", "借款人必须是本户家庭成员"))

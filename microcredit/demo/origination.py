@@ -1,0 +1,237 @@
+"""Demo step "loans": ~8,000 loans disbursed 2016–2026 across the policy eras (county scale, pro rata
+for others), each with its application (five transitions + disbursement), schedule, on-time
+repayment events up to today (a few loans stop paying → overdue) and cached state computed by
+``domain.servicing.loan_state``; then applications standing in every workflow state.
+
+Bulk-created for speed (like loans.services.loan_open would, but without one audit row per
+loan; the run's summary audit row covers them). Same seed → same data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.utils import timezone
+
+from microcredit.demo.context import DemoContext
+from microcredit.demo.steps import register_step
+from microcredit.domain.rates import SHIPPED_RATES, cap_rate
+from microcredit.domain.schedules import LoanTerms, build_schedule
+from microcredit.domain.servicing import Payment, loan_state
+
+import microcredit.demo.origination_ratings  # noqa: F401  (registers "ratings" first)
+
+LOANS_PER_HOUSEHOLD = 8000 / 20000
+FIRST_DAY = dt.date(2016, 1, 1)
+CHUNK = 2000
+ERA_2026_CAP = Decimal("3.0000")
+CHAIN = [("village_review", "submit", "village_station"), ("township_review", "approve", "village_station"),
+         ("county_review", "approve", "township_station"), ("bank_review", "approve", "county_office"),
+         ("approved", "approve", "bank_officer")]
+INDUSTRIES = [("养殖", "养殖滩羊"), ("养殖", "养殖肉牛"), ("种植", "种植香菇"), ("种植", "种植核桃"),
+              ("农产品加工", "粉条加工作坊"), ("商贸流通", "农资小店进货"), ("乡村旅游", "农家乐改造")]
+
+
+def _era(day: dt.date) -> tuple[str, tuple[str, ...]]:
+    if day < dt.date(2021, 1, 1):
+        return "fupin2014", ("poor", "exited")
+    if day < dt.date(2026, 1, 1):
+        return "tuopin2021", ("poor", "exited", "edge", "monitored")
+    return "bangfu2026", ("poor", "exited", "edge", "monitored", "general")
+
+
+def _method(rng, term: int) -> str:
+    r = rng.random()
+    if r < 0.70:
+        return "interest_quarterly"
+    if r < 0.85:
+        return "equal_installment"
+    if r < 0.95 or term > 12:
+        return "interest_monthly"
+    return "bullet"
+
+
+class _Current(NamedTuple):
+    """The state of a loan paid exactly on every due date so far (no need to run the engine)."""
+
+    principal_outstanding: int
+    closed_on: dt.date | None
+    overdue_principal: int = 0
+    overdue_interest: int = 0
+    penalty_owed: int = 0
+    advance: int = 0
+    days_past_due: int = 0
+    classification: str = "normal"
+
+
+def _state(schedule, terms, paid, payments, today, behind: bool):
+    """Cached state: the domain engine for loans behind on payments, else the obvious figures."""
+    if behind:
+        return loan_state(schedule, terms, payments, max(today, terms.disbursed_on))
+    outstanding = terms.principal - sum(i.principal for i in paid)
+    return _Current(outstanding, paid[-1].due_date if outstanding == 0 and paid else None)
+
+
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+@register_step("loans", after="ratings")
+def create_loans(ctx: DemoContext) -> None:
+    from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent
+    from microcredit.apps.origination.models import LoanApplication, WorkflowTransition
+
+    rng, today = ctx.rng, ctx.business_date
+    refs = [r for r in ctx.households if not r.is_wubao and r.head_member_id]
+    if not refs or not ctx.banks:
+        return
+    n_loans = round(len(ctx.households) * LOANS_PER_HOUSEHOLD)
+    span = (today - dt.timedelta(days=20) - FIRST_DAY).days
+    busy_until: dict[int, dt.date] = {}
+    numbers: dict[tuple[str, dt.date], int] = {}
+    plans = []
+    for _ in range(n_loans):
+        day = FIRST_DAY + dt.timedelta(days=rng.randint(0, span))
+        era, statuses = _era(day)
+        for _try in range(20):
+            ref = rng.choice(refs)
+            if ref.status in statuses and busy_until.get(ref.id, FIRST_DAY) < day:
+                break
+        else:
+            continue
+        term = rng.choice((36, 36, 36, 24, 12, 12))
+        method = _method(rng, term)
+        bank = ctx.banks[rng.randrange(len(ctx.banks))] if rng.random() < 0.4 else ctx.banks[0]
+        amount = rng.randint(2, 10) * 500_000
+        rate = cap_rate(day, term, SHIPPED_RATES, ERA_2026_CAP if era == "bangfu2026" else None)
+        terms = LoanTerms(amount, rate, day, term, method)
+        schedule = build_schedule(terms)
+        busy_until[ref.id] = schedule.maturity_date
+        key = (bank.code, day)
+        numbers[key] = numbers.get(key, 0) + 1
+        slow = day.year < 2019
+        days_to_money = rng.randint(10, 25) if slow else rng.randint(2, 9)
+        industry, purpose = rng.choice(INDUSTRIES)
+        stops_paying = rng.random() < 0.04
+        plans.append((ref, bank, era, terms, schedule, f"{bank.code}{day:%Y%m%d}{numbers[key]:05d}", days_to_money,
+                      industry, purpose, stops_paying, rng.randint(10_000, 99_999)))
+
+    loans, insts, events, apps, trans = [], [], [], [], []
+    for ref, bank, era, terms, schedule, number, dtm, industry, purpose, stops, acct in plans:
+        due = [i for i in schedule.installments if i.due_date <= today]
+        paid = due[: max(0, len(due) - 1 - rng.randint(0, 1))] if stops and due else due
+        payments = [Payment(i.due_date, i.amount) for i in paid]
+        state = _state(schedule, terms, paid, payments, today, len(paid) < len(due))
+        closed = state.closed_on is not None
+        unpaid = [i.due_date for i in schedule.installments if i not in paid and i.due_date >= today]
+        loan = Loan(
+            number=number, household_id=ref.id, borrower_id=ref.head_member_id, bank=bank, region_code=ref.village_code,
+            policy_era=era, principal=terms.principal, annual_rate=terms.annual_rate, cap_rate=terms.annual_rate,
+            subsidy_ratio=Decimal("1"), disbursed_on=terms.disbursed_on, term_months=terms.term_months,
+            maturity_date=schedule.maturity_date, method=terms.method, industry=industry, purpose=purpose,
+            account_number=f"62300{acct}", status="settled" if closed else "active", state_as_of=today,
+            principal_outstanding=state.principal_outstanding, overdue_principal=state.overdue_principal,
+            overdue_interest=state.overdue_interest, penalty_owed=state.penalty_owed, advance=state.advance,
+            days_past_due=state.days_past_due, classification=state.classification,
+            next_due_date=min(unpaid) if unpaid and not closed else None, closed_on=state.closed_on,
+            basis_on=max([terms.disbursed_on] + [p.date for p in payments]), basis_advance=0,
+        )
+        loans.append((loan, schedule, paid, dtm, ref))
+    Loan.objects.bulk_create([x[0] for x in loans], batch_size=CHUNK)
+    if loans and loans[0][0].pk is None:
+        ids = dict(Loan.objects.filter(number__in=[x[0].number for x in loans]).values_list("number", "id"))
+        for x in loans:
+            x[0].pk = x[0].id = ids[x[0].number]
+    for loan, schedule, paid, dtm, ref in loans:
+        paid_seqs = {i.seq for i in paid}
+        for i in schedule.installments:
+            done = i.seq in paid_seqs
+            insts.append(Installment(
+                loan=loan, schedule_version=1, seq=i.seq, period_start=i.period_start, due_date=i.due_date,
+                principal=i.principal, interest=i.interest, principal_paid=i.principal if done else 0,
+                interest_paid=i.interest if done else 0, accrued_to=i.due_date, paid_off_on=i.due_date if done else None))
+        events.append(LoanEvent(loan=loan, kind=EventKind.DISBURSEMENT, on=loan.disbursed_on, amount=loan.principal,
+                                data={"account_number": loan.account_number}))
+        events.extend(LoanEvent(loan=loan, kind=EventKind.REPAYMENT, on=i.due_date, amount=i.amount,
+                                reference=f"DEMO{loan.number}-{i.seq}") for i in paid)
+        applied = loan.disbursed_on - dt.timedelta(days=dtm)
+        apps.append(LoanApplication(
+            number=f"SQ{loan.number}", household_id=ref.id, borrower_id=ref.head_member_id, region_code=ref.village_code,
+            bank=loan.bank, policy_era=loan.policy_era, applied_on=applied, amount=loan.principal,
+            term_months=loan.term_months, usage_mode="self", industry=loan.industry, purpose=loan.purpose,
+            state="disbursed", state_entered_on=loan.disbursed_on, submitted_at=_at(applied),
+            approved_on=loan.disbursed_on - dt.timedelta(days=max(0, dtm // 4)), loan=loan,
+            disbursed_on=loan.disbursed_on, days_to_money=dtm))
+    Installment.objects.bulk_create(insts, batch_size=CHUNK)
+    LoanEvent.objects.bulk_create(events, batch_size=CHUNK)
+    LoanApplication.objects.bulk_create(apps, batch_size=CHUNK)
+    if apps and apps[0].pk is None:
+        ids = dict(LoanApplication.objects.filter(number__in=[a.number for a in apps]).values_list("number", "id"))
+        for a in apps:
+            a.pk = a.id = ids[a.number]
+    for a in apps:
+        step = max(1, a.days_to_money // 6)
+        state, on = "draft", a.applied_on
+        for nxt, action, role in CHAIN:
+            trans.append(WorkflowTransition(application=a, from_state=state, action=action, to_state=nxt,
+                                            actor_role=role, on=min(on, a.disbursed_on), at=_at(min(on, a.disbursed_on)),
+                                            opinion="同意"))
+            state, on = nxt, on + dt.timedelta(days=step)
+        trans.append(WorkflowTransition(application=a, from_state="approved", action="disburse", to_state="disbursed",
+                                        actor_role="bank_officer", on=a.disbursed_on, at=_at(a.disbursed_on, 15),
+                                        opinion=f"借据 {a.loan.number}"))
+    WorkflowTransition.objects.bulk_create(trans, batch_size=CHUNK)
+    ctx.count("loans", len(loans))
+    ctx.count("installments", len(insts))
+    ctx.count("loan_applications", len(apps))
+    _applications_in_every_state(ctx, busy_until)
+
+
+STAND_IN = [  # (how many steps taken, label); the clerk's village first
+    (0, "draft"), (1, "village_review"), (2, "township_review"), (3, "county_review"), (4, "bank_review"),
+    (5, "approved"), ("reject", "rejected"), ("withdraw", "withdrawn")]
+
+
+def _applications_in_every_state(ctx: DemoContext, busy_until: dict) -> None:
+    from microcredit.apps.households.models import Household
+    from microcredit.apps.origination import services
+    from microcredit.apps.rating.models import Rating
+
+    today = ctx.business_date
+    clerk = ctx.users.get("village")
+    township = ctx.users.get("township")
+    prefer = [p for u in (clerk, township) if u for p in u.scope_regions] + [ctx.county.code[:6]]
+    rated = set(Rating.objects.filter(status="effective", grade__gt="", valid_until__gte=today).values_list(
+        "household_id", flat=True))
+    candidates = []
+    for prefix in prefer:
+        for hh in Household.objects.filter(region_code__startswith=prefix, is_wubao=False).order_by("number"):
+            if hh.pk in rated and busy_until.get(hh.pk, dt.date.min) < today and hh not in candidates:
+                candidates.append(hh)
+            if len(candidates) >= 40:
+                break
+    made = 0
+    for i, hh in enumerate(candidates):
+        steps, _label = STAND_IN[i % len(STAND_IN)]
+        applied = today - dt.timedelta(days=ctx.rng.randint(0, 6))
+        borrower = hh.members.filter(relation__in=("head", "spouse")).order_by("birth_date").last()
+        try:
+            app = services.application_create(
+                household=hh, borrower=borrower, bank=ctx.banks[0], amount=ctx.rng.randint(2, 4) * 1_000_000,
+                term_months=36, industry="养殖", purpose="养殖滩羊扩大规模", actor=None, on=applied)
+        except services.DomainError:
+            continue
+        chain = ["submit", "approve", "approve", "approve", "approve"]
+        if steps == "reject":
+            actions = chain[:2] + ["reject"]
+        elif steps == "withdraw":
+            actions = ["withdraw"]
+        else:
+            actions = chain[:steps]
+        for action in actions:
+            services.application_transition(application=app, action=action, actor=None, on=applied,
+                                            opinion="同意" if action in ("submit", "approve") else "资料不实，不予受理")
+        made += 1
+    ctx.count("loan_applications", made)
