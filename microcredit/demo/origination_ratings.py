@@ -79,7 +79,8 @@ def _campaigns_in_progress(ctx: DemoContext, card_row, by_village) -> None:
     clerk = ctx.users.get("village")
     villages = sorted(by_village)
     first = clerk.scope_regions[0] if clerk and clerk.scope_regions else villages[0]
-    picks = [first] + [v for v in villages if v != first][: len(IN_PROGRESS) - 1]
+    others = [v for v in villages if v != first] or [first]
+    picks = [first] + [others[i % len(others)] for i in range(len(IN_PROGRESS) - 1)]
     village_rows = {v.code: v for v in ctx.villages}
     start = ctx.business_date - dt.timedelta(days=14)
     for code, steps in zip(picks, IN_PROGRESS):
