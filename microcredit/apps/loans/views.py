@@ -43,7 +43,7 @@ def loan_detail(request, pk):
     state = svc.loan_current_state(loan)
     day_state = getattr(loan, "day_state", None)
     return render(request, "loans/detail.html", {
-        "loan": loan, "state": state, "next_due": next_due_date(state),
+        "loan": loan, "state": state, "next_due": next_due_date(state), "state_class": CLASS_LABELS[state.classification],
         "events": selectors.loan_events(loan), "day_state": day_state,
         "can_post": request.user.has_perm("loans.post_repayment") and loan.status == LoanStatus.ACTIVE,
         "can_service": request.user.has_perm("loans.service_loan"),

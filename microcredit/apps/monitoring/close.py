@@ -115,7 +115,7 @@ def _write(day: dt.date, states: pl.DataFrame, report: Report) -> int:
                      "next_due_date": "next_due_date", "state_as_of": "as_of"}
         loan_sets = ", ".join(f"{k} = t.{v}" for k, v in loan_cols.items())
         diff = " OR ".join(f"loans_loan.{k} {'IS DISTINCT FROM' if io.is_postgres() else 'IS NOT'} t.{v}"
-                           for k, v in loan_cols.items())
+                           for k, v in loan_cols.items() if k != "state_as_of")
         c.execute(f"""UPDATE loans_loan SET {loan_sets} FROM tmp_close_state t
             WHERE loans_loan.id = t.loan_id AND (loans_loan.state_as_of IS NULL OR loans_loan.state_as_of <= t.as_of)
             AND ({diff})""")
