@@ -176,3 +176,60 @@ def blacklist_lift(request, pk: int, payload: LiftIn):
     except DomainError as exc:
         return 409, {"detail": exc.message}
     return 200, {"ok": True}
+
+
+class ScorecardOut(Schema):
+    id: int
+    code: str
+    version: int
+    name: str
+    definition: dict
+
+
+class ScorecardIn(Schema):
+    definition: dict
+    note: str = ""
+
+
+class ChooseIn(Schema):
+    county_code: str
+    era_code: str
+    scorecard_id: int
+
+
+@router.get("/scorecards", response=list[ScorecardOut], summary="评分卡各版本")
+def scorecards(request):
+    from microcredit.apps.rating.models import ScorecardVersion
+
+    _need(request, "rating.view_rating")
+    return [{"id": s.pk, "code": s.code, "version": s.version, "name": s.name, "definition": s.definition}
+            for s in ScorecardVersion.objects.all()]
+
+
+@router.post("/scorecards", response={201: ScorecardOut, 422: dict}, summary="保存评分卡新版本（不修改旧版本）")
+def scorecard_create(request, payload: ScorecardIn):
+    from microcredit.domain.scorecards import scorecard_from_dict
+
+    _need(request, "rating.manage_scorecard")
+    try:
+        row = services.scorecard_version_create(card=scorecard_from_dict(payload.definition), actor=request.user,
+                                                note=payload.note)
+    except (KeyError, TypeError, ValueError) as exc:
+        return 422, {"detail": getattr(exc, "message", f"评分卡定义有误：{exc}")}
+    return 201, {"id": row.pk, "code": row.code, "version": row.version, "name": row.name, "definition": row.definition}
+
+
+@router.post("/scorecards/choose", response={201: dict}, summary="县为某政策期选定评分卡版本")
+def scorecard_choose(request, payload: ChooseIn):
+    from microcredit.apps.accounts.scope import Scope
+    from microcredit.apps.rating.models import ScorecardVersion
+
+    _need(request, "rating.manage_scorecard")
+    if not Scope.of(request.user).covers(payload.county_code.ljust(12, "0")):
+        raise HttpError(403, "不在管辖范围内")
+    card = ScorecardVersion.objects.filter(pk=payload.scorecard_id).first()
+    if card is None:
+        raise HttpError(404, "评分卡版本不存在")
+    services.county_scorecard_choose(county_code=payload.county_code[:6], era_code=payload.era_code,
+                                     scorecard=card, actor=request.user)
+    return 201, {"ok": True}
