@@ -38,14 +38,15 @@ AGG_COLS = ["as_of", "level", "code", "bank_id", "loans", "households", "balance
             "overdue_loans", "npl_loans", "red", "yellow", "green", "penalty"]
 
 LOANS_SQL = """SELECT id, COALESCE(basis_on, disbursed_on), basis_advance, CAST(annual_rate AS varchar(16)),
-  COALESCE(risk_flag, ''), region_code, bank_id, household_id
+  COALESCE(risk_flag, ''), region_code, bank_id, household_id, schedule_version
   FROM loans_loan WHERE status = 'active' AND disbursed_on <= %s"""
-INST_SQL = """SELECT i.loan_id, i.seq, i.due_date, i.principal, i.interest, i.principal_paid, i.interest_paid,
-  i.penalty_paid, i.penalty_fen_days, COALESCE(i.accrued_to, i.due_date)
-  FROM loans_installment i JOIN loans_loan l ON l.id = i.loan_id AND i.schedule_version = l.schedule_version
-  WHERE l.status = 'active' AND l.disbursed_on <= %s AND i.paid_off_on IS NULL"""
+# No join in SQL (one sequential scan); the current schedule version is matched in Polars.
+INST_SQL = """SELECT loan_id, seq, due_date, principal, interest, principal_paid, interest_paid,
+  penalty_paid, penalty_fen_days, COALESCE(accrued_to, due_date), schedule_version
+  FROM loans_installment WHERE paid_off_on IS NULL"""
 LOAN_READ_SCHEMA = {"loan_id": pl.Int64, "basis_on": pl.Date, "advance": pl.Int64, "rate": pl.Utf8,
-                    "risk_flag": pl.Utf8, "region_code": pl.Utf8, "bank_id": pl.Int64, "household_id": pl.Int64}
+                    "risk_flag": pl.Utf8, "region_code": pl.Utf8, "bank_id": pl.Int64, "household_id": pl.Int64,
+                    "schedule_version": pl.Int64}
 
 
 def _noop(done: int, total: int, message: str = "") -> None:
@@ -60,7 +61,10 @@ def _distinct_sql(a: str, b: str, cols: list[str]) -> str:
 def compute_states(day: dt.date) -> tuple[pl.DataFrame, int]:
     """Every active loan's state as of ``day`` (DataFrame with STATE_COLS), and the fallback count."""
     loans = io.read_frame(LOANS_SQL, LOAN_READ_SCHEMA, (day,))
-    insts = io.read_frame(INST_SQL, INST_SCHEMA, (day,))
+    insts = io.read_frame(INST_SQL, INST_SCHEMA | {"schedule_version": pl.Int64})
+    insts = insts.join(loans.select("loan_id", "schedule_version"), on=["loan_id", "schedule_version"],
+                       how="semi").drop("schedule_version")
+    loans = loans.drop("schedule_version")
     rates = loans["rate"].unique().to_list()
     ratio = pl.DataFrame({"rate": rates, "pen_num": [penalty_ratio(Decimal(r))[0] for r in rates],
                           "pen_den": [penalty_ratio(Decimal(r))[1] for r in rates]},
