@@ -16,6 +16,7 @@ from typing import NamedTuple
 from django.utils import timezone
 
 from microcredit.demo.context import DemoContext
+from microcredit.demo.origination_insert import fast_insert
 from microcredit.demo.steps import register_step
 from microcredit.domain.rates import SHIPPED_RATES, cap_rate
 from microcredit.domain.schedules import LoanTerms, build_schedule
@@ -148,14 +149,14 @@ def create_loans(ctx: DemoContext) -> None:
         paid_seqs = {i.seq for i in paid}
         for i in schedule.installments:
             done = i.seq in paid_seqs
-            insts.append(Installment(
-                loan=loan, schedule_version=1, seq=i.seq, period_start=i.period_start, due_date=i.due_date,
+            insts.append(dict(
+                loan_id=loan.pk, schedule_version=1, seq=i.seq, period_start=i.period_start, due_date=i.due_date,
                 principal=i.principal, interest=i.interest, principal_paid=i.principal if done else 0,
                 interest_paid=i.interest if done else 0, accrued_to=i.due_date, paid_off_on=i.due_date if done else None))
-        events.append(LoanEvent(loan=loan, kind=EventKind.DISBURSEMENT, on=loan.disbursed_on, amount=loan.principal,
-                                data={"account_number": loan.account_number}))
-        events.extend(LoanEvent(loan=loan, kind=EventKind.REPAYMENT, on=i.due_date, amount=i.amount,
-                                reference=f"DEMO{loan.number}-{i.seq}") for i in paid)
+        events.append(dict(loan_id=loan.pk, kind=EventKind.DISBURSEMENT, on=loan.disbursed_on, amount=loan.principal,
+                           data={"account_number": loan.account_number}))
+        events.extend(dict(loan_id=loan.pk, kind=EventKind.REPAYMENT, on=i.due_date, amount=i.amount, data={},
+                           reference=f"DEMO{loan.number}-{i.seq}") for i in paid)
         applied = loan.disbursed_on - dt.timedelta(days=dtm)
         apps.append(LoanApplication(
             number=f"SQ{loan.number}", household_id=ref.id, borrower_id=ref.head_member_id, region_code=ref.village_code,
@@ -164,8 +165,8 @@ def create_loans(ctx: DemoContext) -> None:
             state="disbursed", state_entered_on=loan.disbursed_on, submitted_at=_at(applied),
             approved_on=loan.disbursed_on - dt.timedelta(days=max(0, dtm // 4)), loan=loan,
             disbursed_on=loan.disbursed_on, days_to_money=dtm))
-    Installment.objects.bulk_create(insts, batch_size=CHUNK)
-    LoanEvent.objects.bulk_create(events, batch_size=CHUNK)
+    fast_insert(Installment, insts)
+    fast_insert(LoanEvent, events)
     LoanApplication.objects.bulk_create(apps, batch_size=CHUNK)
     if apps and apps[0].pk is None:
         ids = dict(LoanApplication.objects.filter(number__in=[a.number for a in apps]).values_list("number", "id"))
@@ -175,14 +176,13 @@ def create_loans(ctx: DemoContext) -> None:
         step = max(1, a.days_to_money // 6)
         state, on = "draft", a.applied_on
         for nxt, action, role in CHAIN:
-            trans.append(WorkflowTransition(application=a, from_state=state, action=action, to_state=nxt,
-                                            actor_role=role, on=min(on, a.disbursed_on), at=_at(min(on, a.disbursed_on)),
-                                            opinion="同意"))
+            trans.append(dict(application_id=a.pk, from_state=state, action=action, to_state=nxt, actor_role=role,
+                              on=min(on, a.disbursed_on), at=_at(min(on, a.disbursed_on)), opinion="同意"))
             state, on = nxt, on + dt.timedelta(days=step)
-        trans.append(WorkflowTransition(application=a, from_state="approved", action="disburse", to_state="disbursed",
-                                        actor_role="bank_officer", on=a.disbursed_on, at=_at(a.disbursed_on, 15),
-                                        opinion=f"借据 {a.loan.number}"))
-    WorkflowTransition.objects.bulk_create(trans, batch_size=CHUNK)
+        trans.append(dict(application_id=a.pk, from_state="approved", action="disburse", to_state="disbursed",
+                          actor_role="bank_officer", on=a.disbursed_on, at=_at(a.disbursed_on, 15),
+                          opinion=f"借据 {a.loan.number}"))
+    fast_insert(WorkflowTransition, trans)
     ctx.count("loans", len(loans))
     ctx.count("installments", len(insts))
     ctx.count("loan_applications", len(apps))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from microcredit.demo.context import DemoContext
+from microcredit.demo.origination_insert import fast_insert
 from microcredit.demo.steps import register_step
 from microcredit.domain.dates import add_months
 from microcredit.domain.identity import age_on
@@ -64,9 +65,8 @@ def create_ratings(ctx: DemoContext) -> None:
     created = Rating.objects.bulk_create(ratings, batch_size=CHUNK)
     if created and created[0].pk is None:  # backends without RETURNING: read the ids back
         created = list(Rating.objects.filter(campaign__in=campaign_of.values()).order_by("id"))
-    Vote.objects.bulk_create(
-        (Vote(rating=r, voter=f"评议委员{i + 1}", score=s) for r, vs in zip(created, votes_of) for i, s in enumerate(vs)),
-        batch_size=CHUNK)
+    fast_insert(Vote, (dict(rating_id=r.pk, voter=f"评议委员{i + 1}", score=s)
+                       for r, vs in zip(created, votes_of) for i, s in enumerate(vs)))
     ctx.count("ratings", len(created))
     ctx.count("rating_campaigns", len(campaigns))
     _campaigns_in_progress(ctx, card_row, by_village)

@@ -193,7 +193,7 @@ def application_disburse(*, application: LoanApplication, actor, annual_rate: De
     from microcredit.apps.loans.services import loan_open
 
     disbursed_on = disbursed_on or business_date()
-    app = LoanApplication.objects.select_for_update().select_related("household", "borrower", "bank").get(
+    app = LoanApplication.objects.select_for_update(of=("self",)).select_related("household", "borrower", "bank").get(
         pk=application.pk)
     role = acting_role(actor, APPLICATION, app.state, "disburse")
     errors = _refuse_out_of_scope(app, actor) + transition_errors(APPLICATION, app.state, "disburse", role)

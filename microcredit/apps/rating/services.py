@@ -105,7 +105,7 @@ def campaign_create(*, village, scorecard: ScorecardVersion, actor=None, househo
 @transaction.atomic
 def rating_survey(*, rating: Rating, actor=None, **changes) -> Rating:
     """Record survey entries (摸底) for one household; only during the survey step."""
-    rating = Rating.objects.select_for_update().select_related("campaign").get(pk=rating.pk)
+    rating = Rating.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=rating.pk)
     if rating.campaign and rating.campaign.state not in ("survey", "vote"):
         raise WorkflowRefused("state", "只能在摸底或评议阶段修改摸底信息")
     before = dict(rating.facts)
