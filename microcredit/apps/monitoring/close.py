@@ -38,7 +38,9 @@ AGG_COLS = ["as_of", "level", "code", "bank_id", "loans", "households", "balance
             "overdue_loans", "npl_loans", "red", "yellow", "green", "penalty"]
 
 LOANS_SQL = """SELECT id, COALESCE(basis_on, disbursed_on), basis_advance, CAST(annual_rate AS varchar(16)),
-  COALESCE(risk_flag, ''), region_code, bank_id, household_id, schedule_version
+  COALESCE(risk_flag, ''), region_code, bank_id, household_id, schedule_version,
+  days_past_due, classification, principal_outstanding, overdue_principal, overdue_interest, penalty_owed,
+  advance, next_due_date, state_as_of
   FROM loans_loan WHERE status = 'active' AND disbursed_on <= %s"""
 # No join in SQL (one sequential scan); the current schedule version is matched in Polars.
 INST_SQL = """SELECT loan_id, seq, due_date, principal, interest, principal_paid, interest_paid,
@@ -46,7 +48,12 @@ INST_SQL = """SELECT loan_id, seq, due_date, principal, interest, principal_paid
   FROM loans_installment WHERE paid_off_on IS NULL"""
 LOAN_READ_SCHEMA = {"loan_id": pl.Int64, "basis_on": pl.Date, "advance": pl.Int64, "rate": pl.Utf8,
                     "risk_flag": pl.Utf8, "region_code": pl.Utf8, "bank_id": pl.Int64, "household_id": pl.Int64,
-                    "schedule_version": pl.Int64}
+                    "schedule_version": pl.Int64, "c_days_past_due": pl.Int64, "c_classification": pl.Utf8,
+                    "c_principal_outstanding": pl.Int64, "c_overdue_principal": pl.Int64,
+                    "c_overdue_interest": pl.Int64, "c_penalty_owed": pl.Int64, "c_advance": pl.Int64,
+                    "c_next_due_date": pl.Date, "c_state_as_of": pl.Date}
+CACHE_COLS = ["days_past_due", "classification", "principal_outstanding", "overdue_principal", "overdue_interest",
+              "penalty_owed", "advance", "next_due_date"]
 
 
 def _noop(done: int, total: int, message: str = "") -> None:
@@ -58,8 +65,9 @@ def _distinct_sql(a: str, b: str, cols: list[str]) -> str:
         " OR ".join(f"{a}.{c} IS NOT {b}.{c}" for c in cols)
 
 
-def compute_states(day: dt.date) -> tuple[pl.DataFrame, int]:
-    """Every active loan's state as of ``day`` (DataFrame with STATE_COLS), and the fallback count."""
+def compute_states(day: dt.date) -> tuple[pl.DataFrame, int, pl.DataFrame]:
+    """Every active loan's state as of ``day`` (STATE_COLS), the fallback count, and the loans
+    whose cached columns on ``Loan`` differ (to update)."""
     loans = io.read_frame(LOANS_SQL, LOAN_READ_SCHEMA, (day,))
     insts = io.read_frame(INST_SQL, INST_SCHEMA | {"schedule_version": pl.Int64})
     insts = insts.join(loans.select("loan_id", "schedule_version"), on=["loan_id", "schedule_version"],
@@ -70,11 +78,17 @@ def compute_states(day: dt.date) -> tuple[pl.DataFrame, int]:
                           "pen_den": [penalty_ratio(Decimal(r))[1] for r in rates]},
                          schema={"rate": pl.Utf8, "pen_num": pl.Int64, "pen_den": pl.Int64})
     loans = loans.join(ratio, on="rate", how="left").drop("rate")
+    cache = loans.select("loan_id", *[f"c_{c}" for c in CACHE_COLS], "c_state_as_of")
+    loans = loans.drop([c for c in loans.columns if c.startswith("c_")])
     states, later = close_states(loans, insts, day)
     if later:
         states = pl.concat([states, _domain_states(later, day, loans)], how="vertical_relaxed")
-    states = states.with_columns(as_of=pl.lit(day, dtype=pl.Date))
-    return states.select(STATE_COLS), len(later)
+    states = states.with_columns(as_of=pl.lit(day, dtype=pl.Date)).select(STATE_COLS)
+    j = states.join(cache, on="loan_id")
+    differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"c_{c}")) for c in CACHE_COLS])
+    newer = pl.col("c_state_as_of").is_null() | (pl.col("c_state_as_of") <= day)
+    changed = j.filter(differs & newer).select("loan_id", *CACHE_COLS, "as_of")
+    return states, len(later), changed
 
 
 def _domain_states(ids: list[int], day: dt.date, loans: pl.DataFrame) -> pl.DataFrame:
@@ -98,7 +112,7 @@ def _domain_states(ids: list[int], day: dt.date, loans: pl.DataFrame) -> pl.Data
     return pl.DataFrame(rows).select(pl.all())
 
 
-def _write(day: dt.date, states: pl.DataFrame, report: Report) -> int:
+def _write(day: dt.date, states: pl.DataFrame, report: Report, loan_changes: pl.DataFrame | None = None) -> int:
     """Upsert states, loan cache, snapshots, aggregates; returns the number of changed loans."""
     io.write_temp("tmp_close_state", states, STATE_DDL)
     cols = ", ".join(STATE_COLS)
@@ -113,16 +127,14 @@ def _write(day: dt.date, states: pl.DataFrame, report: Report) -> int:
             (SELECT 1 FROM tmp_close_state t WHERE t.loan_id = monitoring_loandaystate.loan_id)""")
         changed += c.rowcount
         report(4, STEPS, "更新贷款台账状态")
-        loan_cols = {"days_past_due": "days_past_due", "classification": "classification",
-                     "principal_outstanding": "principal_outstanding", "overdue_principal": "overdue_principal",
-                     "overdue_interest": "overdue_interest", "penalty_owed": "penalty_owed", "advance": "advance",
-                     "next_due_date": "next_due_date", "state_as_of": "as_of"}
-        loan_sets = ", ".join(f"{k} = t.{v}" for k, v in loan_cols.items())
-        diff = " OR ".join(f"loans_loan.{k} {'IS DISTINCT FROM' if io.is_postgres() else 'IS NOT'} t.{v}"
-                           for k, v in loan_cols.items() if k != "state_as_of")
-        c.execute(f"""UPDATE loans_loan SET {loan_sets} FROM tmp_close_state t
-            WHERE loans_loan.id = t.loan_id AND (loans_loan.state_as_of IS NULL OR loans_loan.state_as_of <= t.as_of)
-            AND ({diff})""")
+        if loan_changes is None:
+            loan_changes = states.select("loan_id", *CACHE_COLS, "as_of")
+        io.write_temp("tmp_close_loans", loan_changes, "loan_id bigint primary key, days_past_due integer, "
+                      "classification varchar(16), principal_outstanding bigint, overdue_principal bigint, "
+                      "overdue_interest bigint, penalty_owed bigint, advance bigint, next_due_date date, as_of date")
+        loan_sets = ", ".join(f"{k} = t.{k}" for k in CACHE_COLS) + ", state_as_of = t.as_of"
+        c.execute(f"""UPDATE loans_loan SET {loan_sets} FROM tmp_close_loans t WHERE loans_loan.id = t.loan_id""")
+        c.execute("DROP TABLE IF EXISTS tmp_close_loans")
         if day.day == calendar.monthrange(day.year, day.month)[1]:
             report(5, STEPS, "写入月末快照")
             snap_cols = ", ".join(c_ for c_ in STATE_COLS if c_ != "loan_id")
@@ -157,10 +169,10 @@ def run_close(day: dt.date, report: Report = _noop) -> CloseRun:
     CloseRun.objects.filter(pk=run.pk).update(status=CloseRun.Status.RUNNING, started_at=now())
     try:
         report(1, STEPS, f"读取贷款与还款计划（{day}）")
-        states, fallback = compute_states(day)
+        states, fallback, loan_changes = compute_states(day)
         report(2, STEPS, f"计算完成：{states.height} 笔")
         with transaction.atomic():
-            changed = _write(day, states, report)
+            changed = _write(day, states, report, loan_changes)
     except Exception as exc:
         CloseRun.objects.filter(pk=run.pk).update(status=CloseRun.Status.FAILED, message=str(exc)[:2000], finished_at=now())
         raise
