@@ -9,23 +9,21 @@ import importlib
 
 PANEL_PROVIDERS = [
     "microcredit.apps.households.dashboard.households_by_status_panel",
-    "microcredit.apps.loans.dashboard.loans_panel",
     "microcredit.apps.monitoring.dashboard.portfolio_panel",
     "microcredit.apps.origination.dashboard.time_to_money_panel",
 ]
 
 
-def dashboard_panels(user, scope) -> list[dict]:
+def call_providers(providers: list[str], *args) -> list[dict]:
+    """Call each "module.function" with args; keep the panels that are not None."""
     panels = []
-    for dotted in PANEL_PROVIDERS:
+    for dotted in providers:
         module_name, fn_name = dotted.rsplit(".", 1)
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if not module_name.startswith(exc.name or "?"):
-                raise
-            continue
-        panel = getattr(module, fn_name)(user, scope)
+        panel = getattr(importlib.import_module(module_name), fn_name)(*args)
         if panel:
             panels.append(panel)
     return panels
+
+
+def dashboard_panels(user, scope) -> list[dict]:
+    return call_providers(PANEL_PROVIDERS, user, scope)

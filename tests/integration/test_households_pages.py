@@ -202,3 +202,16 @@ def test_import_page_renders_the_format_and_recent_jobs(client, tree, county_use
     client.force_login(county_user)
     html = client.get(reverse("households:import")).content.decode()
     assert "户编号* 行政村代码*" in html and 'enctype="multipart/form-data"' in html
+
+
+@pytest.mark.django_db
+def test_household_page_shows_credit_and_loans_sections_and_apply_link(client):
+    from tests.factories import make_household, make_region_tree, make_user
+
+    tree = make_region_tree()
+    household = make_household(tree.villages[0])
+    clerk = make_user("village_station", scope_regions=[tree.villages[0].code])
+    client.force_login(clerk)
+    html = client.get(f"/households/{household.pk}/").content.decode()
+    assert "评级授信" in html and "尚未评级授信" in html
+    assert f"/origination/new/{household.pk}/" in html and "暂无贷款" in html

@@ -24,6 +24,7 @@ from microcredit.apps.households.verification import registry_verify
 from microcredit.apps.jobs.models import Job
 from microcredit.apps.jobs.runner import enqueue
 from microcredit.apps.regions.selectors import townships_in_scope, villages_in_scope
+from microcredit.web.household_panels import household_panels
 
 SECRET_FIELDS = {"id_number", "head_id_number", "phone"}
 
@@ -78,6 +79,7 @@ def household_detail(request, pk: int):
     return render(request, "households/detail.html", {
         "household": household, "members": selectors.household_members(household=household),
         "timeline": timeline, "see_identity": see, "today": business_date(),
+        "panels": household_panels(request.user, household),
     })
 
 

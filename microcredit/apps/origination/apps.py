@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class OriginationConfig(AppConfig):
@@ -7,8 +6,3 @@ class OriginationConfig(AppConfig):
     label = "origination"
     verbose_name = "贷款申请与发放"
 
-    def ready(self):
-        # Our permissions are created after accounts' post_migrate ran; sync the roles again.
-        from microcredit.apps.accounts.roles import sync_roles
-
-        post_migrate.connect(sync_roles, sender=self)
