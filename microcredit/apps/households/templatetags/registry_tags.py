@@ -15,8 +15,3 @@ def id_number_for(value, see_identity):
 @register.filter
 def phone_for(value, see_identity):
     return value if see_identity else mask_phone(value)
-
-
-@register.filter
-def yuan(fen):
-    return f"{int(fen or 0) / 100:,.2f}"
