@@ -46,10 +46,4 @@ ROUTERS = [
 ]
 
 for prefix, module_name in ROUTERS:
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        continue
-    api.add_router(prefix, module.router)
+    api.add_router(prefix, importlib.import_module(module_name).router)

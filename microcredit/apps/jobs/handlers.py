@@ -1,10 +1,4 @@
 """Import point for every app's job handlers (so the runner knows them all)."""
 
-import importlib
-
-for _module in ("microcredit.apps.households.jobs", "microcredit.apps.monitoring.jobs"):
-    try:
-        importlib.import_module(_module)
-    except ModuleNotFoundError as exc:
-        if exc.name != _module:
-            raise
+import microcredit.apps.households.jobs  # noqa: F401  registry_import
+import microcredit.apps.monitoring.jobs  # noqa: F401  daily_close
