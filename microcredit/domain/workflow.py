@@ -18,17 +18,19 @@ from microcredit.domain.errors import FieldError
 
 __all__ = [
     "Step", "Transition", "WorkflowTable", "ACTION_LABELS", "APPLICATION", "RATING_CAMPAIGN",
-    "allowed_transitions", "transition_errors", "find_transition", "due_date", "is_overdue",
+    "SUBSIDY_BATCH", "RISK_FUND_CLAIM", "CLAIM_NOTICE_DAYS", "notice_end", "notice_errors", "allowed_transitions", "transition_errors", "find_transition", "due_date", "is_overdue",
     "total_limit_days",
 ]
 
 VILLAGE, TOWNSHIP, COUNTY, BANK, HOUSEHOLD = (
     "village_station", "township_station", "county_office", "bank_officer", "household",
 )
+PBOC, FINANCE = "pboc", "finance"
 
 ACTION_LABELS = {
     "submit": "提交", "approve": "同意", "return": "退回", "reject": "否决", "disburse": "签约放款",
     "start_notice": "开始公示", "close_notice": "公示结束", "withdraw": "撤回",
+    "verify": "审核通过", "pay": "拨付", "notice": "开始公示",
 }
 
 
@@ -50,10 +52,12 @@ class Transition(NamedTuple):
     next_state: str
     roles: tuple[str, ...]
     needs_opinion: bool = False
+    title: str = ""
 
     @property
     def label(self) -> str:
-        return ACTION_LABELS.get(self.action, self.action)
+        """The button text: the transition's own ``title`` or the action's generic label."""
+        return self.title or ACTION_LABELS.get(self.action, self.action)
 
 
 class WorkflowTable(NamedTuple):
@@ -149,6 +153,77 @@ RATING_CAMPAIGN = WorkflowTable(
     ),
 )
 """DOMAIN §3, §12: survey → vote → notice 1 → township → county → bank → notice 2 → effective."""
+
+
+SUBSIDY_BATCH = WorkflowTable(
+    code="subsidy_batch",
+    name="贴息申报（银行申报、人行审核、县级审批、财政拨付）",
+    initial="drafted",
+    steps=(
+        Step("drafted", "银行已申报", (PBOC,)),
+        Step("verified", "人行已审核", (COUNTY,)),
+        Step("approved", "县级已审批", (FINANCE,)),
+        Step("paid", "财政已拨付", (), terminal=True),
+        Step("rejected", "已驳回", (), terminal=True),
+    ),
+    transitions=(
+        Transition("drafted", "verify", "verified", (PBOC,), title="人行审核通过"),
+        Transition("verified", "approve", "approved", (COUNTY,), title="县级审批通过"),
+        Transition("approved", "pay", "paid", (FINANCE,), title="财政拨付"),
+        Transition("drafted", "reject", "rejected", (PBOC,), needs_opinion=True, title="驳回"),
+        Transition("verified", "reject", "rejected", (COUNTY,), needs_opinion=True, title="驳回"),
+        Transition("approved", "reject", "rejected", (FINANCE,), needs_opinion=True, title="驳回"),
+    ),
+)
+"""DOMAIN §12, §6: drafted (bank) → verified (PBoC) → approved (county office) → paid (finance);
+reject with a reason at every open step. The bank's draft creates the batch (no transition).
+Monthly deadlines (claim by the 5th, paid by month end) are calendar dates, not step limits."""
+
+CLAIM_NOTICE_DAYS = 7
+"""DOMAIN §7, §12: the village public notice of a claim lasts at least 7 days."""
+CLAIM_VERIFY_DAYS = 10
+"""DOMAIN §12: verification within 10 days (after the notice)."""
+
+RISK_FUND_CLAIM = WorkflowTable(
+    code="risk_fund_claim",
+    name="风险补偿金代偿（银行申请、村级公示、县级核实、领导小组审批、拨付）",
+    initial="filed",
+    steps=(
+        Step("filed", "银行已申报", (COUNTY,)),
+        Step("notice", "村级公示中", (COUNTY,), CLAIM_NOTICE_DAYS + CLAIM_VERIFY_DAYS),
+        Step("verified", "县级已核实", (COUNTY,)),
+        Step("approved", "领导小组已审批", (FINANCE,)),
+        Step("paid", "已代偿", (), terminal=True),
+        Step("rejected", "已驳回", (), terminal=True),
+    ),
+    transitions=(
+        Transition("filed", "notice", "notice", (COUNTY,), title=f"开始村级公示（≥{CLAIM_NOTICE_DAYS}天）"),
+        Transition("notice", "verify", "verified", (COUNTY,), title="县级核实通过（乡村振兴局、财政、人行）"),
+        Transition("verified", "approve", "approved", (COUNTY,), title="领导小组审批通过"),
+        Transition("approved", "pay", "paid", (FINANCE,), title="拨付代偿资金"),
+        Transition("filed", "reject", "rejected", (COUNTY,), needs_opinion=True, title="驳回"),
+        Transition("notice", "reject", "rejected", (COUNTY,), needs_opinion=True, title="驳回"),
+        Transition("verified", "reject", "rejected", (COUNTY,), needs_opinion=True, title="驳回"),
+        Transition("approved", "reject", "rejected", (FINANCE,), needs_opinion=True, title="驳回"),
+    ),
+)
+"""DOMAIN §7, §12: filed (bank, with evidence) → village notice ≥ 7 days → verified (county office
+with finance and PBoC; recorded by the county office) → approved (leading group, recorded by the
+county office) → paid (finance); reject with a reason at every open step. The bank's filing
+creates the claim (no transition). The notice step's limit is the notice plus 10 days of
+verification."""
+
+
+def notice_errors(notice_end: date | None, on: date) -> list[FieldError]:
+    """Why a claim may not leave its public notice on ``on`` (DOMAIN §7: ≥ 7 days), [] when it may."""
+    if notice_end is None or on < notice_end:
+        return [FieldError("on", f"公示期未满 {CLAIM_NOTICE_DAYS} 天（公示至 {notice_end}）")]
+    return []
+
+
+def notice_end(start: date) -> date:
+    """The first day a claim noticed on ``start`` may be verified (DOMAIN §7)."""
+    return start + timedelta(days=CLAIM_NOTICE_DAYS)
 
 
 def allowed_transitions(table: WorkflowTable, state: str, role: str) -> tuple[Transition, ...]:

@@ -82,3 +82,81 @@ def test_rating_campaign_four_level_review_two_notices():
         state = find_transition(RATING_CAMPAIGN, state, action).next_state
     assert state == "effective"
     assert RATING_CAMPAIGN.step("notice1").limit_days == 7
+
+
+# --- subsidy batch and risk-fund claim (DOMAIN §7, §12) -----------------------------------------
+
+from microcredit.domain.workflow import (  # noqa: E402
+    CLAIM_NOTICE_DAYS, RISK_FUND_CLAIM, SUBSIDY_BATCH, notice_end, notice_errors,
+)
+
+SUBSIDY_PATH = [
+    ("drafted", "verify", "pboc", "verified"),
+    ("verified", "approve", "county_office", "approved"),
+    ("approved", "pay", "finance", "paid"),
+]
+CLAIM_PATH = [
+    ("filed", "notice", "county_office", "notice"),
+    ("notice", "verify", "county_office", "verified"),
+    ("verified", "approve", "county_office", "approved"),
+    ("approved", "pay", "finance", "paid"),
+]
+ROLES = ("village_station", "township_station", "county_office", "bank_officer", "pboc", "finance",
+         "household", "auditor")
+
+
+@pytest.mark.parametrize("table, path", [(SUBSIDY_BATCH, SUBSIDY_PATH), (RISK_FUND_CLAIM, CLAIM_PATH)])
+def test_fund_tables_walk_their_path(table, path):
+    assert table.initial == path[0][0]
+    for state, action, role, nxt in path:
+        assert transition_errors(table, state, action, role) == []
+        assert find_transition(table, state, action).next_state == nxt
+    assert table.step(path[-1][3]).terminal and table.step("rejected").terminal
+
+
+@pytest.mark.parametrize("table, state, action, role", [
+    *((SUBSIDY_BATCH, s, a, r) for s, a, right, _ in SUBSIDY_PATH for r in ROLES if r != right),
+    *((RISK_FUND_CLAIM, s, a, r) for s, a, right, _ in CLAIM_PATH for r in ROLES if r != right),
+])
+def test_fund_tables_refuse_the_wrong_role(table, state, action, role):
+    errors = transition_errors(table, state, action, role)
+    assert [e.field for e in errors] == ["role"] and "无权" in errors[0].message
+
+
+@pytest.mark.parametrize("table, state, action", [
+    (SUBSIDY_BATCH, "drafted", "approve"), (SUBSIDY_BATCH, "drafted", "pay"), (SUBSIDY_BATCH, "verified", "pay"),
+    (SUBSIDY_BATCH, "paid", "reject"), (SUBSIDY_BATCH, "rejected", "verify"), (SUBSIDY_BATCH, "verified", "verify"),
+    (RISK_FUND_CLAIM, "filed", "verify"), (RISK_FUND_CLAIM, "filed", "pay"), (RISK_FUND_CLAIM, "notice", "approve"),
+    (RISK_FUND_CLAIM, "verified", "pay"), (RISK_FUND_CLAIM, "paid", "reject"), (RISK_FUND_CLAIM, "rejected", "notice"),
+])
+def test_fund_tables_refuse_the_wrong_state(table, state, action):
+    for role in ROLES:
+        assert [e.field for e in transition_errors(table, state, action, role)] == ["action"]
+
+
+@pytest.mark.parametrize("table", [SUBSIDY_BATCH, RISK_FUND_CLAIM])
+def test_fund_tables_reject_with_a_reason_at_every_open_step(table):
+    for step in table.steps:
+        t = find_transition(table, step.state, "reject")
+        if step.terminal:
+            assert t is None
+            continue
+        assert t.next_state == "rejected" and t.needs_opinion and t.roles == step.roles
+        role = t.roles[0]
+        assert [e.field for e in transition_errors(table, step.state, "reject", role)] == ["opinion"]
+        assert transition_errors(table, step.state, "reject", role, "材料不实") == []
+
+
+def test_fund_tables_buttons_follow_the_role():
+    assert [t.action for t in allowed_transitions(SUBSIDY_BATCH, "drafted", "pboc")] == ["verify", "reject"]
+    assert allowed_transitions(SUBSIDY_BATCH, "drafted", "bank_officer") == ()
+    assert [t.label for t in allowed_transitions(RISK_FUND_CLAIM, "approved", "finance")] == ["拨付代偿资金", "驳回"]
+
+
+def test_claim_notice_lasts_at_least_seven_days():
+    start = date(2026, 5, 1)
+    assert CLAIM_NOTICE_DAYS == 7 and notice_end(start) == date(2026, 5, 8)
+    assert notice_errors(None, start)[0].field == "on"
+    assert "公示期未满 7 天" in notice_errors(notice_end(start), date(2026, 5, 7))[0].message
+    assert notice_errors(notice_end(start), date(2026, 5, 8)) == []
+    assert due_date(RISK_FUND_CLAIM, "notice", start) == date(2026, 5, 18)  # notice 7 + verification 10

@@ -13,11 +13,12 @@ from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.funds import ledger
 from microcredit.apps.funds.models import Claim, ClaimCause, ClaimEvidence, ClaimStatus, FundAccount, WorkflowStep
-from microcredit.apps.funds.workflows import CLAIM_FLOW, NOTICE_DAYS
+from microcredit.apps.funds.workflows import CLAIM_FLOW, checked_transition
 from microcredit.apps.loans.models import LoanStatus
 from microcredit.apps.loans.servicing import loan_current_state
 from microcredit.domain.errors import DomainError
 from microcredit.domain.loss_sharing import SHARING_PRESETS, share_loss
+from microcredit.domain.workflow import notice_end, notice_errors
 
 OPEN = (ClaimStatus.FILED, ClaimStatus.NOTICE, ClaimStatus.VERIFIED, ClaimStatus.APPROVED)
 
@@ -77,27 +78,22 @@ def claim_transition(*, claim: Claim | int, action: str, actor, opinion: str = "
     pk = claim.pk if isinstance(claim, Claim) else claim
     claim = Claim.objects.select_for_update().select_related("account", "loan").get(pk=pk)
     on = on or business_date()
-    step = CLAIM_FLOW.get((claim.status, action))
-    if step is None:
-        raise ClaimError("action", f"“{claim.get_status_display()}”状态下不能执行该操作")
-    if actor is not None and getattr(actor, "is_authenticated", False) and not actor.has_perm(step.permission):
-        raise ClaimError("action", "无权执行该操作")
+    step = checked_transition(CLAIM_FLOW, claim.status, action, actor, opinion, ClaimError)
     before = claim.status
     if action == "reject":
-        if not opinion.strip():
-            raise ClaimError("opinion", "驳回须写明原因")
         claim.rejection_reason = opinion
     elif action == "notice":
-        claim.notice_start, claim.notice_end = on, on + dt.timedelta(days=NOTICE_DAYS)
+        claim.notice_start, claim.notice_end = on, notice_end(on)
     elif action == "verify":
-        if claim.notice_end is None or on < claim.notice_end:
-            raise ClaimError("on", f"公示期未满 {NOTICE_DAYS} 天（公示至 {claim.notice_end}）")
+        errors = notice_errors(claim.notice_end, on)
+        if errors:
+            raise ClaimError.from_errors(errors)
     elif action == "pay":
         parties = SHARING_PRESETS[claim.sharing_preset]
         shares = dict(share_loss(claim.loss, parties))
         claim.shares = shares
         ledger.fund_payout(account=claim.account, fund_share=shares["fund"], on=on, actor=actor, claim=claim)
-    claim.status = step.to
+    claim.status = step.next_state
     claim.save()
     WorkflowStep.objects.create(claim=claim, action=action, from_status=before, to_status=claim.status,
                                 opinion=opinion, actor=user_or_none(actor))

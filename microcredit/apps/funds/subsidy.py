@@ -16,7 +16,7 @@ from django.db.models import Count, Q, Sum
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.funds.models import SubsidyBatch, SubsidyLine, SubsidyStatus, WorkflowStep
-from microcredit.apps.funds.workflows import SUBSIDY_FLOW
+from microcredit.apps.funds.workflows import SUBSIDY_FLOW, checked_transition
 from microcredit.apps.loans.models import Loan, LoanStatus
 from microcredit.apps.loans.services import loan_terms
 from microcredit.apps.loans.servicing import loan_payments, loan_schedule
@@ -104,16 +104,10 @@ def _totals(batch: SubsidyBatch) -> None:
 def batch_transition(*, batch: SubsidyBatch | int, action: str, actor, opinion: str = "") -> SubsidyBatch:
     pk = batch.pk if isinstance(batch, SubsidyBatch) else batch
     batch = SubsidyBatch.objects.select_for_update().get(pk=pk)
-    step = SUBSIDY_FLOW.get((batch.status, action))
-    if step is None:
-        raise SubsidyError("action", f"“{batch.get_status_display()}”状态下不能执行该操作")
-    if actor is not None and getattr(actor, "is_authenticated", False) and not actor.has_perm(step.permission):
-        raise SubsidyError("action", "无权执行该操作")
+    step = checked_transition(SUBSIDY_FLOW, batch.status, action, actor, opinion, SubsidyError)
     if action == "reject":
-        if not opinion.strip():
-            raise SubsidyError("opinion", "驳回须写明原因")
         batch.rejection_reason = opinion
-    before, batch.status = batch.status, step.to
+    before, batch.status = batch.status, step.next_state
     batch.save(update_fields=["status", "rejection_reason"])
     WorkflowStep.objects.create(batch=batch, action=action, from_status=before, to_status=batch.status,
                                 opinion=opinion, actor=user_or_none(actor))

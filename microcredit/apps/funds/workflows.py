@@ -1,40 +1,43 @@
-"""Workflow tables of the subsidy batch and the risk-fund claim (DOMAIN §12): for each
-(state, action) the next state and the permission it needs. They drive the buttons, the
-services' guards and the audit trail. (Kept here until domain/ has workflow tables.)
+"""Thin use of the subsidy-batch and risk-fund-claim workflow tables (``domain.workflow``,
+DOMAIN §12): the role a user acts in, the buttons to show and the guard of a transition.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from microcredit.domain.errors import DomainError
+from microcredit.domain.workflow import (
+    CLAIM_NOTICE_DAYS, RISK_FUND_CLAIM, SUBSIDY_BATCH, Transition, WorkflowTable, allowed_transitions,
+    find_transition, transition_errors,
+)
+
+SUBSIDY_FLOW = SUBSIDY_BATCH
+CLAIM_FLOW = RISK_FUND_CLAIM
+NOTICE_DAYS = CLAIM_NOTICE_DAYS
+
+__all__ = ["SUBSIDY_FLOW", "CLAIM_FLOW", "NOTICE_DAYS", "acting_role", "actions_for", "checked_transition"]
 
 
-class Step(NamedTuple):
-    to: str
-    permission: str
-    label: str
+def acting_role(user, table: WorkflowTable, state: str, action: str) -> str:
+    """The role ``user`` acts in; the system (no user) and administrators act as the step's role."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.is_superuser \
+            or getattr(user, "role", "") == "admin":
+        t = find_transition(table, state, action)
+        return t.roles[0] if t and t.roles else "admin"
+    return getattr(user, "role", "") or ""
 
 
-SUBSIDY_FLOW: dict[tuple[str, str], Step] = {
-    ("drafted", "verify"): Step("verified", "funds.verify_subsidy", "人行审核通过"),
-    ("verified", "approve"): Step("approved", "funds.approve_subsidy", "县级审批通过"),
-    ("approved", "pay"): Step("paid", "funds.pay_subsidy", "财政拨付"),
-    ("drafted", "reject"): Step("rejected", "funds.verify_subsidy", "驳回"),
-    ("verified", "reject"): Step("rejected", "funds.approve_subsidy", "驳回"),
-    ("approved", "reject"): Step("rejected", "funds.pay_subsidy", "驳回"),
-}
-
-CLAIM_FLOW: dict[tuple[str, str], Step] = {
-    ("filed", "notice"): Step("notice", "funds.verify_claim", "开始村级公示（≥7天）"),
-    ("notice", "verify"): Step("verified", "funds.verify_claim", "县级核实通过（乡村振兴局、财政、人行）"),
-    ("verified", "approve"): Step("approved", "funds.approve_claim", "领导小组审批通过"),
-    ("approved", "pay"): Step("paid", "funds.pay_claim", "拨付代偿资金"),
-    ("filed", "reject"): Step("rejected", "funds.verify_claim", "驳回"),
-    ("notice", "reject"): Step("rejected", "funds.verify_claim", "驳回"),
-    ("verified", "reject"): Step("rejected", "funds.approve_claim", "驳回"),
-}
-NOTICE_DAYS = 7
+def actions_for(table: WorkflowTable, state: str, user) -> list[tuple[str, Transition]]:
+    """The (action, transition) pairs the user may take on an item in ``state`` (the buttons)."""
+    if user is None or user.is_superuser or getattr(user, "role", "") == "admin":
+        return [(t.action, t) for t in table.transitions if t.state == state]
+    return [(t.action, t) for t in allowed_transitions(table, state, getattr(user, "role", ""))]
 
 
-def actions_for(flow: dict[tuple[str, str], Step], state: str, user) -> list[tuple[str, Step]]:
-    """The actions the user may take on an item in ``state``."""
-    return [(action, step) for (s, action), step in flow.items() if s == state and user.has_perm(step.permission)]
+def checked_transition(table: WorkflowTable, state: str, action: str, actor, opinion: str,
+                       error: type[DomainError]) -> Transition:
+    """The transition of ``action`` from ``state``, or ``error`` with the table's Chinese reason."""
+    errors = transition_errors(table, state, action, acting_role(actor, table, state, action), opinion)
+    if errors:
+        e = errors[0]
+        raise error(e.field, "驳回须写明原因" if e.field == "opinion" else e.message)
+    return find_transition(table, state, action)
