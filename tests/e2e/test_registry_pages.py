@@ -3,46 +3,20 @@ the household list by village and opens a household with its members (headless C
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
+from playwright.sync_api import expect
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("没有 /usr/bin/chromium（Debian 的 chromium，CI 会安装），跳过浏览器测试", allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-from tests.factories import make_household, make_region_tree, make_user  # noqa: E402
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def chromium_page():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        context.close()
-        browser.close()
+from tests.factories import make_household, make_region_tree, make_user
 
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_county_officer_browses_dashboard_list_and_household(live_server, chromium_page):
+def test_county_officer_browses_dashboard_list_and_household(live_server, page):
     tree = make_region_tree()
     target = make_household(tree.villages[1], head_name="赵大山", members=2)
     make_household(tree.villages[0], head_name="钱小河")
     make_household(tree.villages[2], head_name="孙东坡", status="exited")
     make_user("county_office", scope_regions=[tree.county.prefix], username="county", password="pw-test-123")
-    page = chromium_page
 
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", "county")

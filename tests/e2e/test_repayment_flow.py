@@ -4,58 +4,41 @@ sees the loan's state change (headless Chromium)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("没有 /usr/bin/chromium，跳过浏览器测试", allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-from microcredit.apps.core.clock import pinned_business_date  # noqa: E402
-from tests.batch.portfolio import County  # noqa: E402
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from microcredit.apps.core.clock import pinned_business_date
+from tests.batch.portfolio import County
 
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_bank_officer_posts_a_repayment_and_sees_the_state_change(live_server):
+def test_bank_officer_posts_a_repayment_and_sees_the_state_change(live_server, page):
     with pinned_business_date(dt.date(2026, 6, 1)):
         county = County()
         county.officer.username = "bank"
         county.officer.set_password("pw-test-123")
         county.officer.save()
         loan = county.loan(method="bullet", months=12, disbursed=dt.date(2025, 1, 10), principal=3000000)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-            page = browser.new_page(locale="zh-CN")
-            page.set_default_timeout(15000)
-            page.goto(f"{live_server.url}/login/")
-            page.fill("input[name=username]", "bank")
-            page.fill("input[name=password]", "pw-test-123")
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", "bank")
+        page.fill("input[name=password]", "pw-test-123")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
 
-            page.goto(f"{live_server.url}/loans/{loan.pk}/")
-            expect(page.locator("#state-dpd")).to_have_text("142")
-            expect(page.locator("#state-class")).to_have_text("次级")
-            page.click("#btn-repay")
-            page.fill("input[name=amount]", "40000.00")
-            page.fill("input[name=on]", "2026-06-01")
-            page.fill("input[name=reference]", "YH20260601001")
-            page.click("#btn-submit")
-            expect(page.locator("#receipt")).to_contain_text("还款回单")
-            expect(page.locator("#receipt-amount")).to_have_text("40000.00 元")
-            page.click("text=返回贷款")
-            expect(page.locator("#state-dpd")).to_have_text("0")
-            expect(page.locator("#state-class")).to_have_text("正常")
-            expect(page.locator("#loan-status")).to_have_text("已结清")
-            expect(page.locator("#events")).to_contain_text("还款")
-            browser.close()
+        page.goto(f"{live_server.url}/loans/{loan.pk}/")
+        expect(page.locator("#state-dpd")).to_have_text("142")
+        expect(page.locator("#state-class")).to_have_text("次级")
+        page.click("#btn-repay")
+        page.fill("input[name=amount]", "40000.00")
+        page.fill("input[name=on]", "2026-06-01")
+        page.fill("input[name=reference]", "YH20260601001")
+        page.click("#btn-submit")
+        expect(page.locator("#receipt")).to_contain_text("还款回单")
+        expect(page.locator("#receipt-amount")).to_have_text("40000.00 元")
+        page.click("text=返回贷款")
+        expect(page.locator("#state-dpd")).to_have_text("0")
+        expect(page.locator("#state-class")).to_have_text("正常")
+        expect(page.locator("#loan-status")).to_have_text("已结清")
+        expect(page.locator("#events")).to_contain_text("还款")
