@@ -1,31 +1,30 @@
-"""Warning lights 红黄绿灯 (DOMAIN §8), as a plain function and as a Polars expression.
+"""Warning lights 红黄绿灯 (DOMAIN §8) as Polars expressions for the set-based close.
 
-red — overdue (days past due ≥ 1) or NPL; yellow — principal due within 60 days, or a risk
-flag; green — otherwise. (Not yet in ``domain/``; kept here, once, for the close and the app.)
+The rule is ``microcredit.domain.monitoring.warning_light``; this module only vectorises it,
+with the constants (60 days, NPL classes) taken from the domain (differential-tested).
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import polars as pl
 
-from microcredit.domain.classification import NPL_CLASSES
+from microcredit.domain.monitoring import LIGHT_LABELS, NPL_CLASSES, YELLOW_DAYS
 
-YELLOW_HORIZON_DAYS = 60
-LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+__all__ = ["YELLOW_HORIZON_DAYS", "LIGHT_LABELS", "principal_due_soon_expr", "warning_light_expr"]
+
+YELLOW_HORIZON_DAYS = YELLOW_DAYS
 
 
-def warning_light(days_past_due: int, classification: str, principal_due_soon: bool,
-                  risk_flag: str) -> str:
-    """The light of one loan (DOMAIN §8)."""
-    if days_past_due >= 1 or classification in NPL_CLASSES:
-        return "red"
-    if principal_due_soon or risk_flag:
-        return "yellow"
-    return "green"
+def principal_due_soon_expr(next_principal_due: pl.Expr, as_of: date, yellow_days: int = YELLOW_DAYS) -> pl.Expr:
+    """``domain.monitoring.principal_due_soon`` over a date column (null → False)."""
+    soon = as_of + timedelta(days=yellow_days)
+    return ((next_principal_due >= pl.lit(as_of)) & (next_principal_due <= pl.lit(soon))).fill_null(False)
 
 
 def warning_light_expr(dpd: pl.Expr, cls: pl.Expr, due_soon: pl.Expr, flag: pl.Expr) -> pl.Expr:
-    """The same rule over columns."""
+    """``domain.monitoring.warning_light`` over columns (``due_soon``: principal due within the horizon)."""
     return (pl.when((dpd >= 1) | cls.is_in(sorted(NPL_CLASSES))).then(pl.lit("red"))
             .when(due_soon | (flag.fill_null("") != "")).then(pl.lit("yellow"))
             .otherwise(pl.lit("green")))

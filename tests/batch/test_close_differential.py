@@ -11,7 +11,7 @@ import pytest
 
 from microcredit.batch.basis import basis_of, next_due_date
 from microcredit.batch.close import INST_SCHEMA, LOAN_SCHEMA, close_states, penalty_ratio
-from microcredit.batch.warning import warning_light
+from microcredit.domain.monitoring import warning_light
 from microcredit.domain.schedules import METHODS, LoanTerms, build_schedule
 from microcredit.domain.servicing import Payment, loan_state, settlement_quote
 
@@ -84,7 +84,7 @@ def test_close_equals_domain_on_random_portfolio(seed):
                     want.days_past_due, want.classification, want.principal_outstanding,
                     want.overdue_principal, want.overdue_interest, want.penalty_owed,
                     want.advance, next_due_date(want)), (seed, lid, day, terms, payments)
-            soon = any(s.paid_off_on is None and day <= s.due_date <= day + timedelta(days=60)
-                       and s.principal_unpaid > 0 for s in want.installments)
+            nxt = min((s.due_date for s in want.installments
+                       if s.paid_off_on is None and s.due_date >= day and s.principal_unpaid > 0), default=None)
             assert got["warning_light"] == warning_light(want.days_past_due, want.classification,
-                                                         soon, flag)
+                                                         nxt, flag, day)

@@ -22,7 +22,7 @@ from microcredit.apps.monitoring.models import CloseRun
 from microcredit.batch import io
 from microcredit.batch.basis import next_due_date
 from microcredit.batch.close import INST_SCHEMA, aggregates, close_states, penalty_ratio
-from microcredit.batch.warning import YELLOW_HORIZON_DAYS, warning_light
+from microcredit.domain.monitoring import principal_due_soon, warning_light
 
 Report = Callable[[int, int, str], None]
 STEPS = 6
@@ -100,14 +100,16 @@ def _domain_states(ids: list[int], day: dt.date, loans: pl.DataFrame) -> pl.Data
     rows = []
     for loan in Loan.objects.filter(pk__in=ids):
         s = loan_current_state(loan, day)
-        soon = any(i.paid_off_on is None and day <= i.due_date <= day + dt.timedelta(days=YELLOW_HORIZON_DAYS)
-                   and i.principal_unpaid > 0 for i in s.installments)
         e = extra[loan.pk]
+        nxt = min((i.due_date for i in s.installments
+                   if i.paid_off_on is None and i.due_date >= day and i.principal_unpaid > 0), default=None)
+        light = warning_light(s.days_past_due, s.classification, nxt, e["risk_flag"], day)
+        soon = principal_due_soon(nxt, day)
         rows.append({"loan_id": loan.pk, "days_past_due": s.days_past_due, "classification": s.classification,
                      "principal_outstanding": s.principal_outstanding, "overdue_principal": s.overdue_principal,
                      "overdue_interest": s.overdue_interest, "penalty_owed": s.penalty_owed, "advance": s.advance,
                      "next_due_date": next_due_date(s), "principal_due_soon": soon,
-                     "warning_light": warning_light(s.days_past_due, s.classification, soon, e["risk_flag"]),
+                     "warning_light": light,
                      "region_code": e["region_code"], "bank_id": e["bank_id"], "household_id": e["household_id"]})
     return pl.DataFrame(rows).select(pl.all())
 
