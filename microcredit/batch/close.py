@@ -17,7 +17,8 @@ import polars as pl
 
 from microcredit.batch.warning import YELLOW_HORIZON_DAYS, warning_light_expr
 from microcredit.domain.classification import DEFAULT_BANDS, NPL_CLASSES
-from microcredit.domain.servicing import DEFAULT_PENALTY_MARKUP, _penalty_ratio
+from microcredit.domain.servicing import DEFAULT_PENALTY_MARKUP
+from microcredit.domain.servicing import penalty_ratio as domain_penalty_ratio
 from microcredit.domain.schedules import LoanTerms
 
 LOAN_SCHEMA = {"loan_id": pl.Int64, "basis_on": pl.Date, "advance": pl.Int64,
@@ -33,7 +34,7 @@ STATE_COLUMNS = ["loan_id", "days_past_due", "classification", "principal_outsta
 def penalty_ratio(annual_rate: Decimal, markup: Decimal = DEFAULT_PENALTY_MARKUP) -> tuple[int, int]:
     """(num, den): penalty of one fen-day = num / den fen (the domain's ratio)."""
     dummy = LoanTerms(1, Decimal(annual_rate), date(2000, 1, 1), 1, "bullet")
-    return _penalty_ratio(dummy, markup)
+    return domain_penalty_ratio(dummy, markup)
 
 
 def classification_expr(dpd: pl.Expr) -> pl.Expr:

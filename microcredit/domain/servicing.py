@@ -42,7 +42,7 @@ from microcredit.domain.schedules import LoanTerms, Schedule, period_interest, r
 
 __all__ = ["PAYMENT_KINDS", "DEFAULT_PENALTY_MARKUP", "Payment", "InstallmentState",
            "LoanState", "SettlementQuote", "validate_payments", "loan_state",
-           "settlement_quote", "settlement_payment"]
+           "settlement_quote", "settlement_payment", "penalty_ratio"]
 
 PAYMENT_KINDS = ("regular", "settlement")
 DEFAULT_PENALTY_MARKUP = Decimal("0.5")
@@ -183,10 +183,15 @@ def validate_payments(terms: LoanTerms, payments: Sequence[Payment]) -> list[Fie
     return errors
 
 
-def _penalty_ratio(terms: LoanTerms, markup: Decimal) -> tuple[int, int]:
+def penalty_ratio(terms: LoanTerms, markup: Decimal) -> tuple[int, int]:
+    """(num, den): the penalty of one fen-day is num / den fen — the loan rate × (1 + markup) / 360
+    (DOMAIN §5.3), kept as an exact ratio."""
     rn, rd = rate_ratio(terms.annual_rate)
     mn, md = markup.as_integer_ratio()
     return rn * (md + mn), rd * md * 360
+
+
+_penalty_ratio = penalty_ratio  # former private name
 
 
 def _pay_due(insts: list[_Inst], t: date, cash: int, pen: tuple[int, int]) -> int:
@@ -261,7 +266,7 @@ def loan_state(
     errors = validate_payments(terms, payments)
     if errors:
         raise DomainError.from_errors(errors)
-    pen = _penalty_ratio(terms, penalty_markup)
+    pen = penalty_ratio(terms, penalty_markup)
     insts = [_Inst(i.seq, i.period_start, i.due_date, i.principal, i.interest)
              for i in schedule.installments]
     by_day: dict[date, list[Payment]] = {}
