@@ -72,11 +72,11 @@ class ApplicationRequest(NamedTuple):
 
 
 class Suspensions(NamedTuple):
-    """Circuit breakers in force (DOMAIN §8)."""
+    """Circuit breakers in force (DOMAIN §8): a flag, or the suspension's reason (non-empty = in force)."""
 
-    village: bool = False
-    township: bool = False
-    bank: bool = False
+    village: bool | str = False
+    township: bool | str = False
+    bank: bool | str = False
 
 
 class FundQuota(NamedTuple):
@@ -205,8 +205,9 @@ def rule_suspensions(c: Context) -> list[PolicyFailure]:
     for flag, label in ((c.suspensions.village, "所在村"), (c.suspensions.township, "所在乡镇"),
                         (c.suspensions.bank, "贷款银行")):
         if flag:
+            why = f"（{flag}）" if isinstance(flag, str) else ""
             out.append(PolicyFailure("熔断", "region" if label != "贷款银行" else "bank",
-                                     f"{label}已触发风险熔断，暂停新增贷款"))
+                                     f"{label}已触发风险熔断，暂停新增贷款{why}"))
     return out
 
 

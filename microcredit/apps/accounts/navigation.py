@@ -22,6 +22,7 @@ MENU = [
     ("资金", "风险补偿金", "funds:accounts", "funds.view_fund"),
     ("资金", "代偿申请", "funds:claims", "funds.view_fund"),
     ("监测", "日终批处理", "monitoring:close", "monitoring.view_close"),
+    ("监测", "风险熔断", "monitoring:suspensions", "monitoring.view_close"),
     ("系统", "合作银行", "reference:banks", "core.view_dashboard"),
     ("系统", "基准利率", "reference:rates", "core.view_dashboard"),
     ("系统", "政策期", "reference:eras", "core.view_dashboard"),

@@ -175,6 +175,9 @@ def run_close(day: dt.date, report: Report = _noop) -> CloseRun:
         report(2, STEPS, f"计算完成：{states.height} 笔")
         with transaction.atomic():
             changed = _write(day, states, report, loan_changes)
+            from microcredit.apps.monitoring.services import breakers_evaluate
+
+            breakers_evaluate(day)  # circuit breakers from the aggregates just written (DOMAIN §8)
     except Exception as exc:
         CloseRun.objects.filter(pk=run.pk).update(status=CloseRun.Status.FAILED, message=str(exc)[:2000], finished_at=now())
         raise

@@ -3,7 +3,9 @@ snapshots, aggregates per village/township/county/bank. All written set-based by
 `microcredit.apps.monitoring.close` (bulk/COPY), never one save per loan.
 """
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from microcredit.domain.classification import CLASS_LABELS, CLASSES
@@ -109,3 +111,43 @@ class Aggregate(models.Model):
     @property
     def overdue_ratio(self):
         return self.overdue_balance / self.balance if self.balance else 0
+
+
+class Suspension(models.Model):
+    """A circuit breaker in force (熔断, DOMAIN §8): recorded by the daily close, lifted by a decision."""
+
+    class Level(models.TextChoices):
+        VILLAGE = "village", _("村")
+        TOWNSHIP = "township", _("乡镇")
+        BANK = "bank", _("银行")
+
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    region_code = models.CharField(_("区划代码"), max_length=15, blank=True, db_index=True)
+    bank = models.ForeignKey("reference.Bank", verbose_name=_("银行"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("熔断原因"), max_length=200)
+    since = models.DateField(_("熔断日期"))
+    lifted_on = models.DateField(_("解除日期"), null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("解除人"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    decision = models.TextField(_("解除决定"), blank=True)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("风险熔断")
+        verbose_name_plural = _("风险熔断")
+        ordering = ["-since", "level", "region_code"]
+        permissions = [("lift_suspension", "解除风险熔断")]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "region_code"], name="suspension_one_open_region",
+                                    condition=Q(lifted_on__isnull=True, bank__isnull=True)),
+            models.UniqueConstraint(fields=["level", "bank"], name="suspension_one_open_bank",
+                                    condition=Q(lifted_on__isnull=True, bank__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.region_code or self.bank} 熔断（{self.since}）"
+
+    @property
+    def is_open(self) -> bool:
+        return self.lifted_on is None

@@ -7,3 +7,5 @@ for _role in (roles.COUNTY, roles.TOWNSHIP, roles.BANK, roles.PBOC, roles.FINANC
     grant(_role, "monitoring.view_close")
 grant(roles.COUNTY, "monitoring.run_close")
 grant(roles.ADMIN, "monitoring.run_close")
+grant(roles.COUNTY, "monitoring.lift_suspension")
+grant(roles.ADMIN, "monitoring.lift_suspension")

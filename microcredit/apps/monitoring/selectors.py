@@ -35,3 +35,39 @@ def region_names(codes):
     full = {c: c.ljust(12, "0") for c in codes}
     names = dict(Region.objects.filter(code__in=full.values()).values_list("code", "name"))
     return {c: names.get(f, c) for c, f in full.items()}
+
+
+def _in_force(on):
+    from django.db.models import Q
+
+    from microcredit.apps.monitoring.models import Suspension
+
+    qs = Suspension.objects.filter(since__lte=on) if on is not None else Suspension.objects.all()
+    return qs.filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=on)) if on is not None else qs.filter(lifted_on__isnull=True)
+
+
+def suspensions_for(*, region_code: str, bank, on) -> tuple[str, str, str]:
+    """The circuit breakers in force on ``on`` for a household's village, its township and the bank
+    (DOMAIN §8): each the Chinese reason, or "" when none (the origination policy check's hook)."""
+    qs = _in_force(on)
+    village = qs.filter(level="village", region_code=region_code[:12]).first()
+    township = qs.filter(level="township", region_code=region_code[:9]).first()
+    bank_id = getattr(bank, "pk", bank)
+    bank_row = qs.filter(level="bank", bank_id=bank_id).first() if bank_id else None
+    return tuple(s.reason if s else "" for s in (village, township, bank_row))
+
+
+def suspensions_visible(user):
+    """Suspensions in the user's scope (bank users: their bank's and their regions'), newest first."""
+    from django.db.models import Q
+
+    from microcredit.apps.monitoring.models import Suspension
+
+    scope = Scope.of(user)
+    qs = Suspension.objects.select_related("bank", "lifted_by")
+    if scope.unrestricted:
+        return qs
+    q = scope.region_q("region_code") if scope.region_prefixes else Q(pk__in=[])
+    q |= Q(level="township", region_code__in=[p[:9] for p in scope.region_prefixes if len(p) > 9])
+    q |= Q(level="bank", bank_id=scope.bank_id) if scope.bank_id else Q(level="bank")
+    return qs.filter(q)

@@ -39,3 +39,32 @@ def close_page(request):
         "runs": CloseRun.objects.all()[:30], "job": job, "today": business_date(), "level": level,
         "rows": [(names.get(r.code, r.code), r) for r in rows], "as_of": selectors.latest_close_date(),
     })
+
+
+@login_required
+@permission_required("monitoring.view_close", raise_exception=True)
+def suspensions_page(request):
+    """Circuit breakers 熔断 (DOMAIN §8): the list, and a lift form for the county office."""
+    from django.shortcuts import get_object_or_404
+
+    from microcredit.apps.monitoring.services import suspension_lift
+    from microcredit.domain.errors import DomainError
+
+    visible = selectors.suspensions_visible(request.user)
+    if request.method == "POST":
+        if not request.user.has_perm("monitoring.lift_suspension"):
+            messages.error(request, "无权解除风险熔断")
+        else:
+            s = get_object_or_404(visible, pk=request.POST.get("suspension") or 0)
+            try:
+                suspension_lift(s, request.user, request.POST.get("decision", ""))
+                messages.success(request, "已解除熔断并记录决定")
+            except DomainError as exc:
+                messages.error(request, exc.message)
+        return redirect("monitoring:suspensions")
+    rows = list(visible[:500])
+    names = selectors.region_names([s.region_code for s in rows if s.region_code])
+    return render(request, "monitoring/suspensions.html", {
+        "rows": [(names.get(s.region_code, s.region_code) if s.region_code else str(s.bank), s) for s in rows],
+        "can_lift": request.user.has_perm("monitoring.lift_suspension"),
+    })

@@ -51,7 +51,8 @@ def suspensions_for(household, bank, on: dt.date) -> Suspensions:
     if hook is None:
         return Suspensions()
     village, township, bank_flag = hook(region_code=household.region_code, bank=bank, on=on)
-    return Suspensions(bool(village), bool(township), bool(bank_flag))
+    # a str is the suspension's reason (shown with the refusal); anything else counts as a flag
+    return Suspensions(*(x if isinstance(x, str) else bool(x) for x in (village, township, bank_flag)))
 
 
 def quota_for(bank, region_code: str) -> FundQuota | None:
