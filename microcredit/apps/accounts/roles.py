@@ -39,9 +39,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     TOWNSHIP: _READ + ["core.view_registry", "core.edit_registry", "core.see_identity", "core.export_data"],
     VILLAGE: _READ + ["core.view_registry", "core.edit_registry", "core.see_identity", "core.export_data"],
     BANK: _READ + ["core.verify_identity"],
-    PBOC: _READ,
-    FINANCE: _READ,
-    INSURER: _READ,
+    # each role its own list: `grant` appends in place, a shared list would hand one role's grants to the others
+    PBOC: list(_READ),
+    FINANCE: list(_READ),
+    INSURER: list(_READ),
     HOUSEHOLD: ["core.use_calculator"],
     AUDITOR: _READ + ["core.view_registry", "core.view_audit", "core.export_data"],
     ADMIN: _READ + [

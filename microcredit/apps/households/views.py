@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -40,6 +40,7 @@ def _filter_form(request):
     )
 
 
+@login_required
 @permission_required("core.view_registry", raise_exception=True)
 def household_list(request):
     form = _filter_form(request)
@@ -52,6 +53,7 @@ def household_list(request):
     })
 
 
+@login_required
 @permission_required("core.view_registry", raise_exception=True)
 def household_export(request):
     if not request.user.has_perm("core.export_data"):
@@ -71,6 +73,7 @@ def _masker(see: bool):
     return mask
 
 
+@login_required
 @permission_required("core.view_registry", raise_exception=True)
 def household_detail(request, pk: int):
     household = selectors.household_get(user=request.user, pk=pk)
@@ -83,6 +86,7 @@ def household_detail(request, pk: int):
     })
 
 
+@login_required
 @permission_required("core.edit_registry", raise_exception=True)
 def household_new(request):
     villages = villages_in_scope(user=request.user).order_by("code")
@@ -95,6 +99,7 @@ def household_new(request):
     return render(request, "households/form.html", {"form": form, "title": "新建农户档案"})
 
 
+@login_required
 @permission_required("core.edit_registry", raise_exception=True)
 def household_edit(request, pk: int):
     household = selectors.household_get(user=request.user, pk=pk)
@@ -107,6 +112,7 @@ def household_edit(request, pk: int):
     return render(request, "households/form.html", {"form": form, "title": f"修改农户信息：{household}", "household": household})
 
 
+@login_required
 @permission_required("core.edit_registry", raise_exception=True)
 def member_edit(request, pk: int, member_pk: int | None = None):
     household = selectors.household_get(user=request.user, pk=pk)
@@ -125,6 +131,7 @@ def member_edit(request, pk: int, member_pk: int | None = None):
     return render(request, "households/form.html", {"form": form, "title": title, "household": household})
 
 
+@login_required
 @permission_required("core.import_registry", raise_exception=True)
 def registry_import_page(request):
     form = RegistryImportForm(request.POST or None, request.FILES or None)
@@ -140,12 +147,14 @@ def registry_import_page(request):
     return render(request, "households/import.html", {"form": form, "job": job, "recent": recent})
 
 
+@login_required
 @permission_required("core.import_registry", raise_exception=True)
 def registry_import_template(request):
     return FileResponse(write_import_template(), as_attachment=True, filename="建档立卡档案导入模板.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+@login_required
 @permission_required("core.import_registry", raise_exception=True)
 def registry_import_status(request, job_pk: int):
     job = Job.objects.filter(pk=job_pk, kind="registry_import", created_by=request.user).first()
@@ -154,6 +163,7 @@ def registry_import_status(request, job_pk: int):
     return render(request, "households/_import_status.html", {"job": job})
 
 
+@login_required
 @permission_required("core.verify_identity", raise_exception=True)
 def verify(request):
     form = VerifyForm(request.POST or None)

@@ -28,6 +28,7 @@ def _get(request, pk):
         raise Http404("申请不存在或不在您的管辖范围内")
 
 
+@login_required
 @permission_required(VIEW, raise_exception=True)
 def application_list(request):
     state = request.GET.get("state", "")
@@ -35,11 +36,13 @@ def application_list(request):
     return render(request, "origination/list.html", {"rows": rows, "states": APPLICATION.choices(), "state": state})
 
 
+@login_required
 @permission_required(VIEW, raise_exception=True)
 def inbox(request):
     return render(request, "origination/inbox.html", {"items": selectors.inbox(request.user)})
 
 
+@login_required
 @permission_required("origination.apply_loan", raise_exception=True)
 def application_new(request, household_pk: int):
     from microcredit.apps.households.models import Household
@@ -66,6 +69,7 @@ def application_new(request, household_pk: int):
     return render(request, "origination/form.html", {"form": form, "household": household, "failures": failures})
 
 
+@login_required
 @permission_required(VIEW, raise_exception=True)
 def application_detail(request, pk: int):
     app = _get(request, pk)
@@ -79,6 +83,7 @@ def application_detail(request, pk: int):
     })
 
 
+@login_required
 @permission_required("origination.review_application", raise_exception=True)
 def application_act(request, pk: int):
     app = _get(request, pk)
@@ -97,6 +102,7 @@ def application_act(request, pk: int):
     return redirect("origination:detail", pk=app.pk)
 
 
+@login_required
 @permission_required("origination.disburse_loan", raise_exception=True)
 def application_disburse(request, pk: int):
     app = _get(request, pk)
@@ -123,6 +129,7 @@ def application_disburse(request, pk: int):
     return render(request, "origination/disburse.html", {"app": app, "form": form, "cap": initial["annual_rate"]})
 
 
+@login_required
 @permission_required(VIEW, raise_exception=True)
 def contract(request, pk: int):
     app = _get(request, pk)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -39,6 +39,7 @@ def _rating(request, pk) -> Rating:
         raise Http404("评级不存在或不在您的管辖范围内")
 
 
+@login_required
 @permission_required(VIEW, raise_exception=True)
 def campaigns(request):
     form = CampaignForm(villages=_villages(request.user)[:500]) if request.user.has_perm(RUN) else None
@@ -46,6 +47,7 @@ def campaigns(request):
     return render(request, "rating/campaigns.html", {"rows": rows, "form": form})
 
 
+@login_required
 @permission_required(RUN, raise_exception=True)
 def campaign_new(request):
     villages = _villages(request.user)
@@ -64,6 +66,7 @@ def campaign_new(request):
     return redirect("rating:campaigns")
 
 
+@login_required
 @permission_required(VIEW, raise_exception=True)
 def campaign_detail(request, pk: int):
     campaign = _campaign(request, pk)
@@ -82,6 +85,7 @@ def campaign_detail(request, pk: int):
     })
 
 
+@login_required
 @permission_required(VIEW, raise_exception=True)
 def campaign_act(request, pk: int):
     campaign = _campaign(request, pk)
@@ -96,6 +100,7 @@ def campaign_act(request, pk: int):
     return redirect("rating:campaign", pk=campaign.pk)
 
 
+@login_required
 @permission_required(RUN, raise_exception=True)
 def rating_edit(request, pk: int):
     rating = _rating(request, pk)
@@ -119,6 +124,7 @@ def rating_edit(request, pk: int):
                                                   "votes": rating.votes.all()})
 
 
+@login_required
 @permission_required(RUN, raise_exception=True)
 def objection_add(request, pk: int):
     campaign = _campaign(request, pk)
@@ -133,6 +139,7 @@ def objection_add(request, pk: int):
     return redirect("rating:campaign", pk=campaign.pk)
 
 
+@login_required
 @permission_required(RUN, raise_exception=True)
 def objection_resolve(request, pk: int):
     objection = Objection.objects.select_related("campaign").get(pk=pk)

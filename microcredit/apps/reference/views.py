@@ -24,6 +24,7 @@ def rates(request):
     return render(request, "reference/rates.html", {"rows": selectors.rate_rows(), "form": form})
 
 
+@login_required
 @permission_required(MANAGE, raise_exception=True)
 def rate_add(request):
     form = RateRecordForm(request.POST or None)
@@ -34,6 +35,7 @@ def rate_add(request):
     return render(request, "reference/rate_form.html", {"form": form, "title": "录入新利率"})
 
 
+@login_required
 @permission_required(MANAGE, raise_exception=True)
 def rate_revise(request, pk: int):
     row = get_object_or_404(ReferenceRate.objects.current(), pk=pk)
@@ -55,6 +57,7 @@ def eras(request):
     })
 
 
+@login_required
 @permission_required(MANAGE, raise_exception=True)
 def era_edit(request, pk: int):
     era = get_object_or_404(PolicyEra.objects.current(), pk=pk)

@@ -19,6 +19,7 @@ def tree(request):
 
 
 @require_POST
+@login_required
 @permission_required("core.manage_regions", raise_exception=True)
 def import_view(request):
     form = RegionImportForm(request.POST, request.FILES)
