@@ -45,20 +45,9 @@ class VersionedQuerySet(models.QuerySet):
         return self.filter(superseded_by__isnull=True)
 
 
-class ReferenceRate(models.Model):
-    """One fixing of a reference rate (PBoC benchmark or LPR), DOMAIN §11."""
+class VersionedRecord(models.Model):
+    """A row that is never edited: a change is a new row, and the old one points to it."""
 
-    KIND_CHOICES = [("benchmark", "人民银行基准利率"), ("lpr", "贷款市场报价利率 LPR")]
-    # Tenor vocabulary of domain/rates.py: benchmark 1y / 1-5y / 5y+; LPR 1y / 5y (5Y+ LPR).
-    TENOR_CHOICES = [
-        ("1y", "一年以内（含）/ 一年期"), ("1-5y", "一至五年（含）"), ("5y+", "五年以上"),
-        ("5y", "五年期以上（LPR）"),
-    ]
-
-    kind = models.CharField(_("类型"), max_length=10, choices=KIND_CHOICES)
-    tenor = models.CharField(_("期限"), max_length=5, choices=TENOR_CHOICES)
-    effective_from = models.DateField(_("生效日期"))
-    rate = models.DecimalField(_("年利率（%）"), max_digits=7, decimal_places=4)
     recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True,
@@ -73,6 +62,25 @@ class ReferenceRate(models.Model):
     objects = VersionedQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+
+
+class ReferenceRate(VersionedRecord):
+    """One fixing of a reference rate (PBoC benchmark or LPR), DOMAIN §11."""
+
+    KIND_CHOICES = [("benchmark", "人民银行基准利率"), ("lpr", "贷款市场报价利率 LPR")]
+    # Tenor vocabulary of domain/rates.py: benchmark 1y / 1-5y / 5y+; LPR 1y / 5y (5Y+ LPR).
+    TENOR_CHOICES = [
+        ("1y", "一年以内（含）/ 一年期"), ("1-5y", "一至五年（含）"), ("5y+", "五年以上"),
+        ("5y", "五年期以上（LPR）"),
+    ]
+
+    kind = models.CharField(_("类型"), max_length=10, choices=KIND_CHOICES)
+    tenor = models.CharField(_("期限"), max_length=5, choices=TENOR_CHOICES)
+    effective_from = models.DateField(_("生效日期"))
+    rate = models.DecimalField(_("年利率（%）"), max_digits=7, decimal_places=4)
+
+    class Meta:
         verbose_name = _("基准利率")
         verbose_name_plural = _("基准利率")
         ordering = ["kind", "tenor", "effective_from", "id"]
@@ -81,7 +89,7 @@ class ReferenceRate(models.Model):
         return f"{self.get_kind_display()} {self.get_tenor_display()} {self.effective_from} {self.rate}%"
 
 
-class PolicyEra(models.Model):
+class PolicyEra(VersionedRecord):
     """A policy era's terms (DOMAIN §4): effective-dated, versioned like rates."""
 
     RATE_BASIS_CHOICES = [
@@ -103,18 +111,6 @@ class PolicyEra(models.Model):
     subsidy_ratio = models.DecimalField(_("贴息比例"), max_digits=5, decimal_places=4)
     subsidy_max_years = models.PositiveIntegerField(_("贴息年限"), default=3)
     risk_fund_leverage = models.PositiveIntegerField(_("风险补偿金放大倍数"), default=10)
-    recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )
-    superseded_by = models.ForeignKey(
-        "self", verbose_name=_("被替代为"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
-    )
-    reason = models.CharField(_("修改原因"), max_length=200, blank=True)
-
-    objects = VersionedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("政策期")
