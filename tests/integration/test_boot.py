@@ -24,3 +24,17 @@ def test_roles_exist_as_groups_after_migrate():
     from microcredit.apps.accounts.roles import ROLE_PERMISSIONS
 
     assert set(Group.objects.values_list("name", flat=True)) >= set(ROLE_PERMISSIONS)
+
+
+@pytest.mark.django_db
+def test_english_is_available_for_the_shell(client):
+    """zh-hans is the default; a browser asking for English gets the shell in English."""
+    assert "登录" in client.get("/login/").content.decode()
+    html = client.get("/login/", headers={"Accept-Language": "en"}).content.decode()
+    assert "Log in" in html and "Username" in html
+
+
+@pytest.mark.django_db
+def test_language_switch_is_offered_in_the_footer(client):
+    html = client.get("/login/").content.decode()
+    assert 'name="language" value="en"' in html and 'name="language" value="zh-hans"' in html
