@@ -6,6 +6,8 @@ their capabilities to `ROLE_PERMISSIONS` by naming permissions "app_label.codena
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 COUNTY = "county_office"
 TOWNSHIP = "township_station"
 VILLAGE = "village_station"
@@ -18,16 +20,16 @@ AUDITOR = "auditor"
 ADMIN = "admin"
 
 ROLE_LABELS = {
-    COUNTY: "县乡村振兴局（县金融服务中心）",
-    TOWNSHIP: "乡镇金融服务站",
-    VILLAGE: "村金融服务室",
-    BANK: "合作银行",
-    PBOC: "人民银行县支行",
-    FINANCE: "县财政局",
-    INSURER: "保险公司",
-    HOUSEHOLD: "贷款农户",
-    AUDITOR: "审计（只读）",
-    ADMIN: "系统管理员",
+    COUNTY: _("县乡村振兴局（县金融服务中心）"),
+    TOWNSHIP: _("乡镇金融服务站"),
+    VILLAGE: _("村金融服务室"),
+    BANK: _("合作银行"),
+    PBOC: _("人民银行县支行"),
+    FINANCE: _("县财政局"),
+    INSURER: _("保险公司"),
+    HOUSEHOLD: _("贷款农户"),
+    AUDITOR: _("审计（只读）"),
+    ADMIN: _("系统管理员"),
 }
 
 _READ = ["core.view_dashboard", "core.use_calculator"]
