@@ -11,4 +11,5 @@ urlpatterns = [
     path("subsidy/", views.batch_list, name="subsidy_batches"),
     path("subsidy/<int:pk>/", views.batch_detail, name="batch"),
     path("subsidy/report/", views.quarterly_report, name="subsidy_report"),
+    path("subsidy/report/export/", views.quarterly_report_export, name="subsidy_report_export"),
 ]

@@ -4,6 +4,7 @@ from microcredit.apps.loans import views
 
 urlpatterns = [
     path("", views.loan_list, name="list"),
+    path("export/", views.loan_export, name="export"),
     path("<int:pk>/", views.loan_detail, name="detail"),
     path("<int:pk>/repay/", views.repayment_new, name="repay"),
     path("<int:pk>/settle/", views.settlement_new, name="settle"),

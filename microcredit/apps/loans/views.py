@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.loans import forms, selectors
+from microcredit.apps.loans.export import write_loans_xlsx
 from microcredit.apps.loans import servicing as svc
 from microcredit.apps.loans.models import EventKind, Loan, LoanEvent, LoanStatus
 from microcredit.batch.basis import next_due_date
@@ -25,15 +26,30 @@ def _loan(request, pk) -> Loan:
         raise Http404("贷款不存在或不在您的管辖范围内") from None
 
 
+def _filtered(request):
+    g = request.GET
+    return selectors.loan_list(request.user, q=g.get("q", ""), status=g.get("status", ""),
+                               classification=g.get("classification", ""), region=g.get("region", ""))
+
+
 @login_required
 @permission_required("loans.view_loan", raise_exception=True)
 def loan_list(request):
     g = request.GET
-    qs = selectors.loan_list(request.user, q=g.get("q", ""), status=g.get("status", ""),
-                             classification=g.get("classification", ""), region=g.get("region", ""))
+    qs = _filtered(request)
     page = Paginator(qs, 50).get_page(g.get("page"))
     return render(request, "loans/list.html", {"page": page, "statuses": LoanStatus.choices,
-                                               "classes": CLASS_LABELS.items(), "filters": g})
+                                               "classes": CLASS_LABELS.items(), "filters": g,
+                                               "export_query": g.urlencode()})
+
+
+@login_required
+@permission_required("loans.view_loan", raise_exception=True)
+def loan_export(request):
+    """The loan list as .xlsx: same filters and scope as the list page, streamed from a temporary file."""
+    out = write_loans_xlsx(_filtered(request))
+    return FileResponse(out, as_attachment=True, filename=f"贷款台账_{business_date():%Y%m%d}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @login_required
