@@ -86,6 +86,12 @@ PAGES: list[tuple[str, set, str | None]] = [
     ("/rating/", RATING, None),
     ("/rating/{campaign}/", RATING, "region"),
     ("/rating/ratings/{rating}/", {"village", "admin"}, "region"),
+    ("/rating/blacklist/", RATING, None),
+    ("/rating/blacklist/add/{hh}/", {"county", "admin"}, "region"),
+    ("/rating/blacklist/{blacklist}/lift/", {"county", "admin"}, "region"),
+    ("/rating/honours/add/{hh}/", {"county", "admin"}, "region"),
+    ("/rating/credit-villages/", RATING, None),
+    ("/rating/scorecards/", RATING, None),
     ("/origination/", APPS, None),
     ("/origination/inbox/", APPS, None),
     ("/origination/new/{hh}/", {"village", "admin"}, "region"),
@@ -126,6 +132,9 @@ ENDPOINTS: list[tuple[str, set, str | None]] = [
     (f"{API}/rating/campaigns/{{campaign}}/ratings", RATING, "region"),
     (f"{API}/rating/households/{{hh}}/rating", RATING, "region"),
     (f"{API}/rating/scorecards", RATING, None),
+    (f"{API}/rating/blacklist", RATING, None),
+    (f"{API}/rating/honours", RATING, None),
+    (f"{API}/rating/credit-regions", RATING, None),
     (f"{API}/origination/applications", APPS, None),
     (f"{API}/origination/inbox", APPS, None),
     (f"{API}/origination/applications/{{app}}", APPS, "bank"),
@@ -146,6 +155,12 @@ PAGE_WRITES: list[tuple[str, dict, set, str | None]] = [
     ("/rating/new/", {"village": "{village_code}"}, {"village", "admin"}, None),
     ("/rating/{campaign}/act/", {"action": "submit"}, {"village", "admin"}, "region"),
     ("/rating/{campaign}/objections/", {"text": "异议"}, {"village", "admin"}, "region"),
+    ("/rating/blacklist/add/{hh}/", {"reason": "恶意逃废债", "on": "2026-06-01", "malicious": "on"},
+     {"county", "admin"}, "region"),
+    ("/rating/blacklist/{blacklist}/lift/", {"decision": "县联络办决定"}, {"county", "admin"}, "region"),
+    ("/rating/honours/add/{hh}/", {"kind": "integrity", "on": "2026-06-01"}, {"county", "admin"}, "region"),
+    ("/rating/credit-villages/", {"year": "2026"}, {"county", "admin"}, None),
+    ("/rating/scorecards/", {"county_code": "411224", "era_code": "x", "scorecard": "1"}, {"county", "admin"}, None),
     ("/origination/new/{hh}/", {"amount": "30000", "term_months": "36"}, {"village", "admin"}, "region"),
     ("/origination/{app}/act/", {"action": "submit"}, {"village", "admin"}, "bank"),
     ("/origination/{app}/disburse/", {"annual_rate": "4.35"}, BANKS | {"admin"}, "bank"),
@@ -168,6 +183,9 @@ API_WRITES: list[tuple[str, dict, set, str | None]] = [
     (f"{API}/rating/campaigns", {"village_code": "{village_code}"}, {"village", "admin"}, "region"),
     (f"{API}/rating/ratings/{{rating}}/votes", {"voter": "委员", "score": 90}, {"village", "admin"}, "region"),
     (f"{API}/rating/blacklist", {"household_id": "{hh}", "reason": "恶意逃废债"}, {"county", "admin"}, "region"),
+    (f"{API}/rating/blacklist/{{blacklist}}/lift", {"decision": "县联络办决定"}, {"county", "admin"}, "region"),
+    (f"{API}/rating/honours", {"household_id": "{hh}", "kind": "integrity"}, {"county", "admin"}, "region"),
+    (f"{API}/rating/credit-regions/evaluate", {"year": 2026}, {"county", "admin"}, None),
     (f"{API}/rating/scorecards", {"definition": {}}, {"county", "admin"}, None),
     (f"{API}/origination/applications/{{app}}/actions", {"action": "submit"}, {"village", "admin"}, "bank"),
     (f"{API}/origination/applications/{{app}}/disburse", {"annual_rate": "4.35", "method": "bullet",
@@ -188,7 +206,7 @@ class World:
         from microcredit.apps.loans.services import loan_open
         from microcredit.apps.origination import services as orig
         from microcredit.apps.rating import selectors as rsel, services as rsvc
-        from microcredit.apps.rating.models import Rating, RatingStatus
+        from microcredit.apps.rating.models import BlacklistEntry, Rating, RatingStatus
         from microcredit.apps.reference.models import PolicyEra, ReferenceRate
 
         tree = make_region_tree()
@@ -256,7 +274,11 @@ class World:
                                              start=dt.date(2025, 10, 1), actor=admin)
             creator = self.users["village"] if side == "A" else self.users["bankB"]
             o["job"] = enqueue(kind=f"report_{side}", params={}, user=creator)
-            self.markers[side] += [head, hh.number, app.number, loan.number, campaign.number]
+            # A listing written directly (the service would revoke the rating the other rows rely on).
+            o["blacklist"] = BlacklistEntry.objects.create(
+                household=hh, region_code=hh.region_code, covered_id_numbers=[hh.head_id_number],
+                reason=f"恶意逃废债{side}记", listed_on=TODAY - dt.timedelta(days=400), until=TODAY + dt.timedelta(days=1400))
+            self.markers[side] += [head, hh.number, app.number, loan.number, campaign.number, f"恶意逃废债{side}记"]
             self.bank_markers[side] += [app.number, loan.number, account.name, o["batch"].number]
         self.shared = {"rate": ReferenceRate.objects.current().first().pk, "era": PolicyEra.objects.current().first().pk}
 

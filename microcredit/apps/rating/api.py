@@ -233,3 +233,115 @@ def scorecard_choose(request, payload: ChooseIn):
     services.county_scorecard_choose(county_code=payload.county_code[:6], era_code=payload.era_code,
                                      scorecard=card, actor=request.user)
     return 201, {"ok": True}
+
+
+class BlacklistOut(Schema):
+    id: int
+    household_id: int
+    household_number: str
+    reason: str
+    malicious: bool
+    covered: int
+    listed_on: dt.date
+    until: dt.date
+    lifted_on: dt.date | None
+    lift_decision: str
+
+
+@router.get("/blacklist", response=list[BlacklistOut], summary="黑名单（管辖范围内）")
+def blacklist(request, active: bool = False):
+    _need(request, "rating.view_rating")
+    qs = selectors.blacklist_list(request.user)
+    if active:
+        qs = qs.filter(lifted_on__isnull=True)
+    return [{"id": e.pk, "household_id": e.household_id, "household_number": e.household.number, "reason": e.reason,
+             "malicious": e.malicious, "covered": len(e.covered_id_numbers or ()), "listed_on": e.listed_on,
+             "until": e.until, "lifted_on": e.lifted_on, "lift_decision": e.lift_decision} for e in qs[:1000]]
+
+
+class HonourIn(Schema):
+    household_id: int
+    kind: str
+    on: dt.date | None = None
+    note: str = ""
+
+
+class HonourOut(Schema):
+    id: int
+    household_id: int
+    household_number: str
+    kind: str
+    label: str
+    bonus: str
+    granted_on: dt.date
+    note: str
+
+
+def _h(h) -> dict:
+    from microcredit.domain.scorecards import HONOUR_LABELS, honour_bonus
+
+    return {"id": h.pk, "household_id": h.household_id, "household_number": h.household.number, "kind": h.kind,
+            "label": HONOUR_LABELS.get(h.kind, h.kind), "bonus": fen_to_yuan(honour_bonus(h.kind)),
+            "granted_on": h.granted_on, "note": h.note}
+
+
+@router.get("/honours", response=list[HonourOut], summary="荣誉户（诚信户、文明户、标兵户）")
+def honours(request, household_id: int | None = None):
+    _need(request, "rating.view_rating")
+    qs = selectors.honour_list(request.user)
+    if household_id:
+        qs = qs.filter(household_id=household_id)
+    return [_h(h) for h in qs[:1000]]
+
+
+@router.post("/honours", response={201: HonourOut, 409: dict}, summary="评定荣誉户（一般信用加额）")
+def honour_grant(request, payload: HonourIn):
+    _need(request, "rating.manage_blacklist")
+    hh = selectors.household_in_scope(request.user, payload.household_id)
+    if hh is None:
+        raise HttpError(404, "农户不存在或不在管辖范围内")
+    try:
+        row = sanctions.honour_grant(household=hh, kind=payload.kind, on=payload.on, note=payload.note,
+                                     actor=request.user)
+    except DomainError as exc:
+        return 409, {"detail": exc.message}
+    return 201, _h(row)
+
+
+class CreditRegionOut(Schema):
+    id: int
+    region_code: str
+    region_name: str
+    level: str
+    year: int
+    rated_share: str
+    npl_ratio: str
+    malicious_defaults: int
+    granted: bool
+
+
+class EvaluateIn(Schema):
+    year: int
+
+
+def _cr(r) -> dict:
+    return {"id": r.pk, "region_code": r.region_code, "region_name": r.region.name, "level": r.region.level,
+            "year": r.year, "rated_share": str(r.rated_share), "npl_ratio": str(r.npl_ratio),
+            "malicious_defaults": r.malicious_defaults, "granted": r.granted}
+
+
+@router.get("/credit-regions", response=list[CreditRegionOut], summary="信用村、信用乡镇评定结果")
+def credit_regions(request, year: int | None = None):
+    _need(request, "rating.view_rating")
+    qs = selectors.credit_region_list(request.user)
+    if year:
+        qs = qs.filter(year=year)
+    return [_cr(r) for r in qs[:2000]]
+
+
+@router.post("/credit-regions/evaluate", response={201: list[CreditRegionOut]}, summary="评定管辖内各村、乡镇")
+def credit_regions_evaluate(request, payload: EvaluateIn):
+    _need(request, "rating.manage_scorecard")
+    rows = [sanctions.credit_region_evaluate(region=region, year=payload.year, actor=request.user)
+            for region in selectors.evaluable_regions(request.user)]
+    return 201, [_cr(r) for r in rows]

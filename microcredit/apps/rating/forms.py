@@ -40,3 +40,42 @@ class ObjectionForm(forms.Form):
 
 class ResolveForm(forms.Form):
     resolution = forms.CharField(label="处理结果", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BlacklistForm(forms.Form):
+    reason = forms.CharField(label="列入原因（恶意逃废债事实）", widget=forms.Textarea(attrs={"rows": 3}))
+    on = forms.DateField(label="列入日期", widget=forms.DateInput(attrs={"type": "date"}))
+    malicious = forms.BooleanField(label="恶意逃废债", required=False, initial=True)
+
+
+class LiftForm(forms.Form):
+    decision = forms.CharField(label="解除决定（依据、文号）", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class HonourForm(forms.Form):
+    kind = forms.ChoiceField(label="荣誉")
+    on = forms.DateField(label="评定日期", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label="说明（文号等）", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from microcredit.domain.scorecards import HONOUR_BONUS, HONOUR_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, f"{v}（一般信用 +{HONOUR_BONUS[k] // 1_000_000}万元）")
+                                       for k, v in HONOUR_LABELS.items()]
+
+
+class EvaluateForm(forms.Form):
+    year = forms.IntegerField(label="评定年度", min_value=2000, max_value=2100)
+
+
+class ScorecardChooseForm(forms.Form):
+    county_code = forms.ChoiceField(label="县")
+    era_code = forms.ChoiceField(label="政策期")
+    scorecard = forms.ChoiceField(label="评分卡版本")
+
+    def __init__(self, *args, counties, eras, cards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county_code"].choices = [(c.code[:6], c.name) for c in counties]
+        self.fields["era_code"].choices = [(e.code, f"{e.name}（{e.code}）") for e in eras]
+        self.fields["scorecard"].choices = [(str(s.pk), str(s)) for s in cards]

@@ -12,4 +12,8 @@ def rating_panel(user, household) -> dict:
         "rating": rating,
         "expired": bool(rating and rating.valid_until and rating.valid_until < today),
         "blacklisted": is_blacklisted(household, today),
+        "household": household,
+        "honours": list(household.honours.filter(revoked_on__isnull=True)),
+        "can_blacklist": user.has_perm("rating.manage_blacklist"),
+        "can_honour": user.has_perm("rating.manage_blacklist"),
     }

@@ -65,3 +65,45 @@ def rating_for_member(member) -> tuple[str, int] | None:
     if rating is None or not rating.grade or (rating.valid_until and rating.valid_until < business_date()):
         return None
     return rating.grade, rating.credit_limit
+
+
+def household_in_scope(user, pk: int):
+    """A household the user's scope covers, else None."""
+    from microcredit.apps.households.models import Household
+
+    return Scope.of(user).filter_regions(Household.objects.all()).filter(pk=pk).first()
+
+
+def honour_list(user) -> QuerySet:
+    from microcredit.apps.rating.models import Honour
+
+    return Scope.of(user).filter_regions(Honour.objects.select_related("household"), "household__region_code")
+
+
+def credit_region_list(user) -> QuerySet:
+    from microcredit.apps.rating.models import CreditRegion
+
+    return Scope.of(user).filter_regions(CreditRegion.objects.select_related("region"), "region_code")
+
+
+def evaluable_regions(user) -> QuerySet:
+    """Villages and townships in scope (the units of 信用村 / 信用乡镇)."""
+    from microcredit.apps.regions.models import Region
+
+    return Scope.of(user).filter_regions(Region.objects.filter(level__in=("village", "township")), "code").order_by("code")
+
+
+def counties_in_scope(user) -> QuerySet:
+    from microcredit.apps.regions.models import Region
+
+    return Scope.of(user).filter_regions(Region.objects.filter(level="county"), "code").order_by("code")
+
+
+def county_choices(user) -> list[CountyScorecard]:
+    """Scorecard choices of the counties the user works in (latest first)."""
+    scope = Scope.of(user)
+    rows = CountyScorecard.objects.select_related("scorecard", "chosen_by")
+    if scope.unrestricted:
+        return list(rows)
+    return [r for r in rows if any(p.startswith(r.county_code) or r.county_code.startswith(p)
+                                   for p in scope.region_prefixes)]

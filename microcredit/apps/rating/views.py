@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from microcredit.apps.accounts.scope import Scope
-from microcredit.apps.rating import selectors, services
-from microcredit.apps.rating.forms import CampaignForm, ObjectionForm, ResolveForm, SurveyForm, VoteForm
+from microcredit.apps.rating import sanctions, selectors, services
+from microcredit.apps.rating.forms import (
+    BlacklistForm, CampaignForm, EvaluateForm, HonourForm, LiftForm, ObjectionForm, ResolveForm,
+    ScorecardChooseForm, SurveyForm, VoteForm,
+)
 from microcredit.apps.rating.models import Objection, Rating, RatingCampaign
 from microcredit.domain.errors import DomainError
 from microcredit.domain.money import fen_to_yuan, yuan_to_fen
@@ -17,6 +21,9 @@ from microcredit.domain.workflow import RATING_CAMPAIGN, allowed_transitions, du
 
 VIEW = "rating.view_rating"
 RUN = "rating.run_campaign"
+BLACKLIST = "rating.manage_blacklist"  # same as the API
+HONOUR = BLACKLIST  # honours and sanctions are both kept by the county office
+SCORECARD = "rating.manage_scorecard"  # also runs the credit village / township evaluation
 
 
 def _villages(user):
@@ -148,3 +155,122 @@ def objection_resolve(request, pk: int):
     if form.is_valid():
         services.objection_resolve(objection=objection, resolution=form.cleaned_data["resolution"], actor=request.user)
     return redirect("rating:campaign", pk=campaign.pk)
+
+
+def _household(request, pk: int):
+    hh = selectors.household_in_scope(request.user, pk)
+    if hh is None:
+        raise Http404("农户不存在或不在您的管辖范围内")
+    return hh
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def blacklist(request):
+    rows = selectors.blacklist_list(request.user)[:500]
+    return render(request, "rating/blacklist.html", {"rows": rows, "can_manage": request.user.has_perm(BLACKLIST)})
+
+
+@login_required
+@permission_required(BLACKLIST, raise_exception=True)
+def blacklist_add(request, hh: int):
+    from microcredit.apps.core.clock import business_date
+
+    household = _household(request, hh)
+    form = BlacklistForm(request.POST or None, initial={"on": business_date(), "malicious": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = sanctions.blacklist_add(household=household, reason=form.cleaned_data["reason"],
+                                            malicious=form.cleaned_data["malicious"], on=form.cleaned_data["on"],
+                                            actor=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已列入黑名单，期限至 {entry.until:%Y-%m-%d}，涉及 {len(entry.covered_id_numbers)} 人")
+            return redirect("rating:blacklist")
+    return render(request, "rating/blacklist_add.html", {"household": household, "form": form})
+
+
+@login_required
+@permission_required(BLACKLIST, raise_exception=True)
+def blacklist_lift(request, pk: int):
+    entry = selectors.blacklist_list(request.user).filter(pk=pk).first()
+    if entry is None:
+        raise Http404("记录不存在或不在您的管辖范围内")
+    form = LiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sanctions.blacklist_lift(entry=entry, decision=form.cleaned_data["decision"], actor=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "已依决定解除黑名单")
+            return redirect("rating:blacklist")
+    return render(request, "rating/blacklist_lift.html", {"entry": entry, "form": form})
+
+
+@login_required
+@permission_required(HONOUR, raise_exception=True)
+def honour_add(request, hh: int):
+    from microcredit.apps.core.clock import business_date
+
+    household = _household(request, hh)
+    form = HonourForm(request.POST or None, initial={"on": business_date()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            sanctions.honour_grant(household=household, kind=form.cleaned_data["kind"], on=form.cleaned_data["on"],
+                                   note=form.cleaned_data["note"], actor=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "已记录荣誉，有效评级的一般信用额度已相应增加")
+            return redirect("households:detail", pk=household.pk)
+    return render(request, "rating/honour_add.html", {
+        "household": household, "form": form, "honours": household.honours.all(),
+        "rating": selectors.current_rating(household)})
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def credit_villages(request):
+    from microcredit.apps.core.clock import business_date
+
+    can_run = request.user.has_perm(SCORECARD)
+    form = EvaluateForm(request.POST or None, initial={"year": business_date().year}) if can_run else None
+    if request.method == "POST":
+        if not can_run:
+            raise PermissionDenied
+        if form.is_valid():
+            regions = list(selectors.evaluable_regions(request.user))
+            for region in regions:
+                sanctions.credit_region_evaluate(region=region, year=form.cleaned_data["year"], actor=request.user)
+            messages.success(request, f"已评定 {len(regions)} 个村、乡镇（{form.cleaned_data['year']} 年度）")
+            return redirect("rating:credit_villages")
+    return render(request, "rating/credit_villages.html", {
+        "rows": selectors.credit_region_list(request.user)[:1000], "form": form,
+        "min_share": sanctions.CREDIT_VILLAGE_MIN_SHARE, "max_npl": sanctions.CREDIT_VILLAGE_MAX_NPL})
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def scorecards(request):
+    from microcredit.apps.rating.models import ScorecardVersion
+    from microcredit.apps.reference.models import PolicyEra
+
+    cards = ScorecardVersion.objects.all()
+    can_choose = request.user.has_perm(SCORECARD)
+    form = None
+    if can_choose:
+        form = ScorecardChooseForm(request.POST or None, counties=selectors.counties_in_scope(request.user),
+                                   eras=PolicyEra.objects.current().order_by("effective_from"), cards=cards)
+    if request.method == "POST":
+        if not can_choose:
+            raise PermissionDenied
+        if form.is_valid():
+            card = cards.get(pk=form.cleaned_data["scorecard"])
+            services.county_scorecard_choose(county_code=form.cleaned_data["county_code"],
+                                             era_code=form.cleaned_data["era_code"], scorecard=card, actor=request.user)
+            messages.success(request, f"已选定 {card}，此后新建的评级批次使用该版本")
+            return redirect("rating:scorecards")
+    return render(request, "rating/scorecards.html", {"cards": cards, "choices": selectors.county_choices(request.user),
+                                                      "form": form})
