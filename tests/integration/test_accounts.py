@@ -47,3 +47,13 @@ def test_menu_shows_only_what_the_role_may_use():
     bank_menu = dict(menu_for(user_with_role("bank_officer")))
     assert any(label == "审计日志" for label, _ in auditor_menu.get("系统", []))
     assert not any(label == "审计日志" for label, _ in bank_menu.get("系统", []))
+
+
+@pytest.mark.django_db
+def test_menu_labels_follow_the_language():
+    from django.utils import translation
+
+    user = user_with_role("auditor")
+    with translation.override("en"):
+        menus = dict(menu_for(user))
+    assert "System" in menus and ("Audit log", "/audit/") in menus["System"]
