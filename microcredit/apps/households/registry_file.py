@@ -15,14 +15,11 @@ Choice columns take the Chinese label (贫困户, 已脱贫户, 边缘易致贫�
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 
 from microcredit.apps.accounts.scope import Scope
+from microcredit.apps.core.tables import canonical_header as _canonical_header, read_table
 from microcredit.apps.households.models import (
     Health, Household, HouseholdStatus, LabourCapacity, Member, Relation, SkillLevel,
 )
@@ -41,7 +38,6 @@ MEMBER_COLUMNS = {
 }
 HEADERS = list(HOUSEHOLD_COLUMNS) + list(MEMBER_COLUMNS)
 REQUIRED = ("户编号", "行政村代码", "户主姓名", "户类型", "成员姓名", "身份证号", "与户主关系")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 YES = {"是", "1", "y", "yes", "true", "√"}
 NO = {"否", "0", "n", "no", "false", ""}
 CHUNK = 900  # below SQLite's historical 999 parameters per query
@@ -75,41 +71,6 @@ class ParsedRegistry:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def read_table(filename: str, data: bytes) -> list[list[str]]:
-    """All rows of the first sheet (Excel/ODS via python-calamine) or of a CSV, as text cells.
-
-    CSV is read as UTF-8 (a BOM is tolerated), falling back to GB18030, which exports from
-    Chinese office software often use.
-    """
-    suffix = PurePath(filename or "").suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        from python_calamine import CalamineWorkbook
-
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        return [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("gb18030")
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-
-
-def _canonical_header(text: str) -> str:
-    return text.strip().lstrip("\ufeff").replace("（", "(").replace("）", ")").replace(" ", "")
 
 
 def parse_registry_file(*, filename: str, data: bytes, scope: Scope) -> ParsedRegistry:
