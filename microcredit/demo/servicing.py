@@ -207,7 +207,7 @@ def _subsidy(ctx, today):
     try:
         month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
         batch = subsidy.batch_draft(bank=bank, county_code=ctx.counties[0].code[:6], period="month", start=month,
-                                    actor=officer, mode="direct", as_of=today)
+                                    actor=officer, as_of=today)
         subsidy.batch_transition(batch=batch, action="reject", actor=pboc, opinion="明细与银行台账不符，请核对后重报")
         n += 1
     except DomainError:

@@ -29,8 +29,8 @@ from microcredit.domain.money import round_half_up
 from microcredit.domain.schedules import AMORTISING_METHODS, LoanTerms, Schedule, rate_ratio
 from microcredit.domain.servicing import LoanState, Payment, loan_state
 
-__all__ = ["SubsidyTerms", "PeriodSubsidy", "validate_subsidy_terms", "subsidy_by_period",
-           "total_subsidy"]
+__all__ = ["SubsidyTerms", "PeriodSubsidy", "InterestSplit", "validate_subsidy_terms", "subsidy_by_period",
+           "total_subsidy", "interest_split", "direct_subsidy_credits", "direct_subsidy_by_period"]
 
 
 class SubsidyTerms(NamedTuple):
@@ -123,14 +123,115 @@ def subsidy_by_period(
             reason, ok = "按期还款", True
         amount = 0
         if ok:
-            if amortising and not inst.settled_early:
-                num, den = balance * rn * in_window, rd * 12 * period_days
-            else:
-                num, den = balance * rn * in_window, rd * 360
-            amount = round_half_up(num * qn, den * qd)
+            amount = _amount(balance, in_window, period_days, amortising and not inst.settled_early, (rn, rd), (qn, qd))
             if in_window < period_days:
                 reason += "（部分天数超出贴息期限）"
         out.append(PeriodSubsidy(inst.seq, start, end, ok, amount, reason, in_window))
+    return tuple(out)
+
+
+def _amount(balance: int, in_window: int, period_days: int, monthly: bool, rate: tuple[int, int],
+            ratio: tuple[int, int]) -> int:
+    if monthly:
+        num, den = balance * rate[0] * in_window, rate[1] * 12 * period_days
+    else:
+        num, den = balance * rate[0] * in_window, rate[1] * 360
+    return round_half_up(num * ratio[0], den * ratio[1])
+
+
+class InterestSplit(NamedTuple):
+    """One period's contract interest split for 直接贴付 (fen): ``household_share + subsidy_share == interest``."""
+
+    seq: int
+    due_date: date
+    interest: int
+    subsidy_share: int
+    household_share: int
+
+
+def interest_split(schedule: Schedule, terms: LoanTerms, subsidy_terms: SubsidyTerms) -> tuple[InterestSplit, ...]:
+    """Per contract instalment: the §6 subsidy of the period *assuming it is paid on time* (capped at the
+    period's interest) and the household's share, the rest (直接贴付, DOMAIN §6, ADR 0004)."""
+    errors = validate_subsidy_terms(subsidy_terms)
+    if errors:
+        raise DomainError.from_errors(errors)
+    rate = rate_ratio(min(terms.annual_rate, subsidy_terms.cap_rate))
+    ratio = subsidy_terms.ratio.as_integer_ratio()
+    window_end = add_months(terms.disbursed_on, 12 * subsidy_terms.max_years)
+    amortising = terms.method in AMORTISING_METHODS
+    out = []
+    for inst, balance in zip(schedule.installments, schedule.balances()):
+        in_window = max(0, (min(inst.due_date, window_end) - inst.period_start).days)
+        period_days = (inst.due_date - inst.period_start).days
+        share = 0
+        if in_window and period_days:
+            share = min(inst.interest, _amount(balance, in_window, period_days, amortising, rate, ratio))
+        out.append(InterestSplit(inst.seq, inst.due_date, inst.interest, share, inst.interest - share))
+    return tuple(out)
+
+
+def direct_subsidy_credits(
+    schedule: Schedule,
+    terms: LoanTerms,
+    payments: Sequence[Payment],
+    subsidy_terms: SubsidyTerms,
+    as_of: date,
+) -> tuple[Payment, ...]:
+    """直接贴付: the subsidy shares the bank books on the loan (one ``Payment`` on the due date per period).
+
+    Periods are judged in order. Period k earns its share when, with the household's payments, the shares of
+    the earlier periods that earned theirs and this share dated its due date, the instalment is paid off by
+    due date + grace days (as of ``as_of``) — i.e. the household paid principal + interest − share in time.
+    Otherwise (late, unpaid, not yet due, cut or cancelled by early settlement, outside the window) it earns
+    nothing and the household owes the whole interest of that period (未按期还贷的不予贴息).
+    """
+    grace = timedelta(days=subsidy_terms.grace_days)
+    household = [p for p in payments if p.date <= as_of]
+    credits: list[Payment] = []
+    for split in interest_split(schedule, terms, subsidy_terms):
+        if split.subsidy_share <= 0 or split.due_date > as_of:
+            continue
+        candidate = Payment(split.due_date, split.subsidy_share)
+        state = loan_state(schedule, terms, [*household, *credits, candidate], as_of)
+        inst = state.installments[split.seq - schedule.installments[0].seq]
+        if inst.cancelled or inst.settled_early or inst.paid_off_on is None \
+                or inst.paid_off_on > inst.due_date + grace:
+            continue
+        credits.append(candidate)
+    return tuple(credits)
+
+
+def direct_subsidy_by_period(
+    schedule: Schedule,
+    terms: LoanTerms,
+    payments: Sequence[Payment],
+    subsidy_terms: SubsidyTerms,
+    as_of: date,
+) -> tuple[PeriodSubsidy, ...]:
+    """Like :func:`subsidy_by_period` for 直接贴付: ``amount`` is the period's subsidy share when the period
+    earned it (:func:`direct_subsidy_credits`), else 0 with the reason. Σ amounts = Σ credits."""
+    credits = direct_subsidy_credits(schedule, terms, payments, subsidy_terms, as_of)
+    credited = {c.date for c in credits}
+    state = loan_state(schedule, terms, [*payments, *credits], as_of)
+    out = []
+    for split, inst in zip(interest_split(schedule, terms, subsidy_terms), state.installments):
+        window = max(0, (min(inst.due_date, add_months(terms.disbursed_on, 12 * subsidy_terms.max_years))
+                         - inst.period_start).days)
+        if split.due_date in credited:
+            out.append(PeriodSubsidy(split.seq, inst.period_start, split.due_date, True, split.subsidy_share,
+                                     "按期还款（直接贴付）", window))
+            continue
+        if inst.cancelled or inst.settled_early:
+            reason = "提前结清，本期不直接贴付"
+        elif split.subsidy_share <= 0:
+            reason = "超出贴息期限" if window == 0 else "无贴息"
+        elif split.due_date > as_of:
+            reason = "未到期"
+        elif inst.paid_off_on is None:
+            reason = "未按期付清本息（农户应付全部利息），不予贴息"
+        else:
+            reason = f"逾期还款（{inst.paid_off_on.isoformat()} 还清），不予贴息"
+        out.append(PeriodSubsidy(split.seq, inst.period_start, split.due_date, False, 0, reason, window))
     return tuple(out)
 
 

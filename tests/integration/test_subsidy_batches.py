@@ -69,3 +69,70 @@ def test_workflow_to_paid_no_double_claim_recovery_and_quarterly_report(county):
             subsidy.batch_draft(bank=county.bank, county_code="411224", period="quarter",
                                 start=dt.date(2025, 10, 1), actor=county.officer)
     assert SubsidyLine.objects.filter(kind="recovery").count() >= 1
+
+
+def test_direct_mode_batch_claims_exactly_the_domain_subsidy_shares(client):
+    """直接贴付 (ADR 0004): households pay principal + interest − subsidy share; late periods earn nothing."""
+    from django.urls import reverse
+
+    from microcredit.apps.funds.models import FundAccount
+    from microcredit.domain.subsidy import interest_split
+
+    with pinned_business_date(TODAY):
+        c = County()
+        FundAccount.objects.create(county_code="411224", bank=c.bank, name="卢氏县风险补偿金", opened_on=dt.date(2016, 1, 4),
+                                   subsidy_mode="direct")
+        good = c.loan(disbursed=dt.date(2025, 3, 15))
+        late = c.loan(village=2, disbursed=dt.date(2025, 4, 1))
+        from microcredit.apps.loans.models import Loan
+
+        Loan.objects.filter(pk__in=[good.pk, late.pk]).update(subsidy_ratio="0.5")  # 50 % counties [S1 第1篇]
+        good.refresh_from_db()
+        late.refresh_from_db()
+        for loan, delay in ((good, 0), (late, 5)):
+            splits = {s.seq: s for s in interest_split(svc.loan_schedule(loan), svc.loan_terms(loan),
+                                                       subsidy.subsidy_terms(loan))}
+            for i in Installment.objects.filter(loan=loan, due_date__lte=TODAY, schedule_version=loan.schedule_version):
+                svc.repayment_post(loan=loan, amount=i.principal + splits[i.seq].household_share,
+                                   on=i.due_date + dt.timedelta(days=delay), actor=c.officer)
+        with pytest.raises(subsidy.SubsidyError, match="直接贴付"):
+            subsidy.batch_draft(bank=c.bank, county_code="411224", period="quarter", start=dt.date(2025, 10, 1),
+                                actor=c.officer, mode="claim")
+        batch = subsidy.batch_draft(bank=c.bank, county_code="411224", period="quarter", start=dt.date(2025, 10, 1),
+                                    actor=c.officer)
+    assert batch.mode == "direct"
+    q = (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+    expected = sum(p.amount for p in subsidy.loan_direct_periods(good, TODAY) if q[0] <= p.due_date <= q[1])
+    shares = sum(s.subsidy_share for s in interest_split(svc.loan_schedule(good), svc.loan_terms(good),
+                                                         subsidy.subsidy_terms(good)) if q[0] <= s.due_date <= q[1])
+    assert batch.total == expected == shares > 0
+    assert {x.loan_id for x in batch.lines.all()} == {good.pk}  # the late household earns nothing
+    assert all(p.amount == 0 for p in subsidy.loan_direct_periods(late, TODAY))
+    # the loan page and the receipt show the household's share and the subsidy share
+    client.force_login(c.officer)
+    page = client.get(reverse("loans:detail", args=[good.pk])).content.decode()
+    assert "直接贴付" in page and "贴息（银行申领）" in page
+    event = good.events.filter(kind="repayment").order_by("-on").first()
+    receipt = client.get(reverse("loans:receipt", args=[event.pk])).content.decode()
+    assert "农户应付利息" in receipt and "贴息（银行申领）" in receipt
+    api = client.get(f"/api/v1/loans/{good.pk}/subsidy-split").json()
+    assert sum(r["subsidy_share_fen"] for r in api["periods"] if r["eligible"] and q[0].isoformat() <= r["due_date"]
+               <= q[1].isoformat()) == batch.total and api["mode"] == "direct"
+
+
+def test_finance_sets_the_subsidy_mode_on_the_fund_account_page(client):
+    from django.urls import reverse
+
+    from microcredit.apps.audit.models import AuditEntry
+    from microcredit.apps.funds.models import FundAccount
+
+    c = County()
+    acct = FundAccount.objects.create(county_code="411224", bank=c.bank, name="卢氏县风险补偿金", opened_on=dt.date(2016, 1, 4))
+    assert subsidy.subsidy_mode(c.bank, "411224") == "claim"
+    client.force_login(c.officer)  # no manage_fund: ignored
+    client.post(reverse("funds:account", args=[acct.pk]), {"subsidy_mode": "direct"})
+    assert subsidy.subsidy_mode(c.bank, "411224") == "claim"
+    client.force_login(c.finance)
+    response = client.post(reverse("funds:account", args=[acct.pk]), {"subsidy_mode": "direct"}, follow=True)
+    assert subsidy.subsidy_mode(c.bank, "411224") == "direct" and "直接贴付" in response.content.decode()
+    assert AuditEntry.objects.filter(action="fund.subsidy_mode").count() == 1

@@ -33,6 +33,8 @@ class FundAccount(models.Model):
     leverage = models.PositiveIntegerField(_("放大倍数"), default=10)
     min_overdue_days = models.PositiveIntegerField(_("代偿最低逾期天数"), default=90)
     opened_on = models.DateField(_("开户日期"))
+    subsidy_mode = models.CharField(_("贴息方式"), max_length=8, choices=[("claim", "先收后补"), ("direct", "直接贴付")],
+                                    default="claim")
 
     class Meta:
         verbose_name = _("风险补偿金专户")

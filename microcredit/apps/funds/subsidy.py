@@ -15,13 +15,13 @@ from django.db.models import Count, Q, Sum
 
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.funds.models import SubsidyBatch, SubsidyLine, SubsidyStatus, WorkflowStep
+from microcredit.apps.funds.models import FundAccount, SubsidyBatch, SubsidyLine, SubsidyStatus, WorkflowStep
 from microcredit.apps.funds.workflows import SUBSIDY_FLOW, checked_transition
 from microcredit.apps.loans.models import Loan, LoanStatus
 from microcredit.apps.loans.services import loan_terms
 from microcredit.apps.loans.servicing import loan_payments, loan_schedule
 from microcredit.domain.errors import DomainError
-from microcredit.domain.subsidy import SubsidyTerms, subsidy_by_period
+from microcredit.domain.subsidy import SubsidyTerms, direct_subsidy_by_period, interest_split, subsidy_by_period
 
 MALICIOUS = "malicious_default"
 
@@ -53,6 +53,34 @@ def loan_subsidy_periods(loan: Loan, as_of: dt.date):
                              max(as_of, loan.disbursed_on))
 
 
+def subsidy_mode(bank, county_code: str) -> str:
+    """The county × bank subsidy mode (its fund account's; "claim" 先收后补 when none): "claim" or "direct"."""
+    mode = FundAccount.objects.filter(bank=bank, county_code=county_code[:6]).values_list("subsidy_mode", flat=True).first()
+    return mode or "claim"
+
+
+def loan_subsidy_mode(loan: Loan) -> str:
+    return subsidy_mode(loan.bank, loan.region_code)
+
+
+def loan_direct_periods(loan: Loan, as_of: dt.date):
+    """直接贴付: the domain's per-period subsidy share earned (household paid its share on time, ADR 0004)."""
+    return direct_subsidy_by_period(loan_schedule(loan), loan_terms(loan), loan_payments(loan), subsidy_terms(loan),
+                                    max(as_of, loan.disbursed_on))
+
+
+def loan_interest_split(loan: Loan, as_of: dt.date | None = None) -> list[dict] | None:
+    """For a loan of a direct-mode county/bank: per period the interest, the household's share, the subsidy
+    share the bank claims, and whether it was earned; None for claim-mode loans."""
+    if loan_subsidy_mode(loan) != "direct":
+        return None
+    as_of = as_of or business_date()
+    earned = {p.seq: p for p in loan_direct_periods(loan, as_of)}
+    return [{"seq": s.seq, "due_date": s.due_date, "interest": s.interest, "household_share": s.household_share,
+             "subsidy_share": s.subsidy_share, "eligible": earned[s.seq].eligible, "reason": earned[s.seq].reason}
+            for s in interest_split(loan_schedule(loan), loan_terms(loan), subsidy_terms(loan))]
+
+
 def _claimed(loan_ids) -> set[tuple[int, int, int]]:
     return set(SubsidyLine.objects.filter(loan_id__in=loan_ids, kind="subsidy")
                .exclude(batch__status=SubsidyStatus.REJECTED)
@@ -60,11 +88,20 @@ def _claimed(loan_ids) -> set[tuple[int, int, int]]:
 
 
 @transaction.atomic
-def batch_draft(*, bank, county_code: str, period: str, start: dt.date, actor, mode: str = "claim",
+def batch_draft(*, bank, county_code: str, period: str, start: dt.date, actor, mode: str | None = None,
                 as_of: dt.date | None = None) -> SubsidyBatch:
-    """Draft the bank's claim: every eligible, not yet claimed period due in the month/quarter."""
+    """Draft the bank's claim: every eligible, not yet claimed period due in the month/quarter.
+
+    ``mode`` (default: the county × bank's) must match the fund account's subsidy mode. Direct mode
+    (直接贴付) claims the subsidy share of each period the household paid its share of on time (ADR 0004)."""
     first, last = period_bounds(period, start)
     as_of = as_of or business_date()
+    configured = subsidy_mode(bank, county_code)
+    mode = mode or configured
+    if mode != configured:
+        label = {"claim": "先收后补", "direct": "直接贴付"}
+        raise SubsidyError("mode", f"本县本行的贴息方式为{label.get(configured, configured)}，请按该方式申报")
+    periods_of = loan_direct_periods if mode == "direct" else loan_subsidy_periods
     if as_of < last:
         raise SubsidyError("start", f"期间未结束（至 {last}），不能申报")
     loans = list(Loan.objects.filter(bank=bank, region_code__startswith=county_code[:6], disbursed_on__lte=last,
@@ -78,7 +115,7 @@ def batch_draft(*, bank, county_code: str, period: str, start: dt.date, actor, m
     lines = []
     for loan in loans:
         rate = min(Decimal(loan.annual_rate), Decimal(loan.cap_rate))
-        for p in loan_subsidy_periods(loan, as_of):
+        for p in periods_of(loan, as_of):
             if first <= p.due_date <= last and p.eligible and p.amount > 0 \
                     and (loan.pk, loan.schedule_version, p.seq) not in claimed:
                 lines.append(SubsidyLine(batch=batch, loan=loan, schedule_version=loan.schedule_version, seq=p.seq,

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.funds import claims as claim_svc
 from microcredit.apps.funds import export, forms, ledger, selectors, subsidy
@@ -29,6 +30,15 @@ def accounts(request):
 @permission_required("funds.view_fund", raise_exception=True)
 def account_detail(request, pk):
     account = get_object_or_404(selectors.accounts_visible(request.user), pk=pk)
+    if request.method == "POST" and "subsidy_mode" in request.POST and request.user.has_perm("funds.manage_fund"):
+        mode = request.POST["subsidy_mode"]
+        if mode in ("claim", "direct") and mode != account.subsidy_mode:
+            before, account.subsidy_mode = account.subsidy_mode, mode
+            account.save(update_fields=["subsidy_mode"])
+            record_audit(actor=request.user, action="fund.subsidy_mode", obj=account, before={"subsidy_mode": before},
+                         after={"subsidy_mode": mode}, region_code=account.county_code)
+            messages.success(request, f"贴息方式已改为{account.get_subsidy_mode_display()}")
+        return redirect("funds:account", pk=account.pk)
     form = forms.EntryForm(request.POST or None, initial={"on": business_date()})
     if request.method == "POST" and request.user.has_perm("funds.manage_fund") and form.is_valid():
         d = form.cleaned_data

@@ -101,6 +101,38 @@ def get_loan(request, loan_id: int):
     return _loan_out(_get(request, loan_id))
 
 
+class SplitPeriodOut(Schema):
+    seq: int
+    due_date: dt.date
+    interest_fen: int
+    household_share_fen: int
+    subsidy_share_fen: int
+    eligible: bool
+    reason: str
+
+
+class SplitOut(Schema):
+    loan_id: int
+    mode: str
+    periods: list[SplitPeriodOut]
+
+
+@router.get("/{loan_id}/subsidy-split", response=SplitOut)
+def subsidy_split(request, loan_id: int):
+    """直接贴付 (ADR 0004): per period the household's share of the interest and the subsidy share the bank
+    claims (``eligible``: earned, the household paid its share on time). Empty for 先收后补 loans."""
+    from microcredit.apps.funds.subsidy import loan_interest_split
+
+    if not request.user.has_perm("loans.view_loan"):
+        raise HttpError(403, "无权查看贷款")
+    loan = _get(request, loan_id)
+    split = loan_interest_split(loan)
+    periods = [{"seq": p["seq"], "due_date": p["due_date"], "interest_fen": p["interest"],
+                "household_share_fen": p["household_share"], "subsidy_share_fen": p["subsidy_share"],
+                "eligible": p["eligible"], "reason": p["reason"]} for p in split or ()]
+    return {"loan_id": loan.pk, "mode": "direct" if split is not None else "claim", "periods": periods}
+
+
 @router.post("/{loan_id}/repayments", response={200: ReceiptOut, 201: ReceiptOut})
 def post_repayment(request, loan_id: int, payload: RepaymentIn):
     if not request.user.has_perm("loans.post_repayment"):

@@ -65,7 +65,15 @@ def loan_detail(request, pk):
         "can_service": request.user.has_perm("loans.service_loan"),
         "quote": svc.settlement_quote_for(loan, business_date()) if loan.status == LoanStatus.ACTIVE else None,
         "today": business_date(),
+        "direct_split": _direct_split(loan),
     })
+
+
+def _direct_split(loan: Loan):
+    """直接贴付 loans: per period the household's share of the interest and the subsidy share (ADR 0004)."""
+    from microcredit.apps.funds.subsidy import loan_interest_split
+
+    return loan_interest_split(loan)
 
 
 def _action(request, pk, form_class, template, run, title):
@@ -162,5 +170,7 @@ def receipt(request, pk):
     if event is None:
         raise Http404
     loan = _loan(request, event.loan_id)
-    return render(request, "loans/receipt.html", {"loan": loan, "event": event,
+    split = _direct_split(loan)
+    period = next((p for p in split or () if p["due_date"] >= event.on), None)
+    return render(request, "loans/receipt.html", {"loan": loan, "event": event, "direct_period": period,
                                                   "allocation": event.data.get("allocation", {})})
