@@ -39,6 +39,7 @@ ROUTERS = [
     ("/calc/", "microcredit.apps.calc.api"),
     ("/jobs/", "microcredit.apps.jobs.api"),
     ("/loans/", "microcredit.apps.loans.api"),
+    ("/repayment-batches", "microcredit.apps.loans.api_import"),
     ("/funds/", "microcredit.apps.funds.api"),
     ("/monitoring/", "microcredit.apps.monitoring.api"),
     ("/rating/", "microcredit.apps.rating.api"),

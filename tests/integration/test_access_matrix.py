@@ -99,6 +99,7 @@ PAGES: list[tuple[str, set, str | None]] = [
     ("/loans/", LOANS, None),
     ("/loans/{loan}/", LOANS, "bank"),
     ("/loans/{loan}/repay/", BANKS | {"admin"}, "bank"),
+    ("/loans/repayments/import/", BANKS | {"admin"}, None),
     ("/loans/{loan}/settle/", BANKS | {"admin"}, "bank"),
     ("/loans/{loan}/extend/", BANKS | {"admin"}, "bank"),
     ("/loans/{loan}/renew/", BANKS | {"admin"}, "bank"),

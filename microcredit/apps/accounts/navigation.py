@@ -21,6 +21,7 @@ MENU = [
     (N_("信贷"), N_("贷款申请"), "origination:applications", "origination.view_loanapplication"),
     (N_("信贷"), N_("待我审批"), "origination:inbox", "origination.view_loanapplication"),
     (N_("信贷"), N_("贷款台账"), "loans:list", "loans.view_loan"),
+    (N_("信贷"), N_("批量还款入账"), "loans:repayments_import", "loans.post_repayment"),
     (N_("信贷"), N_("贷款计算器"), "calc:page", "core.use_calculator"),
     (N_("资金"), N_("贴息"), "funds:subsidy_batches", "funds.view_subsidy"),
     (N_("资金"), N_("风险补偿金"), "funds:accounts", "funds.view_fund"),

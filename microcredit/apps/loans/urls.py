@@ -1,10 +1,11 @@
 from django.urls import path
 
-from microcredit.apps.loans import views
+from microcredit.apps.loans import views, views_import
 
 urlpatterns = [
     path("", views.loan_list, name="list"),
     path("export/", views.loan_export, name="export"),
+    path("repayments/import/", views_import.repayments_import_page, name="repayments_import"),
     path("<int:pk>/", views.loan_detail, name="detail"),
     path("<int:pk>/repay/", views.repayment_new, name="repay"),
     path("<int:pk>/settle/", views.settlement_new, name="settle"),
