@@ -136,3 +136,36 @@ def test_finance_sets_the_subsidy_mode_on_the_fund_account_page(client):
     response = client.post(reverse("funds:account", args=[acct.pk]), {"subsidy_mode": "direct"}, follow=True)
     assert subsidy.subsidy_mode(c.bank, "411224") == "direct" and "直接贴付" in response.content.decode()
     assert AuditEntry.objects.filter(action="fund.subsidy_mode").count() == 1
+
+
+def test_direct_mode_loan_state_counts_the_banks_subsidy_shares_in_the_close_too():
+    """A household that paid only its share on time owes nothing: the booked subsidy share pays the rest
+    of the interest, in the loan's state, its cached figures and the daily close alike (ADR 0004)."""
+    from microcredit.apps.funds.models import FundAccount
+    from microcredit.apps.monitoring.close import run_close
+    from microcredit.apps.monitoring.models import LoanDayState
+    from microcredit.domain.subsidy import interest_split
+
+    with pinned_business_date(TODAY):
+        c = County()
+        FundAccount.objects.create(county_code="411224", bank=c.bank, name="卢氏县风险补偿金",
+                                   opened_on=dt.date(2016, 1, 4), subsidy_mode="direct")
+        loan = c.loan(disbursed=dt.date(2025, 3, 15))
+        from microcredit.apps.loans.models import Loan
+
+        Loan.objects.filter(pk=loan.pk).update(subsidy_ratio="0.5")  # the household pays half the interest
+        loan.refresh_from_db()
+        splits = {s.seq: s for s in interest_split(svc.loan_schedule(loan), svc.loan_terms(loan),
+                                                   subsidy.subsidy_terms(loan))}
+        due = list(Installment.objects.filter(loan=loan, due_date__lte=TODAY, schedule_version=loan.schedule_version))
+        assert due and all(splits[i.seq].subsidy_share > 0 for i in due)
+        for i in due:
+            svc.repayment_post(loan=loan, amount=i.principal + splits[i.seq].household_share, on=i.due_date,
+                               actor=c.officer)
+        state = svc.loan_current_state(loan, TODAY)
+        assert (state.overdue_interest, state.days_past_due, state.classification) == (0, 0, "normal")
+        loan.refresh_from_db()
+        assert (loan.overdue_interest, loan.days_past_due) == (0, 0)
+        run_close(TODAY)
+        row = LoanDayState.objects.get(loan=loan)
+        assert (row.overdue_interest, row.days_past_due, row.classification) == (0, 0, "normal")

@@ -19,7 +19,7 @@ from microcredit.apps.funds.models import FundAccount, SubsidyBatch, SubsidyLine
 from microcredit.apps.funds.workflows import SUBSIDY_FLOW, checked_transition
 from microcredit.apps.loans.models import Loan, LoanStatus
 from microcredit.apps.loans.services import loan_terms
-from microcredit.apps.loans.servicing import loan_payments, loan_schedule
+from microcredit.apps.loans.servicing import household_payments, loan_schedule
 from microcredit.domain.errors import DomainError
 from microcredit.domain.subsidy import SubsidyTerms, direct_subsidy_by_period, interest_split, subsidy_by_period
 
@@ -49,7 +49,7 @@ def subsidy_terms(loan: Loan) -> SubsidyTerms:
 
 def loan_subsidy_periods(loan: Loan, as_of: dt.date):
     """The domain's per-period subsidy of a loan as of a day."""
-    return subsidy_by_period(loan_schedule(loan), loan_terms(loan), loan_payments(loan), subsidy_terms(loan),
+    return subsidy_by_period(loan_schedule(loan), loan_terms(loan), household_payments(loan), subsidy_terms(loan),
                              max(as_of, loan.disbursed_on))
 
 
@@ -65,7 +65,7 @@ def loan_subsidy_mode(loan: Loan) -> str:
 
 def loan_direct_periods(loan: Loan, as_of: dt.date):
     """直接贴付: the domain's per-period subsidy share earned (household paid its share on time, ADR 0004)."""
-    return direct_subsidy_by_period(loan_schedule(loan), loan_terms(loan), loan_payments(loan), subsidy_terms(loan),
+    return direct_subsidy_by_period(loan_schedule(loan), loan_terms(loan), household_payments(loan), subsidy_terms(loan),
                                     max(as_of, loan.disbursed_on))
 
 

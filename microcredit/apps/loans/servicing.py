@@ -22,6 +22,7 @@ from microcredit.domain.restructuring import extend, renew
 from microcredit.domain.schedules import Installment as DomainInstallment
 from microcredit.domain.schedules import Schedule
 from microcredit.domain.servicing import LoanState, Payment, loan_state, settlement_quote
+from microcredit.domain.subsidy import direct_subsidy_credits
 
 PAYMENT_EVENT_KINDS = (EventKind.REPAYMENT, EventKind.SETTLEMENT, EventKind.RENEWAL)
 CACHE_FIELDS = ["state_as_of", "principal_outstanding", "overdue_principal", "overdue_interest",
@@ -42,7 +43,7 @@ def loan_schedule(loan: Loan, version: int | None = None) -> Schedule:
     return Schedule(loan.maturity_date, insts)
 
 
-def loan_payments(loan: Loan) -> list[Payment]:
+def household_payments(loan: Loan) -> list[Payment]:
     """The effective payment events as domain Payments (settlement/renewal pay off the loan)."""
     out = []
     for e in LoanEvent.objects.filter(loan=loan, kind__in=PAYMENT_EVENT_KINDS).effective().order_by("on", "id"):
@@ -51,15 +52,30 @@ def loan_payments(loan: Loan) -> list[Payment]:
     return out
 
 
+def loan_payments(loan: Loan, as_of: dt.date | None = None) -> list[Payment]:
+    """What pays the loan as of a day: the household's payments, plus — for a loan of a
+    直接贴付 county × bank — the subsidy shares the bank books on the due dates the household paid
+    its share on time (ADR 0004; domain.subsidy.direct_subsidy_credits)."""
+    payments = household_payments(loan)
+    # funds builds on loans; imported here so that loans does not depend on funds at import time.
+    from microcredit.apps.funds.subsidy import loan_subsidy_mode, subsidy_terms
+
+    if loan_subsidy_mode(loan) != "direct":
+        return payments
+    day = max(as_of or business_date(), loan.disbursed_on)
+    credits = direct_subsidy_credits(loan_schedule(loan), loan_terms(loan), payments, subsidy_terms(loan), day)
+    return sorted([*payments, *credits], key=lambda p: p.date)
+
+
 def loan_current_state(loan: Loan, as_of: dt.date | None = None) -> LoanState:
     """The domain state of the loan as of a day (default: the business date)."""
     as_of = as_of or business_date()
-    return loan_state(loan_schedule(loan), loan_terms(loan), loan_payments(loan), max(as_of, loan.disbursed_on))
+    return loan_state(loan_schedule(loan), loan_terms(loan), loan_payments(loan, as_of), max(as_of, loan.disbursed_on))
 
 
 def loan_refresh_state(loan: Loan, as_of: dt.date | None = None) -> LoanState:
     """Rebuild the cached state (loan columns + per-instalment paid parts) from events."""
-    schedule, terms, payments = loan_schedule(loan), loan_terms(loan), loan_payments(loan)
+    schedule, terms, payments = loan_schedule(loan), loan_terms(loan), loan_payments(loan, as_of)
     basis = basis_of(schedule, terms, payments)
     rows = {r.seq: r for r in Installment.objects.filter(loan=loan, schedule_version=loan.schedule_version)}
     changed = []
@@ -157,7 +173,7 @@ def repayment_post(*, loan: Loan | int, amount: int, on: dt.date, actor, idempot
     _check_day(loan, on)
     if amount <= 0:
         raise ServicingError("amount", "还款金额必须大于 0")
-    schedule, terms, payments = loan_schedule(loan), loan_terms(loan), loan_payments(loan)
+    schedule, terms, payments = loan_schedule(loan), loan_terms(loan), loan_payments(loan, on)
     before = loan_state(schedule, terms, payments, on)
     after = loan_state(schedule, terms, [*payments, Payment(on, amount)], on)
     old = _figures(loan)
@@ -179,7 +195,7 @@ def repayment_post(*, loan: Loan | int, amount: int, on: dt.date, actor, idempot
 
 def settlement_quote_for(loan: Loan, on: dt.date):
     """What settles the loan on ``on`` (提前结清)."""
-    return settlement_quote(loan_schedule(loan), loan_terms(loan), loan_payments(loan), on)
+    return settlement_quote(loan_schedule(loan), loan_terms(loan), loan_payments(loan, on), on)
 
 
 @transaction.atomic
@@ -188,7 +204,7 @@ def settlement_post(*, loan: Loan | int, on: dt.date, actor, reference: str = ""
     loan = _lock(loan)
     _require_active(loan)
     _check_day(loan, on)
-    schedule, terms, payments = loan_schedule(loan), loan_terms(loan), loan_payments(loan)
+    schedule, terms, payments = loan_schedule(loan), loan_terms(loan), loan_payments(loan, on)
     quote = settlement_quote(schedule, terms, payments, on)
     if quote.total <= 0:
         raise ServicingError("amount", "无需支付：预收款已足以结清贷款")
@@ -218,7 +234,7 @@ def loan_extend(*, loan: Loan | int, on: dt.date, actor, new_maturity: dt.date |
     terms, schedule = loan_terms(loan), loan_schedule(loan)
     first = LoanEvent.objects.filter(loan=loan, kind=EventKind.EXTENSION).effective().order_by("id").first()
     original = first.data.get("old_term_months") if first else loan.term_months
-    new_terms, new_schedule = extend(terms, schedule, loan_payments(loan), on=on, new_maturity=new_maturity,
+    new_terms, new_schedule = extend(terms, schedule, loan_payments(loan, on), on=on, new_maturity=new_maturity,
                                      extra_months=extra_months, original_term_months=original,
                                      max_extra_months=max_extra_months)
     old = {"term_months": loan.term_months, "maturity_date": loan.maturity_date.isoformat(),
@@ -253,7 +269,7 @@ def loan_renew(*, loan: Loan | int, on: dt.date, new_term_months: int, actor,
     loan = _lock(loan)
     _require_active(loan)
     _check_day(loan, on)
-    plan = renew(loan_terms(loan), loan_schedule(loan), loan_payments(loan), on=on,
+    plan = renew(loan_terms(loan), loan_schedule(loan), loan_payments(loan, on), on=on,
                  new_term_months=new_term_months, without_principal_repayment=without_principal_repayment,
                  new_principal=new_principal)
     new = loan_open(

@@ -81,6 +81,12 @@ def compute_states(day: dt.date) -> tuple[pl.DataFrame, int, pl.DataFrame]:
     cache = loans.select("loan_id", *[f"c_{c}" for c in CACHE_COLS], "c_state_as_of")
     loans = loans.drop([c for c in loans.columns if c.startswith("c_")])
     states, later = close_states(loans, insts, day)
+    direct = _direct_mode_loans(loans)
+    if direct:
+        # 直接贴付 loans are also paid by the bank's booked subsidy shares, which the set-based
+        # basis does not see (ADR 0004): the domain engine computes them, like catch-up loans.
+        later = sorted(set(later) | set(direct))
+        states = states.filter(~pl.col("loan_id").is_in(later))
     if later:
         states = pl.concat([states, _domain_states(later, day, loans)], how="vertical_relaxed")
     states = states.with_columns(as_of=pl.lit(day, dtype=pl.Date)).select(STATE_COLS)
@@ -89,6 +95,18 @@ def compute_states(day: dt.date) -> tuple[pl.DataFrame, int, pl.DataFrame]:
     newer = pl.col("c_state_as_of").is_null() | (pl.col("c_state_as_of") <= day)
     changed = j.filter(differs & newer).select("loan_id", *CACHE_COLS, "as_of")
     return states, len(later), changed
+
+
+def _direct_mode_loans(loans: pl.DataFrame) -> list[int]:
+    """Ids of the loans whose county × bank fund account is in 直接贴付 mode."""
+    from microcredit.apps.funds.models import FundAccount
+
+    pairs = list(FundAccount.objects.filter(subsidy_mode="direct").values_list("bank_id", "county_code"))
+    if not pairs:
+        return []
+    wanted = pl.DataFrame(pairs, schema={"bank_id": pl.Int64, "county": pl.Utf8}, orient="row")
+    found = loans.select("loan_id", pl.col("bank_id").cast(pl.Int64), county=pl.col("region_code").str.slice(0, 6))
+    return found.join(wanted, on=["bank_id", "county"], how="semi")["loan_id"].to_list()
 
 
 def _domain_states(ids: list[int], day: dt.date, loans: pl.DataFrame) -> pl.DataFrame:
