@@ -130,3 +130,21 @@ def test_credit_village_evaluation(world):
     step("close_notice", "village", DAY + dt.timedelta(days=17))
     row = sanctions.credit_region_evaluate(region=village, year=2026)
     assert row.granted and row.rated_share == 1
+
+
+def test_the_worker_expires_ratings_past_their_validity_once_a_business_day(world):
+    from microcredit.apps.core.clock import pinned_business_date
+    from microcredit.apps.jobs.schedule import run_due_schedules
+
+    tree, village, hh, users = world
+    step, _ = run_campaign(village, users)
+    step("close_notice", "village", DAY + dt.timedelta(days=17))
+    with pinned_business_date(dt.date(2029, 3, 19)):  # the last valid day
+        run_due_schedules()
+    assert Rating.objects.get(household=hh).status == RatingStatus.EFFECTIVE
+    with pinned_business_date(dt.date(2029, 3, 20)):
+        run_due_schedules()
+        run_due_schedules()
+    assert Rating.objects.get(household=hh).status == RatingStatus.EXPIRED
+    assert AuditEntry.objects.filter(action="rating.expire").count() == 1
+    assert selectors.rating_for_member(hh.members.first()) is None
