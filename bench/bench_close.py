@@ -25,7 +25,6 @@ import random
 import subprocess
 import sys
 import time
-from decimal import Decimal
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 

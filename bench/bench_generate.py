@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def child(scale: str, households: int | None, seed: int) -> None:
     """Runs inside the child process: generate and print one JSON line."""
-    import io
     import resource
 
     import django

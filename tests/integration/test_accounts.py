@@ -1,7 +1,6 @@
 """Users, roles and scope: the role decides the group; scope narrows querysets by prefix."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from microcredit.apps.accounts.models import User
 from microcredit.apps.accounts.navigation import menu_for

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from microcredit.apps.loans.models import Installment, Loan, LoanEvent
+from microcredit.apps.loans.models import Installment, Loan
 from microcredit.apps.origination.models import LoanApplication
 from microcredit.apps.rating.models import Rating, RatingCampaign
 from microcredit.demo.runner import generate

@@ -9,7 +9,6 @@ is a superuser/admin.
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -89,19 +89,24 @@ def claim_new(request):
     return render(request, "funds/form.html", {"form": form, "title": "提交代偿申请", "multipart": True})
 
 
+def _post_step(request, transition) -> None:
+    """One workflow step from the detail page's buttons; the outcome is a message."""
+    form = forms.StepForm(request.POST)
+    if not form.is_valid():
+        return
+    try:
+        transition(action=form.cleaned_data["action"], actor=request.user, opinion=form.cleaned_data["opinion"])
+        messages.success(request, "已办理")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+
+
 @login_required
 @permission_required("funds.view_fund", raise_exception=True)
 def claim_detail(request, pk):
     claim = get_object_or_404(selectors.claims_visible(request.user), pk=pk)
     if request.method == "POST":
-        form = forms.StepForm(request.POST)
-        if form.is_valid():
-            try:
-                claim_svc.claim_transition(claim=claim, action=form.cleaned_data["action"], actor=request.user,
-                                           opinion=form.cleaned_data["opinion"])
-                messages.success(request, "已办理")
-            except DomainError as exc:
-                messages.error(request, exc.message)
+        _post_step(request, lambda **kw: claim_svc.claim_transition(claim=claim, **kw))
         return redirect("funds:claim", pk=claim.pk)
     return render(request, "funds/claim.html", {"claim": claim, "actions": actions_for(CLAIM_FLOW, claim.status, request.user),
                                                 "steps": claim.steps.select_related("actor")})
@@ -132,14 +137,7 @@ def batch_list(request):
 def batch_detail(request, pk):
     batch = get_object_or_404(selectors.batches_visible(request.user), pk=pk)
     if request.method == "POST":
-        form = forms.StepForm(request.POST)
-        if form.is_valid():
-            try:
-                subsidy.batch_transition(batch=batch, action=form.cleaned_data["action"], actor=request.user,
-                                         opinion=form.cleaned_data["opinion"])
-                messages.success(request, "已办理")
-            except DomainError as exc:
-                messages.error(request, exc.message)
+        _post_step(request, lambda **kw: subsidy.batch_transition(batch=batch, **kw))
         return redirect("funds:batch", pk=batch.pk)
     return render(request, "funds/batch.html", {"batch": batch, "lines": batch.lines.select_related("loan", "loan__household")[:2000],
                                                 "actions": actions_for(SUBSIDY_FLOW, batch.status, request.user),

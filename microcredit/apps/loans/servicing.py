@@ -8,7 +8,6 @@ records an audit row on the household's timeline.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 

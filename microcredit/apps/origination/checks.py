@@ -1,28 +1,19 @@
 """Gathering the facts for the policy checks (DOMAIN §4) and running them.
 
 The rules are ``domain.policy``; this module finds the era in force on the application date,
-the household's rating, blacklist and loans, the circuit breakers (monitoring app, when
-installed) and the bank's risk-fund quota (funds app, when installed).
+the household's rating, blacklist and loans, the circuit breakers (monitoring app) and the
+bank's risk-fund quota (funds app).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from decimal import Decimal
 
 from microcredit.domain.policy import (
     ApplicantFacts, ApplicationRequest, FundQuota, PolicyFailure, PolicyTerms, Suspensions,
     check_application,
 )
-
-
-def _optional(dotted: str):
-    module_name, name = dotted.rsplit(".", 1)
-    try:
-        return getattr(importlib.import_module(module_name), name, None)
-    except ModuleNotFoundError:
-        return None
 
 
 def era_terms(on: dt.date) -> tuple[PolicyTerms | None, object]:
@@ -47,21 +38,17 @@ def era_cap_rate(era, on: dt.date, term_months: int) -> Decimal:
 
 
 def suspensions_for(household, bank, on: dt.date) -> Suspensions:
-    hook = _optional("microcredit.apps.monitoring.selectors.suspensions_for")
-    if hook is None:
-        return Suspensions()
-    village, township, bank_flag = hook(region_code=household.region_code, bank=bank, on=on)
-    # a str is the suspension's reason (shown with the refusal); anything else counts as a flag
-    return Suspensions(*(x if isinstance(x, str) else bool(x) for x in (village, township, bank_flag)))
+    """The circuit breakers in force for the household's village and township and the bank (§8)."""
+    from microcredit.apps.monitoring.selectors import suspensions_for as breakers_in_force
+
+    return Suspensions(*breakers_in_force(region_code=household.region_code, bank=bank, on=on))
 
 
 def quota_for(bank, region_code: str) -> FundQuota | None:
-    """The bank's risk-fund quota in the county (funds app), None when no fund account exists."""
-    try:
-        from microcredit.apps.funds.models import FundAccount
-        from microcredit.apps.funds.selectors import lending_quota
-    except ModuleNotFoundError:
-        return None
+    """The bank's risk-fund quota in the county (DOMAIN §7), None when no fund account exists."""
+    from microcredit.apps.funds.models import FundAccount
+    from microcredit.apps.funds.selectors import lending_quota
+
     if not FundAccount.objects.filter(bank=bank, county_code=region_code[:6]).exists():
         return None
     quota, outstanding = lending_quota(bank, region_code[:6])

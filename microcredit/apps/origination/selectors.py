@@ -57,8 +57,6 @@ def inbox(user) -> list[InboxItem]:
 
 def actions_for(user, application: LoanApplication):
     """The buttons this user may press on this application."""
-    from microcredit.apps.rating.services import acting_role
-
     if user.is_superuser or user.role == "admin":
         return tuple(t for t in APPLICATION.transitions if t.state == application.state)
     return allowed_transitions(APPLICATION, application.state, user.role)
