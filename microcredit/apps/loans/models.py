@@ -70,6 +70,9 @@ class Loan(models.Model):
     basis_on = models.DateField(_("基准日期"), null=True, blank=True)
     basis_advance = models.BigIntegerField(_("基准预收款（分）"), default=0)
     closed_on = models.DateField(_("结清日期"), null=True, blank=True)
+    # Bumped by every write of the cached state outside the daily close, so the close never
+    # overwrites a loan that changed after it read it (optimistic concurrency, issue #8).
+    version = models.PositiveBigIntegerField(_("版本"), default=0)
 
     class Meta:
         verbose_name = _("贷款")
@@ -79,6 +82,10 @@ class Loan(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(principal__gt=0), name="loan_principal_positive"),
             models.CheckConstraint(condition=models.Q(method__in=METHODS), name="loan_method_known"),
+            # DOMAIN §4: at most one policy loan outstanding per household (enforced by the database).
+            models.UniqueConstraint(fields=["household"], condition=models.Q(status="active"),
+                                    name="loan_one_active_per_household",
+                                    violation_error_message="该户已有一笔在贷的政策性贷款，结清前不能再贷"),
         ]
         permissions = [
             ("post_repayment", "登记还款"),

@@ -271,6 +271,9 @@ def loan_renew(*, loan: Loan | int, on: dt.date, new_term_months: int, actor,
     plan = renew(loan_terms(loan), loan_schedule(loan), loan_payments(loan, on), on=on,
                  new_term_months=new_term_months, without_principal_repayment=without_principal_repayment,
                  new_principal=new_principal)
+    # The old loan leaves "在贷" before the new one opens: one active loan per household (DOMAIN §4).
+    Loan.objects.filter(pk=loan.pk).update(status=LoanStatus.RENEWED)
+    loan.status = LoanStatus.RENEWED
     new = loan_open(
         household=loan.household, borrower=loan.borrower, bank=loan.bank, principal=plan.new_terms.principal,
         annual_rate=loan.annual_rate, cap_rate=loan.cap_rate, disbursed_on=on, term_months=new_term_months,
@@ -285,8 +288,6 @@ def loan_renew(*, loan: Loan | int, on: dt.date, new_term_months: int, actor,
               "cash_from_borrower": plan.cash_from_borrower, "quote": plan.quote._asdict() | {"on": on.isoformat()},
               "decision": decision})
     loan_refresh_state(loan)
-    Loan.objects.filter(pk=loan.pk).update(status=LoanStatus.RENEWED)
-    loan.status = LoanStatus.RENEWED
     _audit(loan, "loan.renew", actor, old, _figures(loan) | {"new_loan": new.number}, note=decision, obj=event)
     return new
 
