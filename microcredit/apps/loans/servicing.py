@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
@@ -101,7 +102,7 @@ def loan_refresh_state(loan: Loan, as_of: dt.date | None = None) -> LoanState:
     loan.closed_on = state.closed_on
     if loan.status in (LoanStatus.ACTIVE, LoanStatus.SETTLED):
         loan.status = LoanStatus.SETTLED if state.closed_on else LoanStatus.ACTIVE
-    Loan.objects.filter(pk=loan.pk).update(**{f: getattr(loan, f) for f in CACHE_FIELDS})
+    Loan.objects.filter(pk=loan.pk).update(**{f: getattr(loan, f) for f in CACHE_FIELDS}, version=F("version") + 1)
     return state
 
 
@@ -272,7 +273,7 @@ def loan_renew(*, loan: Loan | int, on: dt.date, new_term_months: int, actor,
                  new_term_months=new_term_months, without_principal_repayment=without_principal_repayment,
                  new_principal=new_principal)
     # The old loan leaves "在贷" before the new one opens: one active loan per household (DOMAIN §4).
-    Loan.objects.filter(pk=loan.pk).update(status=LoanStatus.RENEWED)
+    Loan.objects.filter(pk=loan.pk).update(status=LoanStatus.RENEWED, version=F("version") + 1)
     loan.status = LoanStatus.RENEWED
     new = loan_open(
         household=loan.household, borrower=loan.borrower, bank=loan.bank, principal=plan.new_terms.principal,
@@ -304,7 +305,7 @@ def loan_write_off(*, loan: Loan | int, on: dt.date, actor, reason: str) -> Loan
     old = _figures(loan)
     event = LoanEvent.objects.create(loan=loan, kind=EventKind.WRITE_OFF, on=on, amount=state.principal_outstanding,
                                      created_by=_actor(actor), data={"reason": reason})
-    Loan.objects.filter(pk=loan.pk).update(status=LoanStatus.WRITTEN_OFF)
+    Loan.objects.filter(pk=loan.pk).update(status=LoanStatus.WRITTEN_OFF, version=F("version") + 1)
     loan.status = LoanStatus.WRITTEN_OFF
     _audit(loan, "loan.write_off", actor, old, _figures(loan), note=reason, obj=event)
     return event
@@ -336,7 +337,7 @@ def event_reverse(*, event: LoanEvent | int, actor, reason: str) -> LoanEvent:
         loan.schedule_version = event.data["old_version"]
         loan.save(update_fields=["term_months", "maturity_date", "schedule_version"])
     elif event.kind == EventKind.WRITE_OFF:
-        Loan.objects.filter(pk=loan.pk).update(status=LoanStatus.ACTIVE)
+        Loan.objects.filter(pk=loan.pk).update(status=LoanStatus.ACTIVE, version=F("version") + 1)
         loan.status = LoanStatus.ACTIVE
     elif event.kind == EventKind.RENEWAL:
         new = Loan.objects.select_for_update().get(pk=event.data["new_loan"])
@@ -345,8 +346,8 @@ def event_reverse(*, event: LoanEvent | int, actor, reason: str) -> LoanEvent:
         disb = LoanEvent.objects.get(loan=new, kind=EventKind.DISBURSEMENT)
         LoanEvent.objects.create(loan=new, kind=EventKind.REVERSAL, on=event.on, reverses=disb,
                                  created_by=_actor(actor), data={"reason": f"续贷冲正：{reason}"})
-        Loan.objects.filter(pk=new.pk).update(status=LoanStatus.SETTLED, principal_outstanding=0)
-        Loan.objects.filter(pk=loan.pk).update(status=LoanStatus.ACTIVE)
+        Loan.objects.filter(pk=new.pk).update(status=LoanStatus.SETTLED, principal_outstanding=0, version=F("version") + 1)
+        Loan.objects.filter(pk=loan.pk).update(status=LoanStatus.ACTIVE, version=F("version") + 1)
         loan.status = LoanStatus.ACTIVE
     elif loan.status == LoanStatus.SETTLED:
         loan.status = LoanStatus.ACTIVE
