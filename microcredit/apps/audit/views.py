@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils.dateparse import parse_date
 
 from microcredit.apps.audit.selectors import audit_entries, masked
+from microcredit.apps.core.params import date_param
 
 
 @login_required
@@ -13,8 +13,7 @@ def audit_list(request):
     entries = audit_entries(
         request.user, actor=g.get("actor", "").strip(), action=g.get("action", "").strip(),
         object_type=g.get("object_type", "").strip(), region=g.get("region", "").strip(),
-        date_from=parse_date(g.get("date_from", "") or "") if g.get("date_from") else None,
-        date_to=parse_date(g.get("date_to", "") or "") if g.get("date_to") else None,
+        date_from=date_param(g, "date_from"), date_to=date_param(g, "date_to"),
     )
     page = Paginator(entries, 50).get_page(g.get("page"))
     rows = [(e, masked(e.before, request.user), masked(e.after, request.user)) for e in page]
