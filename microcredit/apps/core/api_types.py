@@ -1,0 +1,33 @@
+"""Bounded types for the API's schemas and parameters (issue #9 §2), from ``domain.bounds``.
+
+Use these instead of bare ``int``/``str``/``date`` in ninja schemas and operation parameters so
+pydantic refuses an out-of-range value with a 422 naming the field before any query runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from microcredit.domain import bounds
+
+
+def _no_nul(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("不能包含空字符（NUL）")
+    return text
+
+
+Id = Annotated[int, Field(ge=1, le=bounds.MAX_ID)]
+Limit = Annotated[int, Field(ge=1, le=bounds.MAX_PAGE_SIZE)]
+Offset = Annotated[int, Field(ge=0, le=bounds.MAX_OFFSET)]
+Year = Annotated[int, Field(ge=bounds.MIN_YEAR, le=bounds.MAX_YEAR)]
+Day = Annotated[dt.date, Field(ge=bounds.MIN_DATE, le=bounds.MAX_DATE)]
+Fen = Annotated[int, Field(ge=0, le=bounds.MAX_FEN)]
+
+
+def Text(max_length: int = bounds.MAX_TEXT):  # noqa: N802 (a type factory, used like a type)
+    """A string of at most ``max_length`` characters without NUL bytes."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(_no_nul)]
