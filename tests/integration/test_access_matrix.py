@@ -141,8 +141,9 @@ ENDPOINTS: list[tuple[str, set, str | None]] = [
     (f"{API}/origination/applications/{{app}}", APPS, "bank"),
 ]
 
-# Jobs: a user sees their own; county-wide non-bank staff see all; a bank officer sees its bank's.
-JOB_SIDES = {"county": "AB", "township": "", "village": "A", "bankA": "", "bankB": "B", "pboc": "AB",
+# Jobs are scoped like their subject (apps.jobs.selectors): side A is a village's job (its township sees it),
+# side B a bank B job (county-wide staff and bank B see it); a bank officer sees only its bank's.
+JOB_SIDES = {"county": "AB", "township": "A", "village": "A", "bankA": "", "bankB": "B", "pboc": "AB",
              "finance": "AB", "insurer": "AB", "auditor": "AB", "admin": "AB"}
 
 # Write actions: (method-url template, payload, roles that may do it). Every other role is refused and

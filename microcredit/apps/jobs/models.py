@@ -1,4 +1,11 @@
-"""Background jobs with progress (ARCHITECTURE §7): imports, the daily close, report files."""
+"""Background jobs with progress (ARCHITECTURE §7): imports, the daily close, report files.
+
+A running job is held by one worker under a lease (`worker`, `lease_until`) that the worker
+renews while the handler runs; a job whose lease ran out belonged to a dead worker and is
+queued again (up to a few `attempts`) or failed (docs/decisions/0005-job-queue.md).
+A job is scoped like its subject: `region_code` (the smallest region containing everything it
+touches, "" = the whole system) and `bank` (a bank's own work), fixed at enqueue.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -28,6 +35,13 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    region_code = models.CharField(_("区划代码"), max_length=15, blank=True, db_index=True)
+    bank = models.ForeignKey(
+        "reference.Bank", verbose_name=_("银行"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    worker = models.CharField(_("后台进程"), max_length=120, blank=True)
+    lease_until = models.DateTimeField(_("租约到期"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("运行次数"), default=0)
 
     class Meta:
         verbose_name = _("后台任务")
