@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.masking import mask_id_number, mask_phone
+from microcredit.apps.core.tables import DEFAULT_LIMITS, TableError, check_upload
 from microcredit.apps.households import selectors
 from microcredit.apps.households.export import write_households_xlsx, write_import_template
 from microcredit.apps.households.forms import (
@@ -135,16 +136,26 @@ def member_edit(request, pk: int, member_pk: int | None = None):
 @permission_required("core.import_registry", raise_exception=True)
 def registry_import_page(request):
     form = RegistryImportForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = enqueue(kind="registry_import", params={"filename": PurePath(upload.name).name},
-                      user=request.user, file=upload)
-        return redirect(f"{request.path}?job={job.pk}")
+        try:  # size and type at the edge: a refused file is never stored nor queued
+            check_upload(upload.name, upload.size, upload.read(16))
+            upload.seek(0)
+        except TableError as exc:
+            form.add_error("file", exc.message)
+            status = 413 if upload.size > DEFAULT_LIMITS.max_bytes else 400
+        else:
+            job = enqueue(kind="registry_import", params={"filename": PurePath(upload.name).name},
+                          user=request.user, file=upload)
+            return redirect(f"{request.path}?job={job.pk}")
+    elif request.method == "POST":
+        status = 400
     job = None
     if request.GET.get("job"):
         job = Job.objects.filter(pk=request.GET["job"], kind="registry_import", created_by=request.user).first()
     recent = Job.objects.filter(kind="registry_import", created_by=request.user)[:10]
-    return render(request, "households/import.html", {"form": form, "job": job, "recent": recent})
+    return render(request, "households/import.html", {"form": form, "job": job, "recent": recent}, status=status)
 
 
 @login_required
