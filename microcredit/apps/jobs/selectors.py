@@ -11,21 +11,16 @@ Messages and results are masked (ID numbers, phones) for users without `core.see
 
 from __future__ import annotations
 
-import re
-
 from django.db.models import Q, QuerySet
 
 from microcredit.apps.accounts.scope import Scope
-from microcredit.apps.core.masking import mask_id_number, mask_phone
+from microcredit.apps.core.masking import mask_id_number, mask_phone, mask_text
 from microcredit.apps.jobs.models import Job
 
 # Kinds whose subject needs a permission beyond the region (the registry is confidential).
 KIND_PERMISSIONS = {"registry_import": "core.view_registry"}
 COUNTY_PREFIX = 6
 MAX_ID = 2**63 - 1  # the id column's range; a larger number in a URL is simply not found
-# An 18-digit (or old 15-digit) ID number, a mainland mobile number; not inside longer digit runs.
-_ID_NUMBER = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
-_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 _IDENTITY_KEYS = (("id_number", mask_id_number), ("身份证", mask_id_number), ("phone", mask_phone),
                   ("电话", mask_phone))
 
@@ -44,12 +39,6 @@ def jobs_for(user) -> QuerySet[Job]:
         subject = scope.region_q("region_code") | (Q(region_code="") if county_wide else Q(pk__in=[]))
     barred = [kind for kind, perm in KIND_PERMISSIONS.items() if not user.has_perm(perm)]
     return qs.filter(Q(created_by=user) | (subject & ~Q(kind__in=barred)))
-
-
-def mask_text(text: str) -> str:
-    """Free text with every ID number and mobile number in it masked."""
-    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text)
-    return _MOBILE.sub(lambda m: mask_phone(m.group()), text)
 
 
 def _mask_value(value, key: str = ""):
