@@ -1,20 +1,23 @@
 """Registry pages: list with filters, detail with members and timeline, edit through services
 (audited), Excel export, masking per role, dashboard panel."""
 
+import datetime as dt
 import io
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.audit.models import AuditEntry
+from microcredit.apps.core.clock import pinned_business_date
 from microcredit.apps.core.masking import mask_id_number
 from microcredit.apps.households.dashboard import households_by_status_panel
 from microcredit.apps.households.models import Household
 from microcredit.apps.households.services import household_create, household_update, member_create, member_update
+from microcredit.domain.errors import DomainError
 from tests.factories import make_household, make_region_tree, make_user, next_id_number
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +218,88 @@ def test_household_page_shows_credit_and_loans_sections_and_apply_link(client):
     html = client.get(f"/households/{household.pk}/").content.decode()
     assert "评级授信" in html and "尚未评级授信" in html
     assert f"/origination/new/{household.pk}/" in html and "暂无贷款" in html
+
+
+# --- the registry's plausibility rules on every write path (issue 8 §2) ------------------------
+
+TODAY = dt.date(2026, 12, 3)
+
+
+def test_services_refuse_impossible_values_and_write_nothing(tree, county_user):
+    household = make_household(tree.villages[0], year_registered=2015)
+    audits = AuditEntry.objects.count()
+    with pinned_business_date(TODAY), pytest.raises(DomainError) as refused:
+        household_update(actor=county_user, household=household, year_registered=2030, phone="12345")
+    assert "识别年度2030不合理" in refused.value.message and "“12345”" in refused.value.message
+    with pinned_business_date(TODAY), pytest.raises(DomainError, match="出生日期2030-05-01晚于今天"):
+        member_create(actor=county_user, household=household, name="未来", relation="child",
+                      id_number=next_id_number(born=dt.date(2030, 5, 1)))
+    with pinned_business_date(TODAY), pytest.raises(DomainError, match="未满16周岁"):
+        member_create(actor=county_user, household=household, name="小孩", relation="child", labour="full",
+                      id_number=next_id_number(born=dt.date(2016, 6, 1)))
+    with pinned_business_date(TODAY), pytest.raises(DomainError, match="识别年度2013不合理"):
+        household_create(actor=county_user, village=tree.villages[0], number="Y1", head_name="小", status="poor",
+                         year_registered=2013)
+    household.refresh_from_db()
+    assert household.year_registered == 2015 and household.members.count() == 1
+    assert AuditEntry.objects.count() == audits and not Household.objects.filter(number="Y1").exists()
+
+
+def test_a_head_must_be_16_and_a_new_child_gets_no_labour_by_default(tree, county_user):
+    household = make_household(tree.villages[0])
+    with pinned_business_date(TODAY):
+        child = member_create(actor=county_user, household=household, name="小孩", relation="child",
+                              id_number=next_id_number(born=dt.date(2016, 6, 1)))
+        assert child.labour == "none"
+        with pytest.raises(DomainError, match="户主须年满16周岁（出生于2016-06-01，现10岁）"):
+            member_update(actor=county_user, member=child, relation="head")
+        member_update(actor=county_user, member=child, health="chronic")  # unrelated change: allowed
+
+
+def test_the_household_form_shows_every_rule_and_saves_nothing(client, tree, county_user):
+    household = make_household(tree.villages[0], status="poor")
+    client.force_login(county_user)
+    data = {"group_name": "", "head_name": household.head_name, "phone": "12345", "address": "",
+            "status": "exited", "year_registered": "2019", "year_exited": "2030", "income_yuan": "2000000"}
+    with pinned_business_date(TODAY):
+        response = client.post(reverse("households:edit", args=[household.pk]), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "脱贫年度2030不合理" in html and "“12345”不是有效号码" in html and "人均纯收入2000000.00元不合理" in html
+    household.refresh_from_db()
+    assert household.status == "poor" and household.year_exited is None
+
+
+def test_the_household_form_stores_a_full_width_phone_normalised(client, tree, county_user):
+    household = make_household(tree.villages[0])
+    client.force_login(county_user)
+    data = {"group_name": "", "head_name": household.head_name, "phone": "１３９ ００００ ２２２２", "address": "",
+            "status": "poor", "year_registered": "2015", "year_exited": "", "income_yuan": "3500"}
+    assert client.post(reverse("households:edit", args=[household.pk]), data).status_code == 302
+    household.refresh_from_db()
+    assert household.phone == "13900002222"
+
+
+def test_the_member_form_refuses_a_future_birth_and_a_working_child(client, tree, county_user):
+    household = make_household(tree.villages[0])
+    client.force_login(county_user)
+    url = reverse("households:member_add", args=[household.pk])
+    data = {"name": "新人", "id_number": next_id_number(born=dt.date(2030, 5, 1)), "relation": "child",
+            "labour": "full", "skill": "none", "health": "healthy", "phone": ""}
+    with pinned_business_date(TODAY):
+        html = client.post(url, data).content.decode()
+        assert "出生日期2030-05-01晚于今天" in html
+        data["id_number"] = next_id_number(born=dt.date(2016, 6, 1))
+        html = client.post(url, data).content.decode()
+        assert "不能登记为“普通劳动力”" in html
+        data["labour"] = "none"
+        assert client.post(url, data).status_code == 302
+    assert household.members.filter(name="新人", labour="none").exists()
+
+
+@pytest.mark.parametrize("fields", [{"income_per_head": -1}, {"income_per_head": 100_000_001},
+                                    {"year_registered": 2013}, {"year_registered": 2019, "year_exited": 2016}])
+def test_the_database_refuses_what_no_rule_allows(tree, fields):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Household.objects.create(number="Z1", village=tree.villages[0], region_code=tree.villages[0].code,
+                                 head_name="甲", head_id_number=next_id_number(), status="poor", **fields)

@@ -7,8 +7,13 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from microcredit.apps.core.clock import business_date
 from microcredit.apps.households.models import Household, HouseholdStatus, Member
-from microcredit.domain.identity import id_number_error
+from microcredit.domain.errors import FieldError
+from microcredit.domain.identity import id_number_error, parse_id_number
+from microcredit.domain.registry import (
+    HouseholdFacts, MemberFacts, check_household, check_member, normalise_phone,
+)
 
 YES_NO = [("", _("全部")), ("1", _("是")), ("0", _("否"))]
 
@@ -47,10 +52,29 @@ class HouseholdForm(forms.ModelForm):
             del self.fields["number"]
             del self.fields["village"]
 
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self):
+        """The registry's plausibility rules (DOMAIN §2), the same the import and services apply."""
+        data = super().clean()
+        income = data.get("income_yuan")
+        if income is None or any(name in self.errors for name in ("year_registered", "year_exited", "phone")):
+            return data
+        facts = HouseholdFacts(data.get("year_registered"), data.get("year_exited"), int(income * 100),
+                               data.get("phone", ""))
+        _add_errors(self, check_household(facts, today=business_date()), {"income_per_head": "income_yuan"})
+        return data
+
     def changes(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k != "income_yuan"}
         data["income_per_head"] = int(self.cleaned_data["income_yuan"] * 100)
         return data
+
+
+def _add_errors(form: forms.Form, failures: list[FieldError], rename: dict[str, str]) -> None:
+    for failure in failures:
+        form.add_error(rename.get(failure.field, failure.field), failure.message)
 
 
 class MemberForm(forms.ModelForm):
@@ -64,6 +88,19 @@ class MemberForm(forms.ModelForm):
         if error:
             raise forms.ValidationError(error)
         return value
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self):
+        """The registry's plausibility rules (DOMAIN §2), the same the import and services apply."""
+        data = super().clean()
+        if any(name not in data for name in ("id_number", "relation", "labour", "phone")):
+            return data  # a field already refused
+        facts = MemberFacts(parse_id_number(data["id_number"]).birth_date, data["relation"], data["labour"],
+                            data["phone"])
+        _add_errors(self, check_member(facts, today=business_date()), {"birth_date": "id_number"})
+        return data
 
 
 class RegistryImportForm(forms.Form):

@@ -5,7 +5,10 @@ Households carry the attributes later scorecards use (labour, skills, income per
 """
 
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from microcredit.domain.registry import INCOME_MAX_FEN, PROGRAM_FIRST_YEAR
 
 
 class HouseholdStatus(models.TextChoices):
@@ -72,6 +75,23 @@ class Household(models.Model):
         verbose_name_plural = _("农户")
         ordering = ["region_code", "number"]
         indexes = [models.Index(fields=["region_code", "status"])]
+        # The time-independent part of domain.registry's rules (DOMAIN §2), so no path — bulk
+        # writes, the demo's COPY, a shell — stores them; the rules against "today" stay in domain.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(income_per_head__gte=0) & Q(income_per_head__lte=INCOME_MAX_FEN),
+                name="household_income_plausible"),
+            models.CheckConstraint(
+                condition=Q(year_registered__isnull=True) | Q(year_registered__gte=PROGRAM_FIRST_YEAR),
+                name="household_year_registered_plausible"),
+            models.CheckConstraint(
+                condition=Q(year_exited__isnull=True) | Q(year_exited__gte=PROGRAM_FIRST_YEAR),
+                name="household_year_exited_plausible"),
+            models.CheckConstraint(
+                condition=Q(year_exited__isnull=True) | Q(year_registered__isnull=True)
+                | Q(year_exited__gte=F("year_registered")),
+                name="household_exited_not_before_registered"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.head_name}（{self.number}）"

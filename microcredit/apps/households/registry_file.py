@@ -1,30 +1,47 @@
 """The registry import file: reading (CSV / Excel / ODS) and full validation (DOMAIN §2).
 
-One row per member; the household columns repeat on every member's row. Headers (`*` =
-required; full-width brackets are accepted too):
+One row per member; the household columns repeat on every member's row. Columns (`*` =
+required), under their canonical names:
 
     户编号* 行政村代码* 村民小组 户主姓名* 户类型* 五保户 低保户 识别年度 脱贫年度 人均纯收入(元)
     联系电话 住址 成员姓名* 身份证号* 与户主关系* 劳动能力 劳动技能 健康状况 成员电话
 
-Choice columns take the Chinese label (贫困户, 已脱贫户, 边缘易致贫户, 监测对象, 一般农户; 户主,
-配偶, 子女 …) or the code (poor, exited …); yes/no columns take 是/否 (also 1/0, Y/N, 空 = 否).
+Headers are compared after `normalise_header` (full-width → half-width, spaces, `*` marks and
+bracketed qualifiers removed) against `COLUMN_ALIASES` (the usual spellings of the national
+system and county spreadsheets: 是否五保户, 家庭人均纯收入, 手机号码 …). A header that is
+neither a known spelling nor in `IGNORED_COLUMNS` refuses the file ("无法识别的列"), so a column
+is never silently dropped.
 
-`parse_registry_file` returns a `ParsedRegistry` whose `errors` lists every problem as
+Only columns present in the file update stored values, and an empty cell keeps the stored
+value (a new household or member gets the default): a re-import without 五保户 never turns a
+五保户 into an eligible household. Choice columns take the Chinese label or the code;
+yes/no columns take 是/否 (also 1/0, Y/N).
+
+Values are checked by the plausibility rules of `microcredit.domain.registry` against what the
+record will hold after the import (stored values overlaid by the file), with the business date
+as today. `parse_registry_file` returns a `ParsedRegistry` whose `errors` lists every problem as
 "第N行 列X：规则" (the header is row 1). Nothing is written here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from microcredit.apps.accounts.scope import Scope
-from microcredit.apps.core.tables import canonical_header as _canonical_header, read_table
+from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.tables import read_table
 from microcredit.apps.households.models import (
     Health, Household, HouseholdStatus, LabourCapacity, Member, Relation, SkillLevel,
 )
 from microcredit.apps.regions.models import Region
 from microcredit.domain.identity import id_number_error, parse_id_number
+from microcredit.domain.registry import (
+    HouseholdFacts, MemberFacts, check_household, check_member, default_labour, normalise_phone,
+)
 
 # Canonical header → model attribute (household part, then member part).
 HOUSEHOLD_COLUMNS = {
@@ -38,9 +55,52 @@ MEMBER_COLUMNS = {
 }
 HEADERS = list(HOUSEHOLD_COLUMNS) + list(MEMBER_COLUMNS)
 REQUIRED = ("户编号", "行政村代码", "户主姓名", "户类型", "成员姓名", "身份证号", "与户主关系")
+INCOME = "人均纯收入(元)"
+
+# Canonical header → the usual spellings, as `normalise_header` leaves them (no brackets, no spaces).
+COLUMN_ALIASES = {
+    "户编号": ("户编号", "户编码", "户号", "农户编号"),
+    "行政村代码": ("行政村代码", "村代码", "行政村区划代码", "村区划代码", "区划代码", "行政区划代码"),
+    "村民小组": ("村民小组", "村民组", "组别", "小组", "组"),
+    "户主姓名": ("户主姓名", "户主"),
+    "户类型": ("户类型", "农户类型", "户类别", "户身份"),
+    "五保户": ("五保户", "是否五保户", "五保", "是否五保"),
+    "低保户": ("低保户", "是否低保户", "低保", "是否低保"),
+    "识别年度": ("识别年度", "识别年份", "识别时间", "建档年度", "纳入年度"),
+    "脱贫年度": ("脱贫年度", "脱贫年份", "脱贫时间", "退出年度", "实际脱贫年度"),
+    INCOME: ("人均纯收入", "家庭人均纯收入", "年人均纯收入", "人均年纯收入", "家庭年人均纯收入"),
+    "联系电话": ("联系电话", "电话", "手机号码", "手机号", "手机", "联系方式", "户主电话", "户主联系电话",
+                 "户主手机号码"),
+    "住址": ("住址", "家庭住址", "地址", "详细地址", "家庭地址"),
+    "成员姓名": ("成员姓名", "姓名", "家庭成员姓名"),
+    "身份证号": ("身份证号", "身份证号码", "证件号码", "公民身份号码", "身份证件号码"),
+    "与户主关系": ("与户主关系", "与户主的关系", "家庭关系"),
+    "劳动能力": ("劳动能力", "劳动力状况"),
+    "劳动技能": ("劳动技能", "技能状况"),
+    "健康状况": ("健康状况", "身体状况"),
+    "成员电话": ("成员电话", "成员联系电话", "成员手机号码", "本人电话", "本人联系电话", "本人手机号码"),
+}
+# Columns deliberately not imported: numbering, names of regions (the code decides), what the ID
+# number already says, counts the system computes, and national-system fields not kept here.
+IGNORED_COLUMNS = frozenset({
+    "序号", "行号", "备注", "说明", "省", "市", "县", "县区", "乡镇", "乡", "镇", "乡镇名称", "行政村",
+    "行政村名称", "村", "村名", "村名称", "性别", "出生日期", "出生年月", "年龄", "民族", "政治面貌",
+    "文化程度", "在校生状况", "务工状况", "务工时间", "户主身份证号", "户主身份证号码", "人口数",
+    "家庭人口数", "家庭人口", "家庭人数",
+})
+_HEADER_OF = {alias: column for column, aliases in COLUMN_ALIASES.items() for alias in aliases}
+
 YES = {"是", "1", "y", "yes", "true", "√"}
-NO = {"否", "0", "n", "no", "false", ""}
+NO = {"否", "0", "n", "no", "false", "×"}
 CHUNK = 900  # below SQLite's historical 999 parameters per query
+
+_BRACKETED = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]")
+_SPACES = re.compile(r"\s+")
+_YEAR = re.compile(r"\d{4}")
+# Column a domain rule's field is reported under.
+_HOUSEHOLD_FIELD_COLUMN = {"year_registered": "识别年度", "year_exited": "脱贫年度", "income_per_head": INCOME,
+                           "phone": "联系电话"}
+_MEMBER_FIELD_COLUMN = {"birth_date": "身份证号", "relation": "与户主关系", "labour": "劳动能力", "phone": "成员电话"}
 
 
 def _choice_map(choices) -> dict[str, str]:
@@ -57,11 +117,31 @@ RELATION_VALUES = _choice_map(Relation) | {"本人": Relation.HEAD, "妻": Relat
 LABOUR_VALUES = _choice_map(LabourCapacity)
 SKILL_VALUES = _choice_map(SkillLevel)
 HEALTH_VALUES = _choice_map(Health)
+MEMBER_DEFAULTS = {"skill": str(SkillLevel.NONE), "health": str(Health.HEALTHY), "phone": ""}
+
+
+def normalise_header(text: str) -> tuple[str, str]:
+    """A header cell as (name, qualifier): the one place headers are compared loosely.
+
+    Full-width characters become half-width (NFKC: "（元）" → "(元)"), a BOM, every space and
+    line break, and required-marks ``*`` are dropped; bracketed parts — (), [], 【】, 〔〕 — are
+    cut out of the name and returned joined as the qualifier (a unit such as "元/年").
+    "人均纯收入（元/年）" → ("人均纯收入", "元/年"); "是否 五保户*" → ("是否五保户", "").
+    """
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", text or "").replace("\ufeff", ""))
+    qualifier = "".join(part[1:-1] for part in _BRACKETED.findall(text))
+    name = _BRACKETED.sub("", text).strip("*:")
+    return name, qualifier
 
 
 @dataclass
 class ParsedRegistry:
-    """Validated content of a file: households by number, members in file order."""
+    """Validated content of a file: households by number, members in file order.
+
+    A household dict holds the attributes its columns set (absent columns and empty cells are
+    not in it); a member dict likewise, plus ``new_defaults`` for the attributes a member not yet
+    registered gets when the file leaves them out.
+    """
 
     households: dict[str, dict] = field(default_factory=dict)
     members: list[dict] = field(default_factory=list)
@@ -73,27 +153,55 @@ class ParsedRegistry:
         return not self.errors
 
 
-def parse_registry_file(*, filename: str, data: bytes, scope: Scope) -> ParsedRegistry:
-    """Read and validate a registry file for an importer with `scope`."""
+def parse_registry_file(*, filename: str, data: bytes, scope: Scope, today: dt.date | None = None) -> ParsedRegistry:
+    """Read and validate a registry file for an importer with `scope` (today: the business date)."""
     try:
         table = read_table(filename, data)
-    except Exception as exc:  # a corrupt workbook or undecodable text
+    except Exception as exc:  # a corrupt workbook, undecodable text or a refused upload
         return ParsedRegistry(errors=[f"第1行：无法读取文件（{exc}）"])
-    return validate_registry_rows(table, scope=scope)
+    return validate_registry_rows(table, scope=scope, today=today or business_date())
 
 
-def validate_registry_rows(table: list[list[str]], *, scope: Scope) -> ParsedRegistry:
+def _resolve_headers(table: list[list[str]], errors: list[str]) -> dict[str, int]:
+    """Canonical column → position; every unknown, duplicated or unusable header is an error."""
+    index: dict[str, int] = {}
+    unknown: list[str] = []
+    for i, cell in enumerate(table[0]):
+        name, qualifier = normalise_header(cell)
+        if not name:
+            if any(i < len(row) and row[i].strip() for row in table[1:]):
+                errors.append(f"第1行：第{i + 1}列没有列名但有数据")
+            continue
+        column = _HEADER_OF.get(name)
+        if column is None:
+            if name not in IGNORED_COLUMNS:
+                unknown.append(f"“{cell.strip()}”")
+            continue
+        if column == INCOME and ("万" in qualifier or "千" in qualifier):
+            errors.append(f"第1行：列“{cell.strip()}”的单位无法使用，人均纯收入须以元为单位")
+            continue
+        if column in index:
+            first = table[0][index[column]].strip()
+            errors.append(f"第1行：列“{cell.strip()}”与列“{first}”都表示“{column}”，只能保留一列")
+            continue
+        index[column] = i
+    if unknown:
+        errors.append(f"第1行：无法识别的列：{'、'.join(unknown)}（请改为模板中的列名；不需要导入的列请删除）")
+    return index
+
+
+def validate_registry_rows(table: list[list[str]], *, scope: Scope, today: dt.date) -> ParsedRegistry:
     """Validate every row of a table (first row = headers); see the module docstring."""
     parsed = ParsedRegistry()
     if not table:
         parsed.errors.append("第1行：文件为空")
         return parsed
-    header = [_canonical_header(h) for h in table[0]]
-    missing = [h for h in REQUIRED if h not in header]
+    index = _resolve_headers(table, parsed.errors)
+    missing = [h for h in REQUIRED if h not in index]
     if missing:
         parsed.errors.append(f"第1行：缺少必填列 {'、'.join(missing)}")
+    if parsed.errors:
         return parsed
-    index = {h: i for i, h in enumerate(header) if h in HEADERS}
     body = [(n, row) for n, row in enumerate(table[1:], start=2) if any(c for c in row)]
     parsed.rows = len(body)
     villages = {
@@ -118,6 +226,8 @@ def validate_registry_rows(table: list[list[str]], *, scope: Scope) -> ParsedReg
             for column, attr in HOUSEHOLD_COLUMNS.items():
                 if attr in hh and attr in first and hh[attr] != first[attr]:
                     err(column, f"与同户第{first_row_of[number]}行不一致")
+                elif attr in hh:
+                    first[attr] = hh[attr]  # a value only this row gives (the others left it empty)
         else:
             parsed.households[number] = hh
             first_row_of[number] = n
@@ -141,8 +251,8 @@ def validate_registry_rows(table: list[list[str]], *, scope: Scope) -> ParsedReg
     for number, n in first_row_of.items():
         if number not in heads:
             errors.append(f"第{n}行 列与户主关系：户编号{number}没有户主（须有一行“户主”）")
-    if not errors:
-        _check_against_database(parsed, scope, first_row_of, id_row)
+    _check_plausible(parsed, scope, first_row_of, id_row, today, scope_checks=not errors)
+    errors.sort(key=lambda e: int(e[1:e.index("行")]))
     return parsed
 
 
@@ -157,6 +267,7 @@ def _get(row: list[str], index: dict[str, int], column: str) -> str:
 
 
 def _household_fields(row, index, err, villages, scope) -> dict:
+    """The household attributes this row sets: required ones always, others only when filled in."""
     out: dict = {}
     number = _get(row, index, "户编号")
     if not number:
@@ -177,46 +288,53 @@ def _household_fields(row, index, err, villages, scope) -> dict:
         out["village_id"] = code
         out["region_code"] = code
     for column, attr, limit in (("户主姓名", "head_name", 32), ("村民小组", "group_name", 32),
-                                ("联系电话", "phone", 20), ("住址", "address", 128)):
+                                ("住址", "address", 128)):
         value = _get(row, index, column)
         if column == "户主姓名" and not value:
             err(column, "不能为空")
         elif len(value) > limit:
             err(column, f"不能超过{limit}个字符")
-        else:
+        elif value:
             out[attr] = value
+    phone = normalise_phone(_get(row, index, "联系电话"))
+    if phone:
+        out["phone"] = phone  # checked by the domain rule (length included)
     _choice(out, "status", _get(row, index, "户类型"), STATUS_VALUES, "户类型", err, required=True)
     for column, attr in (("五保户", "is_wubao"), ("低保户", "is_dibao")):
         value = _get(row, index, column).lower()
+        if not value:
+            continue  # empty: keep what is stored (a new household: 否)
         if value in YES:
             out[attr] = True
         elif value in NO:
             out[attr] = False
         else:
-            err(column, "只能填“是”或“否”")
+            err(column, f"只能填“是”或“否”（现为“{value}”）")
     for column, attr in (("识别年度", "year_registered"), ("脱贫年度", "year_exited")):
-        value = _get(row, index, column)
+        value = unicodedata.normalize("NFKC", _get(row, index, column)).removesuffix("年")
         if not value:
-            out[attr] = None
-        elif value.isdigit() and 1980 <= int(value) <= 2100:
+            continue
+        if _YEAR.fullmatch(value):
             out[attr] = int(value)
         else:
-            err(column, "须为四位年份（1980–2100）")
-    income = _get(row, index, "人均纯收入(元)").replace(",", "")
-    try:
-        amount = Decimal(income or "0")
-        if not amount.is_finite() or amount < 0:
-            raise InvalidOperation
-        if amount != amount.quantize(Decimal("0.01")):
-            err("人均纯收入(元)", "最多两位小数")
-        else:
-            out["income_per_head"] = int(amount * 100)
-    except InvalidOperation:
-        err("人均纯收入(元)", "须为不小于0的数字（元）")
+            err(column, f"须为四位年份，如2015（现为“{value}”）")
+    income = _SPACES.sub("", unicodedata.normalize("NFKC", _get(row, index, INCOME))).replace(",", "")
+    if income:
+        try:
+            amount = Decimal(income.removesuffix("元"))
+            if not amount.is_finite() or amount < 0:
+                raise InvalidOperation
+            if amount != amount.quantize(Decimal("0.01")):
+                err(INCOME, f"最多两位小数（现为“{income}”）")
+            else:
+                out["income_per_head"] = int(amount * 100)
+        except InvalidOperation:
+            err(INCOME, f"须为不小于0的数字（元）（现为“{income}”）")
     return out
 
 
 def _member_fields(row, index, err) -> dict:
+    """The member attributes this row sets: name, ID (birth, sex) and relation always, others when filled in."""
     out: dict = {}
     name = _get(row, index, "成员姓名")
     if not name:
@@ -235,22 +353,19 @@ def _member_fields(row, index, err) -> dict:
         info = parse_id_number(idn)
         out.update(id_number=idn, birth_date=info.birth_date, is_male=info.is_male)
     _choice(out, "relation", _get(row, index, "与户主关系"), RELATION_VALUES, "与户主关系", err, required=True)
-    _choice(out, "labour", _get(row, index, "劳动能力"), LABOUR_VALUES, "劳动能力", err, default=LabourCapacity.FULL)
-    _choice(out, "skill", _get(row, index, "劳动技能"), SKILL_VALUES, "劳动技能", err, default=SkillLevel.NONE)
-    _choice(out, "health", _get(row, index, "健康状况"), HEALTH_VALUES, "健康状况", err, default=Health.HEALTHY)
-    phone = _get(row, index, "成员电话")
-    if len(phone) > 20:
-        err("成员电话", "不能超过20个字符")
-    out["phone"] = phone[:20]
+    _choice(out, "labour", _get(row, index, "劳动能力"), LABOUR_VALUES, "劳动能力", err)
+    _choice(out, "skill", _get(row, index, "劳动技能"), SKILL_VALUES, "劳动技能", err)
+    _choice(out, "health", _get(row, index, "健康状况"), HEALTH_VALUES, "健康状况", err)
+    phone = normalise_phone(_get(row, index, "成员电话"))
+    if phone:
+        out["phone"] = phone
     return out
 
 
-def _choice(out, attr, value, mapping, column, err, *, required=False, default=None) -> None:
+def _choice(out, attr, value, mapping, column, err, *, required=False) -> None:
     if not value:
         if required:
             err(column, "不能为空")
-        else:
-            out[attr] = str(default)
         return
     if value in mapping:
         out[attr] = str(mapping[value])
@@ -259,15 +374,52 @@ def _choice(out, attr, value, mapping, column, err, *, required=False, default=N
         err(column, f"“{value}”不是有效选项（可选：{labels}）")
 
 
-def _check_against_database(parsed: ParsedRegistry, scope: Scope, first_row_of, id_row) -> None:
-    """Households and members already registered outside the importer's scope are refused."""
-    for chunk in _chunks(list(parsed.households)):
-        for number, code in Household.objects.filter(number__in=chunk).values_list("number", "region_code"):
-            if not scope.covers(code):
-                parsed.errors.append(f"第{first_row_of[number]}行 列户编号：户编号{number}已登记在您管辖范围外的行政村")
-    for chunk in _chunks(list(id_row)):
-        rows = Member.objects.filter(id_number__in=chunk).values_list("id_number", "household__region_code")
-        for idn, code in rows:
-            if not scope.covers(code):
-                parsed.errors.append(f"第{id_row[idn]}行 列身份证号：该身份证号已登记在您管辖范围外的农户")
-    parsed.errors.sort(key=lambda e: int(e[1:e.index("行")]))
+def _stored_households(numbers: list[str]) -> dict[str, Household]:
+    found: dict[str, Household] = {}
+    for chunk in _chunks(numbers):
+        found.update(Household.objects.only(
+            "number", "region_code", "year_registered", "year_exited", "income_per_head", "phone",
+        ).in_bulk(chunk, field_name="number"))
+    return found
+
+
+def _stored_members(id_numbers: list[str]) -> dict[str, Member]:
+    found: dict[str, Member] = {}
+    for chunk in _chunks(id_numbers):
+        found.update(Member.objects.select_related("household").only(
+            "id_number", "labour", "phone", "household__region_code",
+        ).in_bulk(chunk, field_name="id_number"))
+    return found
+
+
+def _check_plausible(parsed: ParsedRegistry, scope: Scope, first_row_of, id_row, today: dt.date, *,
+                     scope_checks: bool) -> None:
+    """Domain rules on the values each record will hold; records already registered outside
+    the importer's scope are refused (`scope_checks`: only for a file otherwise clean)."""
+    stored = _stored_households(list(parsed.households))
+    for number, values in parsed.households.items():
+        household = stored.get(number)
+        if household is not None and scope_checks and not scope.covers(household.region_code):
+            parsed.errors.append(f"第{first_row_of[number]}行 列户编号：户编号{number}已登记在您管辖范围外的行政村")
+        base = HouseholdFacts() if household is None else HouseholdFacts(
+            household.year_registered, household.year_exited, household.income_per_head, household.phone)
+        facts = base._replace(**{k: v for k, v in values.items() if k in HouseholdFacts._fields})
+        only = None if household is None else values.keys()
+        for failure in check_household(facts, today=today, only=only):
+            parsed.errors.append(f"第{first_row_of[number]}行 列{_HOUSEHOLD_FIELD_COLUMN[failure.field]}：{failure.message}")
+    members = _stored_members(list(id_row))
+    for values in parsed.members:
+        if "birth_date" not in values or "relation" not in values:
+            continue  # the ID number or relation is already reported
+        member = members.get(values["id_number"])
+        if member is not None and scope_checks and not scope.covers(member.household.region_code):
+            parsed.errors.append(f"第{values['row']}行 列身份证号：该身份证号已登记在您管辖范围外的农户")
+        if member is None:
+            values["new_defaults"] = MEMBER_DEFAULTS | {"labour": default_labour(values["birth_date"], today)}
+            merged = values["new_defaults"] | values
+        else:
+            merged = {"labour": member.labour, "phone": member.phone} | values
+        facts = MemberFacts(merged["birth_date"], merged["relation"], merged["labour"], merged["phone"])
+        only = None if member is None else values.keys()
+        for failure in check_member(facts, today=today, only=only):
+            parsed.errors.append(f"第{values['row']}行 列{_MEMBER_FIELD_COLUMN[failure.field]}：{failure.message}")

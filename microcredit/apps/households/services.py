@@ -1,8 +1,10 @@
 """Writes to the registry: households, members, the file import, identity checks (DOMAIN §2).
 
 Every function here runs in a transaction and leaves audit rows carrying `household_id`, so
-the household's timeline shows what happened to it (ARCHITECTURE §4). Input is validated at
-the edge (forms, API schemas, `registry_file`); these functions assume clean input.
+the household's timeline shows what happened to it (ARCHITECTURE §4). Input is parsed at the
+edge (forms, API schemas, `registry_file`); the plausibility rules of `domain.registry` are
+checked here too, on the values being written, with the business date as today — so no caller
+can store what the import refuses (a refusal raises `DomainError`, nothing is written).
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ from django.db import transaction
 
 from microcredit.apps.audit.models import AuditEntry
 from microcredit.apps.audit.services import SYSTEM_LABEL, _plain, record_audit, snapshot, user_or_none
-from microcredit.apps.core.clock import now
+from microcredit.apps.core.clock import business_date, now
 from microcredit.apps.households.models import Household, Member, Relation
 from microcredit.apps.households.registry_file import CHUNK, ParsedRegistry
+from microcredit.domain.errors import DomainError, FieldError
 from microcredit.domain.identity import parse_id_number
+from microcredit.domain.registry import (
+    HouseholdFacts, MemberFacts, check_household, check_member, default_labour, normalise_phone,
+)
 
 HOUSEHOLD_FIELDS = [
     "number", "village_id", "region_code", "group_name", "head_name", "head_id_number", "phone",
@@ -27,6 +33,27 @@ MEMBER_FIELDS = [
     "household_id", "name", "id_number", "relation", "birth_date", "is_male", "labour", "skill",
     "health", "phone",
 ]
+
+
+FIELD_LABELS = {"year_registered": "识别年度", "year_exited": "脱贫年度", "income_per_head": "人均纯收入",
+                "phone": "电话", "birth_date": "身份证号", "relation": "与户主关系", "labour": "劳动能力"}
+
+
+def _refuse(errors: list[FieldError]) -> None:
+    """Raise every failed rule at once (named by the first field), or nothing."""
+    if errors:
+        raise DomainError(FIELD_LABELS.get(errors[0].field, errors[0].field), "；".join(e.message for e in errors))
+
+
+def household_facts(household: Household) -> HouseholdFacts:
+    """What the plausibility rules read of a household."""
+    return HouseholdFacts(household.year_registered, household.year_exited, household.income_per_head,
+                          household.phone)
+
+
+def member_facts(member: Member) -> MemberFacts:
+    """What the plausibility rules read of a member."""
+    return MemberFacts(member.birth_date, member.relation, member.labour, member.phone)
 
 
 def _audit_member(actor, action, member: Member, household: Household, before, after) -> AuditEntry:
@@ -44,6 +71,8 @@ def household_create(*, actor, village, number: str, head_name: str, head_id_num
         number=number, village=village, region_code=village.code, head_name=head_name,
         head_id_number=head_id_number, status=status, **fields,
     )
+    household.phone = normalise_phone(household.phone)
+    _refuse(check_household(household_facts(household), today=business_date()))
     household.full_clean(exclude=[] if head_id_number else ["head_id_number"])
     household.save()
     record_audit(actor=actor, action="household.create", obj=household,
@@ -54,9 +83,15 @@ def household_create(*, actor, village, number: str, head_name: str, head_id_num
 
 @transaction.atomic
 def household_update(*, actor, household: Household, **changes) -> Household:
-    """Change a household's facts; no audit row when nothing changed."""
+    """Change a household's facts; no audit row when nothing changed.
+
+    Only the rules reading a changed field are checked: an edit of the address is not refused
+    for a phone stored before the rules existed.
+    """
     household = Household.objects.select_for_update().get(pk=household.pk)
     before = snapshot(household, HOUSEHOLD_FIELDS)
+    if "phone" in changes:
+        changes["phone"] = normalise_phone(changes["phone"])
     for name, value in changes.items():
         setattr(household, name, value)
     if "village" in changes or "village_id" in changes:
@@ -64,6 +99,8 @@ def household_update(*, actor, household: Household, **changes) -> Household:
     after = snapshot(household, HOUSEHOLD_FIELDS)
     if after == before:
         return household
+    _refuse(check_household(household_facts(household), today=business_date(),
+                            only=[k for k in after if after[k] != before[k]]))
     household.full_clean()
     household.save()
     record_audit(actor=actor, action="household.update", obj=household,
@@ -79,8 +116,12 @@ def member_create(*, actor, household: Household, name: str, id_number: str, rel
     """Add a member; birth date and sex come from the ID number. A new head updates the household."""
     id_number = id_number.upper()
     info = parse_id_number(id_number)
+    today = business_date()
+    fields.setdefault("labour", default_labour(info.birth_date, today))
+    fields["phone"] = normalise_phone(fields.get("phone", ""))
     member = Member(household=household, name=name, id_number=id_number, relation=relation,
                     birth_date=info.birth_date, is_male=info.is_male, **fields)
+    _refuse(check_member(member_facts(member), today=today))
     member.full_clean()
     member.save()
     _audit_member(actor, "member.create", member, household, None, snapshot(member, MEMBER_FIELDS))
@@ -94,6 +135,8 @@ def member_update(*, actor, member: Member, **changes) -> Member:
     """Change a member; a changed ID number re-derives birth date and sex."""
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
     before = snapshot(member, MEMBER_FIELDS)
+    if "phone" in changes:
+        changes["phone"] = normalise_phone(changes["phone"])
     for name, value in changes.items():
         setattr(member, name, value)
     member.id_number = member.id_number.upper()
@@ -102,6 +145,8 @@ def member_update(*, actor, member: Member, **changes) -> Member:
     after = snapshot(member, MEMBER_FIELDS)
     if after == before:
         return member
+    _refuse(check_member(member_facts(member), today=business_date(),
+                         only=[k for k in after if after[k] != before[k]]))
     member.full_clean()
     member.save()
     _audit_member(actor, "member.update", member, member.household,
@@ -147,8 +192,10 @@ def registry_import(*, parsed: ParsedRegistry, actor=None, source: str = "",
                     report: Callable[[int, int, str], None] | None = None) -> RegistryImportResult:
     """Upsert a validated file: households by 户编号, members by 身份证号, in bulk.
 
-    Re-importing the same file changes nothing (only the one "registry.import" summary row is
-    added). Members missing from the file are kept, never deleted.
+    Only the attributes the file sets are written (absent columns and empty cells keep the
+    stored values; new records get the defaults). Re-importing the same file changes nothing
+    (only the one "registry.import" summary row is added). Members missing from the file are
+    kept, never deleted.
     """
     assert parsed.ok, "registry_import needs a file without errors"
     actor = user_or_none(actor)
@@ -202,7 +249,8 @@ def registry_import(*, parsed: ParsedRegistry, actor=None, source: str = "",
         wanted["household_id"] = household.pk
         member = members.get(row["id_number"])
         if member is None:
-            new_m.append((Member(**wanted), household))
+            defaults = row.get("new_defaults") or {"labour": default_labour(row["birth_date"], business_date())}
+            new_m.append((Member(**(defaults | wanted)), household))
             continue
         before, after = _diff(member, wanted)
         if before:
