@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
+from xml.etree import ElementTree
 
 import pytest
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from microcredit.apps.core.clock import pinned_business_date
+from microcredit.apps.core.excel import ExportWorkbook, Money
 from microcredit.apps.funds import subsidy
 from microcredit.apps.loans import servicing as svc
-from microcredit.apps.loans.models import Installment
+from microcredit.apps.households.models import Household
+from microcredit.apps.loans.models import Installment, Loan
 from tests.batch.portfolio import County
 from tests.factories import make_bank, make_user
 
@@ -78,3 +82,56 @@ def test_subsidy_report_export_matches_page_and_scope(client, county):
         client.force_login(user)
         rows = _rows(client.get(reverse("funds:subsidy_report_export"), {"year": 2025, "quarter": 4}))
         assert len(rows) == 3 and rows[-1][0] == "合计" and rows[-1][4] == 0
+
+
+# ----------------------------------------------------------------- formula injection, exact money
+
+FORMULA = '=HYPERLINK("http://x","点击")'
+
+
+def _cells(response) -> dict[str, tuple[str | None, bool, str]]:
+    """Every cell of the first sheet as reference → (type attribute, has a formula, its text)."""
+    data = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        root = ElementTree.fromstring(book.read("xl/worksheets/sheet1.xml"))
+        shared = []
+        if "xl/sharedStrings.xml" in book.namelist():
+            shared = ["".join(si.itertext()) for si in ElementTree.fromstring(book.read("xl/sharedStrings.xml"))]
+    cells = {}
+    for c in root.iter(f"{{{XLSX_NS}}}c"):
+        kind, value = c.get("t"), c.find(f"{{{XLSX_NS}}}v")
+        text = shared[int(value.text)] if kind == "s" else "".join(c.itertext())
+        cells[c.get("r")] = (kind, c.find(f"{{{XLSX_NS}}}f") is not None, text)
+    return cells
+
+
+XLSX_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+@pytest.mark.parametrize("url", ["loans:export", "households:export"])
+def test_a_name_that_looks_like_a_formula_is_exported_as_a_string_cell(client, county, url):
+    Household.objects.filter(pk=county.a.household_id).update(head_name=FORMULA)
+    client.force_login(county.county_user)
+    cells = _cells(client.get(reverse(url)))
+    hits = [(ref, kind, formula) for ref, (kind, formula, text) in cells.items() if text == FORMULA]
+    assert hits, "the name is in the export"
+    assert all(kind in ("s", "inlineStr") and not formula for _, kind, formula in hits), hits
+
+
+def test_money_is_written_from_integer_fen_exactly(client, county):
+    Loan.objects.filter(pk=county.a.pk).update(principal=123456789, principal_outstanding=1)
+    client.force_login(county.county_user)
+    rows = _rows(client.get(reverse("loans:export"), {"q": county.a.number}))
+    assert rows[1][5] == 1234567.89 and rows[1][6] == 0.01
+    cells = _cells(client.get(reverse("loans:export"), {"q": county.a.number}))
+    assert cells["F2"][2] == "1234567.89" and cells["G2"][2] == "0.01"
+
+
+def test_the_writer_keeps_amounts_beyond_excels_precision_as_exact_text_and_refuses_floats():
+    book = ExportWorkbook()
+    sheet = book.sheet("s")
+    sheet.row(0, [Money(10**17 + 1), Money(-5), FORMULA, 10**16])
+    with pytest.raises(TypeError):
+        sheet.row(1, [0.1])
+    rows = CalamineWorkbook.from_filelike(book.finish()).get_sheet_by_index(0).to_python()
+    assert rows[0] == ["1000000000000000.01", -0.05, FORMULA, "10000000000000000"]
