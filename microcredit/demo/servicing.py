@@ -1,9 +1,12 @@
-"""Demo step "servicing" (after "loans"): repayment histories with realistic behaviour, extensions,
-renewals, risk flags from death/illness/disaster, risk-fund accounts with deposits and interest,
-compensation claims and subsidy batches standing in every workflow state, then the daily close.
+"""Demo step "servicing" (after "loans"): what the county does with its book on the way to the
+business date — late and partial repayments, early settlements at the counter, extensions,
+renewals, risk-fund accounts with deposits and interest, compensation claims (the loans written
+off after payout, the others standing in every workflow state), subsidy batches in every state,
+then the daily close.
 
 Everything goes through the services (events, ledgers, audit rows), on a sample of loans so the
-county demo stays quick; the rest of the portfolio keeps the on-time histories of "loans".
+county demo stays quick; the rest of the portfolio keeps the histories of "loans" (whose fates
+— ``demo.loan_fates`` — say which loans this step writes off and which it may touch).
 Deterministic: only ``ctx.rng``.
 """
 
@@ -17,9 +20,11 @@ from microcredit.demo.steps import register_step
 import microcredit.demo.origination  # noqa: F401  (registers "loans" first)
 
 SAMPLE_LATE = 120
+SAMPLE_SETTLE = 6
 SAMPLE_RESTRUCTURE = 8
-CAUSES = [("death", "死亡", "借款人因病去世"), ("labour_loss", "重病", "户主重病丧失劳动能力"),
-          ("disaster", "灾害", "暴雨洪灾，养殖棚舍损毁")]
+PARTIAL_MAX_DAYS = 80  # a partial payment leaves the loan overdue since then: keep it 关注, not 不良
+CLAIM_PLAN = ["approved", "verified", "notice", "filed", "rejected"]  # on loans still overdue today
+RECOVERED = 1  # claims paid, loan written off, and money recovered afterwards
 
 
 def _user(ctx, role, bank=None):
@@ -29,39 +34,66 @@ def _user(ctx, role, bank=None):
     return next((u for u in ctx.users.values() if u.role == role), None)
 
 
+def _ids(ctx, fate: str) -> list[int]:
+    """Loan ids the "loans" step gave ``fate`` (ascending, so the draws are reproducible)."""
+    return sorted(i for i, f in ctx.extra.get("loans", {}).get("fates", {}).items() if f == fate)
+
+
 @register_step("servicing", after="loans")
 def create_servicing(ctx: DemoContext) -> None:
     from microcredit.apps.core.clock import pinned_business_date
-    from microcredit.apps.loans.models import Installment, Loan, LoanStatus
+    from microcredit.apps.loans.models import Loan, LoanStatus
 
     today = ctx.business_date
     if not Loan.objects.exists():
         return
     with pinned_business_date(today):
-        _late_payers(ctx, today)
+        active = set(Loan.objects.filter(status=LoanStatus.ACTIVE, disbursed_on__lt=today).values_list("id", flat=True))
+        on_time = [i for i in _ids(ctx, "on_time") if i in active]
+        ctx.rng.shuffle(on_time)
+        _settlements(ctx, today, on_time[:SAMPLE_SETTLE])
+        _late_payers(ctx, today, on_time[SAMPLE_SETTLE:SAMPLE_SETTLE + SAMPLE_LATE])
         _restructure(ctx, today)
         _funds(ctx, today)
+        _claims(ctx, today)
         _subsidy(ctx, today)
         from microcredit.apps.monitoring.close import run_close
 
         run = run_close(today)
         ctx.count("close_loans", run.loans)
     ctx.progress.write(f"  servicing: close {today} over {Loan.objects.filter(status=LoanStatus.ACTIVE).count()} loans\n")
-    del Installment
 
 
-def _late_payers(ctx, today):
-    """Some borrowers pay late or partly on their recent instalments; a few stop (flags)."""
+def _settlements(ctx, today, loan_ids):
+    """A few borrowers settle early at the counter (提前结清) after their last instalment."""
     from microcredit.apps.loans import servicing as svc
-    from microcredit.apps.loans.models import EventKind, Loan, LoanEvent, LoanStatus
+    from microcredit.apps.loans.models import EventKind, Loan, LoanEvent
+    from microcredit.domain.errors import DomainError
 
-    rng = ctx.rng
-    active = list(Loan.objects.filter(status=LoanStatus.ACTIVE, days_past_due=0).order_by("id")
-                  .values_list("id", flat=True))
-    rng.shuffle(active)
     officer = _user(ctx, "bank_officer")
     n = 0
-    for loan_id in active[:SAMPLE_LATE]:
+    for loan_id in loan_ids:
+        loan = Loan.objects.get(pk=loan_id)
+        last = (LoanEvent.objects.filter(loan=loan, kind=EventKind.REPAYMENT).effective()
+                .order_by("-on").values_list("on", flat=True).first() or loan.disbursed_on)
+        on = last + dt.timedelta(days=ctx.rng.randint(1, max(1, (today - last).days)))
+        try:
+            svc.settlement_post(loan=loan, on=min(on, today), actor=officer, reference=f"DEMO-JQ-{loan.pk}")
+        except DomainError:
+            continue
+        n += 1
+    ctx.count("counter_settlements", n)
+
+
+def _late_payers(ctx, today, loan_ids):
+    """Some borrowers pay late or partly on their recent instalments."""
+    from microcredit.apps.loans import servicing as svc
+    from microcredit.apps.loans.models import EventKind, Loan, LoanEvent
+
+    rng = ctx.rng
+    officer = _user(ctx, "bank_officer")
+    n = 0
+    for loan_id in loan_ids:
         loan = Loan.objects.get(pk=loan_id)
         last = (LoanEvent.objects.filter(loan=loan, kind=EventKind.REPAYMENT).effective()
                 .order_by("-on", "-id").first())
@@ -70,7 +102,7 @@ def _late_payers(ctx, today):
         r = rng.random()
         # the bank's batch debit failed: the on-time posting is reversed and the borrower pays later / partly
         svc.event_reverse(event=last, actor=officer, reason="批量扣款失败，冲正")
-        if r < 0.55:
+        if r < 0.70 or (r < 0.85 and (today - last.on).days > PARTIAL_MAX_DAYS):
             on, amount = min(today, last.on + dt.timedelta(days=rng.randint(3, 60))), last.amount + rng.randint(100, 3000)
         elif r < 0.85:
             on, amount = last.on, max(100, last.amount * rng.randint(30, 90) // 100)
@@ -80,12 +112,6 @@ def _late_payers(ctx, today):
                            channel=rng.choice(["counter", "api"]))
         n += 1
     ctx.count("late_or_partial_repayments", n)
-    # defaults from death, illness, disaster on loans that stopped paying
-    overdue = list(Loan.objects.filter(status=LoanStatus.ACTIVE, days_past_due__gt=0).order_by("id"))
-    for loan in overdue[: max(3, len(overdue) // 3)]:
-        cause = rng.choice(CAUSES)
-        Loan.objects.filter(pk=loan.pk).update(risk_flag=cause[0])
-    ctx.count("risk_flags", min(len(overdue), max(3, len(overdue) // 3)))
 
 
 def _restructure(ctx, today):
@@ -115,14 +141,14 @@ def _restructure(ctx, today):
 
 
 def _funds(ctx, today):
+    """One risk-fund account per county × bank: the deposit, yearly interest, a top-up."""
     from django.db.models import Sum
 
-    from microcredit.apps.funds import claims, ledger
-    from microcredit.apps.funds.models import Claim, FundAccount
+    from microcredit.apps.funds import ledger
+    from microcredit.apps.funds.models import FundAccount
     from microcredit.apps.loans.models import Loan, LoanStatus
-    from microcredit.domain.errors import DomainError
 
-    finance, county = _user(ctx, "finance"), _user(ctx, "county_office")
+    finance = _user(ctx, "finance")
     accounts = []
     for c in ctx.counties:
         for bank in ctx.banks:
@@ -132,7 +158,7 @@ def _funds(ctx, today):
                 continue
             acct = FundAccount.objects.create(county_code=c.code[:6], bank=bank, name=f"{c.name}风险补偿金（{bank.short_name}）",
                                               account_number=f"FX{c.code[:6]}{bank.code}",
-                                              sharing_preset="fund_bank_70_30" if len(accounts) % 2 == 0 else "fund_bank_80_20",
+                                              sharing_preset="fund_bank_70_30",
                                               opened_on=dt.date(2016, 1, 4))
             base = (outstanding // 10 // 100000 + 1) * 100000 + 2_000_000_00
             ledger.fund_deposit(account=acct, amount=base, on=dt.date(2016, 1, 5), actor=finance)
@@ -143,32 +169,68 @@ def _funds(ctx, today):
                                 memo="县级财政补充", top_up=True)
             accounts.append(acct)
     ctx.count("fund_accounts", len(accounts))
-    flagged = list(Loan.objects.exclude(risk_flag="").filter(status=LoanStatus.ACTIVE).order_by("id"))
-    plan = ["paid", "paid_recovered", "approved", "verified", "notice", "filed", "rejected"]
-    made = 0
-    for loan in flagged:
-        if made >= len(plan):
-            break
+
+
+COLLECTED = "银行多次上门及电话催收，借款人家庭无力偿还"
+
+
+def _claims(ctx, today):
+    """Claims on the risk fund (DOMAIN §7): the loans planned "written_off" were claimed ≥ 95 days
+    after they stopped paying, paid out (fund/bank sharing) and written off; a few loans still
+    overdue today have claims standing in the other states."""
+    from microcredit.apps.funds import claims
+    from microcredit.apps.funds.models import Claim
+    from microcredit.apps.loans import servicing as svc
+    from microcredit.apps.loans.models import Loan, LoanStatus
+    from microcredit.domain.errors import DomainError
+
+    rng = ctx.rng
+    finance, county = _user(ctx, "finance"), _user(ctx, "county_office")
+    stops = ctx.extra.get("loans", {}).get("stops", {})
+    written_off = recovered = 0
+    for loan in Loan.objects.filter(pk__in=_ids(ctx, "written_off")).order_by("id"):
         bank_user = _user(ctx, "bank_officer", loan.bank) or _user(ctx, "bank_officer")
-        if claims.claim_refusals(loan, today, loan.risk_flag if loan.risk_flag != "illness" else "labour_loss"):
-            continue
-        target = plan[made]
+        filed = min(stops[loan.pk] + dt.timedelta(days=rng.randint(95, 130)), today - dt.timedelta(days=40))
+        verified = filed + dt.timedelta(days=1 + 7 + rng.randint(0, 6))
+        paid = verified + dt.timedelta(days=rng.randint(3, 15))
         try:
-            notice_on = today - dt.timedelta(days=10)
-            claim = claims.claim_file(loan=loan, cause=loan.risk_flag, collection_note="银行多次上门及电话催收，借款人家庭无力偿还",
-                                      actor=bank_user, on=notice_on)
+            claim = claims.claim_file(loan=loan, cause=loan.risk_flag, collection_note=COLLECTED, actor=bank_user,
+                                      on=filed)
+            claims.claim_transition(claim=claim, action="notice", actor=county, on=filed + dt.timedelta(days=1))
+            claims.claim_transition(claim=claim, action="verify", actor=county, on=verified,
+                                    opinion="县乡村振兴局、财政局、人行联合核实")
+            claims.claim_transition(claim=claim, action="approve", actor=county, on=verified, opinion="领导小组同意代偿")
+            claim = claims.claim_transition(claim=claim, action="pay", actor=finance, on=paid)
+            svc.loan_write_off(loan=loan, on=paid, actor=bank_user, reason=f"风险补偿金已代偿（{claim.number}），按规定核销")
+            written_off += 1
+            if recovered < RECOVERED:
+                claims.claim_recovery(claim=claim, amount=max(100, claim.loss // 10), actor=bank_user,
+                                      on=min(today, paid + dt.timedelta(days=30)))
+                recovered += 1
+        except DomainError as exc:
+            ctx.log(f"  servicing: 贷款 {loan.number} 代偿未办成：{exc}")
+    ctx.count("write_offs", written_off)
+    made = 0
+    notice_on = today - dt.timedelta(days=10)
+    for loan in Loan.objects.filter(pk__in=_ids(ctx, "npl"), status=LoanStatus.ACTIVE).exclude(risk_flag="") \
+            .order_by("id"):
+        if made >= len(CLAIM_PLAN):
+            break
+        if claims.claim_refusals(loan, notice_on, loan.risk_flag):
+            continue
+        bank_user = _user(ctx, "bank_officer", loan.bank) or _user(ctx, "bank_officer")
+        target = CLAIM_PLAN[made]
+        try:
+            claim = claims.claim_file(loan=loan, cause=loan.risk_flag, collection_note=COLLECTED, actor=bank_user,
+                                      on=notice_on)
             if target == "rejected":
                 claims.claim_transition(claim=claim, action="reject", actor=county, opinion="银行未按规定及时催收，不予代偿")
             elif target != "filed":
                 claims.claim_transition(claim=claim, action="notice", actor=county, on=notice_on)
-                if target not in ("notice",):
+                if target != "notice":
                     claims.claim_transition(claim=claim, action="verify", actor=county, opinion="县乡村振兴局、财政局、人行联合核实")
-                if target in ("approved", "paid", "paid_recovered"):
+                if target == "approved":
                     claims.claim_transition(claim=claim, action="approve", actor=county, opinion="领导小组同意代偿")
-                if target in ("paid", "paid_recovered"):
-                    claim = claims.claim_transition(claim=claim, action="pay", actor=finance)
-                if target == "paid_recovered":
-                    claims.claim_recovery(claim=claim, amount=max(100, claim.loss // 10), actor=bank_user)
             made += 1
         except DomainError:
             continue
