@@ -18,6 +18,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from microcredit.domain.bounds import MAX_FEN, MAX_YEAR, MIN_YEAR
 from microcredit.domain.errors import DomainError
 from microcredit.domain.identity import id_number_error
 
@@ -26,8 +27,8 @@ __all__ = [
     "parse_amount", "parse_date", "parse_id_number", "parse_text", "cell_text",
 ]
 
-BIGINT_MAX = 2**63 - 1  # the database's bigint: the largest amount in fen a column can hold
-YEAR_MIN, YEAR_MAX = 1990, 2100  # dates outside are typing errors, not loans
+BIGINT_MAX = MAX_FEN  # the largest amount in fen accepted anywhere (domain.bounds)
+YEAR_MIN, YEAR_MAX = MIN_YEAR, MAX_YEAR  # dates outside are typing errors, not loans
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug absorbed)
 DATE_FORMATS_HINT = "可用格式：2026-12-05、2026/12/5、2026年12月5日、20261205"
 

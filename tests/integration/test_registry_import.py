@@ -167,8 +167,8 @@ def _error_cases(tree):
         ({"行政村代码": "411224109009"}, "第2行 列行政村代码：行政村411224109009不存在"),
         ({"行政村代码": tree.townships[0].code}, f"第2行 列行政村代码：行政村{tree.townships[0].code}不存在"),
         ({"户类型": "特困户"}, "第2行 列户类型：“特困户”不是有效选项"),
-        ({"人均纯收入(元)": "3500.555"}, "第2行 列人均纯收入(元)：最多两位小数"),
-        ({"人均纯收入(元)": "三千"}, "第2行 列人均纯收入(元)：须为不小于0的数字（元）"),
+        ({"人均纯收入(元)": "3500.555"}, "第2行 列人均纯收入(元)：以元计最多两位小数"),
+        ({"人均纯收入(元)": "三千"}, "第2行 列人均纯收入(元)：不是金额"),
         ({"五保户": "也许"}, "第2行 列五保户：只能填“是”或“否”"),
         ({"识别年度": "15"}, "第2行 列识别年度：须为四位年份"),
         ({"成员姓名": ""}, "第2行 列成员姓名：不能为空"),
@@ -506,3 +506,20 @@ def test_the_demo_generators_households_satisfy_the_registry_rules():
         for m in members:
             facts = MemberFacts(m["birth_date"], m["relation"], m["labour"], m["phone"])
             assert check_member(facts, today=DEMO_ANCHOR) == [], m
+
+
+def test_an_id_number_excel_stored_as_a_number_is_reported_as_mangled_not_as_a_wrong_digit():
+    tree = make_region_tree()
+    rows = sample_rows(tree)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, HEADERS)
+    for i, row in enumerate(rows, start=1):
+        values = [row[h] for h in HEADERS]
+        if i == 1:  # what Excel keeps of an 18-digit ID typed into a number cell
+            values[HEADERS.index("身份证号")] = float(row["身份证号"][:17] + "0")
+        sheet.write_row(i, 0, values)
+    book.close()
+    parsed = parse_registry_file(filename="r.xlsx", data=out.getvalue(), scope=ALL)
+    assert any(e.startswith("第2行 列身份证号：") and "科学计数法" in e for e in parsed.errors), parsed.errors

@@ -173,7 +173,7 @@ def test_ambiguous_or_oversized_cells_are_row_errors_naming_row_column_value_and
     assert errors[0] == "第2行 列还款金额(元)：“1E+1” 不是金额（只能是数字，可带千分位逗号和小数点，不能用科学计数法）"
     assert errors[1].startswith("第3行 列还款日期：“2025-W25-2” 不是有效日期")
     assert errors[2].startswith("第4行 列流水号：“LLLL") and "不能超过 64 个字符" in errors[2]
-    assert errors[3] == "第5行 列还款金额(元)：“6222021234567890123” 金额过大（上限 92233720368547758 元）"
+    assert errors[3] == "第5行 列还款金额(元)：“6222021234567890123” 金额过大（上限 10000000000000 元）"
     assert errors[4] == "第6行 列还款日期：“9999-12-01” 年份必须在 1990 至 2100 之间"
     assert errors[5] == "第7行 列还款金额(元)：“-5” 不能为负数"
     assert errors[6].startswith("第8行 列借据号：") and "不能超过 32 个字符" in errors[6]

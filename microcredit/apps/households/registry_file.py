@@ -29,16 +29,16 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.core.tables import read_table
+from microcredit.apps.core.tables import TableError, read_cells
 from microcredit.apps.households.models import (
     Health, Household, HouseholdStatus, LabourCapacity, Member, Relation, SkillLevel,
 )
 from microcredit.apps.regions.models import Region
-from microcredit.domain.identity import id_number_error, parse_id_number
+from microcredit.domain.identity import parse_id_number as parse_identity
+from microcredit.domain.cells import CellError, cell_text, parse_amount, parse_id_number
 from microcredit.domain.registry import (
     HouseholdFacts, MemberFacts, check_household, check_member, default_labour, normalise_phone,
 )
@@ -156,9 +156,9 @@ class ParsedRegistry:
 def parse_registry_file(*, filename: str, data: bytes, scope: Scope, today: dt.date | None = None) -> ParsedRegistry:
     """Read and validate a registry file for an importer with `scope` (today: the business date)."""
     try:
-        table = read_table(filename, data)
-    except Exception as exc:  # a corrupt workbook, undecodable text or a refused upload
-        return ParsedRegistry(errors=[f"第1行：无法读取文件（{exc}）"])
+        table = read_cells(filename, data)  # raw cells: an ID number Excel turned into a number is seen as such
+    except TableError as exc:  # a corrupt workbook, undecodable text, a refused upload
+        return ParsedRegistry(errors=[f"第1行：无法读取文件（{exc.message}）"])
     return validate_registry_rows(table, scope=scope, today=today or business_date())
 
 
@@ -166,10 +166,10 @@ def _resolve_headers(table: list[list[str]], errors: list[str]) -> dict[str, int
     """Canonical column → position; every unknown, duplicated or unusable header is an error."""
     index: dict[str, int] = {}
     unknown: list[str] = []
-    for i, cell in enumerate(table[0]):
+    for i, cell in enumerate(cell_text(c) for c in table[0]):
         name, qualifier = normalise_header(cell)
         if not name:
-            if any(i < len(row) and row[i].strip() for row in table[1:]):
+            if any(i < len(row) and cell_text(row[i]).strip() for row in table[1:]):
                 errors.append(f"第1行：第{i + 1}列没有列名但有数据")
             continue
         column = _HEADER_OF.get(name)
@@ -181,7 +181,7 @@ def _resolve_headers(table: list[list[str]], errors: list[str]) -> dict[str, int
             errors.append(f"第1行：列“{cell.strip()}”的单位无法使用，人均纯收入须以元为单位")
             continue
         if column in index:
-            first = table[0][index[column]].strip()
+            first = cell_text(table[0][index[column]]).strip()
             errors.append(f"第1行：列“{cell.strip()}”与列“{first}”都表示“{column}”，只能保留一列")
             continue
         index[column] = i
@@ -202,7 +202,7 @@ def validate_registry_rows(table: list[list[str]], *, scope: Scope, today: dt.da
         parsed.errors.append(f"第1行：缺少必填列 {'、'.join(missing)}")
     if parsed.errors:
         return parsed
-    body = [(n, row) for n, row in enumerate(table[1:], start=2) if any(c for c in row)]
+    body = [(n, row) for n, row in enumerate(table[1:], start=2) if any(cell_text(c).strip() for c in row)]
     parsed.rows = len(body)
     villages = {
         r.code: r for code_chunk in _chunks(sorted({_get(row, index, "行政村代码") for _, row in body}))
@@ -261,9 +261,13 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[i:i + size]
 
 
-def _get(row: list[str], index: dict[str, int], column: str) -> str:
+def _raw(row: list, index: dict[str, int], column: str):
     i = index.get(column)
-    return row[i].strip() if i is not None and i < len(row) else ""
+    return row[i] if i is not None and i < len(row) else None
+
+
+def _get(row: list, index: dict[str, int], column: str) -> str:
+    return cell_text(_raw(row, index, column)).strip()
 
 
 def _household_fields(row, index, err, villages, scope) -> dict:
@@ -318,18 +322,11 @@ def _household_fields(row, index, err, villages, scope) -> dict:
             out[attr] = int(value)
         else:
             err(column, f"须为四位年份，如2015（现为“{value}”）")
-    income = _SPACES.sub("", unicodedata.normalize("NFKC", _get(row, index, INCOME))).replace(",", "")
-    if income:
-        try:
-            amount = Decimal(income.removesuffix("元"))
-            if not amount.is_finite() or amount < 0:
-                raise InvalidOperation
-            if amount != amount.quantize(Decimal("0.01")):
-                err(INCOME, f"最多两位小数（现为“{income}”）")
-            else:
-                out["income_per_head"] = int(amount * 100)
-        except InvalidOperation:
-            err(INCOME, f"须为不小于0的数字（元）（现为“{income}”）")
+    if _get(row, index, INCOME):
+        try:  # the shared cell parser: thousands separators, full width, "元"; the range is a domain rule
+            out["income_per_head"] = parse_amount(_raw(row, index, INCOME), field=INCOME)
+        except CellError as exc:
+            err(INCOME, f"{exc.message}（现为“{_get(row, index, INCOME)}”）")
     return out
 
 
@@ -343,14 +340,12 @@ def _member_fields(row, index, err) -> dict:
         err("成员姓名", "不能超过32个字符")
     else:
         out["name"] = name
-    idn = _get(row, index, "身份证号").upper()
-    problem = id_number_error(idn) if idn else "不能为空"
-    if idn and not idn.isascii():
-        problem = "身份证号只能包含半角数字和X"
-    if problem:
-        err("身份证号", problem)
+    try:  # the shared cell parser: full width, lower-case x, and IDs Excel stored as numbers
+        idn = parse_id_number(_raw(row, index, "身份证号"), field="身份证号")
+    except CellError as exc:
+        err("身份证号", exc.message)
     else:
-        info = parse_id_number(idn)
+        info = parse_identity(idn)
         out.update(id_number=idn, birth_date=info.birth_date, is_male=info.is_male)
     _choice(out, "relation", _get(row, index, "与户主关系"), RELATION_VALUES, "与户主关系", err, required=True)
     _choice(out, "labour", _get(row, index, "劳动能力"), LABOUR_VALUES, "劳动能力", err)
