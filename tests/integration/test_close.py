@@ -88,7 +88,8 @@ def test_catch_up_runs_missed_dates_and_command(portfolio, capsys):
     run_close(dt.date(2026, 1, 27))
     runs = close_through(TODAY)
     assert [r.business_date.day for r in runs] == [28, 29, 30, 31]
-    call_command("close_day", "--date", "2026-02-02")
+    with pinned_business_date(dt.date(2026, 2, 2)):
+        call_command("close_day", "--date", "2026-02-02")
     assert CloseRun.objects.filter(status="done").count() == 7
     assert "2026-02-02" in capsys.readouterr().out
 

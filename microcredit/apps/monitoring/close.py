@@ -3,7 +3,14 @@ compute every loan's state with `microcredit.batch.close` (Polars), write it bac
 `LoanDayState` (current state per loan), `Loan` cache columns, month-end `LoanMonthSnapshot`
 and `Aggregate` per village/township/county/bank. Writes are upserts that touch only rows
 whose values changed, so a second run for the same date changes nothing. Missed dates are
-caught up in order.
+caught up in order; which dates may be closed is one rule, ``domain.close.close_dates``,
+applied (and audited) by ``monitoring.services.close_request`` for every entry point.
+
+Concurrency with servicing (ADR 0002): the portfolio is read without locks, then the write
+transaction locks the loans table against writers, recomputes with the domain engine every
+loan whose ``version`` moved since the read (an event posted mid-close), and writes the cache
+only where the version is still the one read. The close does not bump ``version``: it only
+rolls a loan forward in time from its basis, it does not change what happened to the loan.
 """
 
 from __future__ import annotations
@@ -14,14 +21,22 @@ import time
 from decimal import Decimal
 from typing import Callable
 
+from typing import Iterable, NamedTuple
+
 import polars as pl
 from django.db import connection, transaction
+from django.db.models import F, Max
 
 from microcredit.apps.core.clock import business_date, now
+from microcredit.apps.funds.models import FundAccount
+from microcredit.apps.loans.models import Loan, LoanEvent
+from microcredit.apps.loans.servicing import loan_current_state
+from microcredit.apps.monitoring import services
 from microcredit.apps.monitoring.models import CloseRun
 from microcredit.batch import io
 from microcredit.batch.basis import next_due_date
 from microcredit.batch.close import INST_SCHEMA, aggregates, close_states, penalty_ratio
+from microcredit.domain.close import CloseDateError, close_dates
 from microcredit.domain.monitoring import principal_due_soon, warning_light
 
 Report = Callable[[int, int, str], None]
@@ -40,8 +55,11 @@ AGG_COLS = ["as_of", "level", "code", "bank_id", "loans", "households", "balance
 LOANS_SQL = """SELECT id, COALESCE(basis_on, disbursed_on), basis_advance, CAST(annual_rate AS varchar(16)),
   COALESCE(risk_flag, ''), region_code, bank_id, household_id, schedule_version,
   days_past_due, classification, principal_outstanding, overdue_principal, overdue_interest, penalty_owed,
-  advance, next_due_date, state_as_of
+  advance, next_due_date, state_as_of, version
   FROM loans_loan WHERE status = 'active' AND disbursed_on <= %s"""
+# Re-read under the close's lock: which loans moved (an event since the read), came or went.
+VERSIONS_SQL = "SELECT id, version FROM loans_loan WHERE status = 'active' AND disbursed_on <= %s"
+VERSION_SCHEMA = {"loan_id": pl.Int64, "version": pl.Int64}
 # No join in SQL (one sequential scan); the current schedule version is matched in Polars.
 INST_SQL = """SELECT loan_id, seq, due_date, principal, interest, principal_paid, interest_paid,
   penalty_paid, penalty_fen_days, COALESCE(accrued_to, due_date), schedule_version
@@ -51,9 +69,23 @@ LOAN_READ_SCHEMA = {"loan_id": pl.Int64, "basis_on": pl.Date, "advance": pl.Int6
                     "schedule_version": pl.Int64, "c_days_past_due": pl.Int64, "c_classification": pl.Utf8,
                     "c_principal_outstanding": pl.Int64, "c_overdue_principal": pl.Int64,
                     "c_overdue_interest": pl.Int64, "c_penalty_owed": pl.Int64, "c_advance": pl.Int64,
-                    "c_next_due_date": pl.Date, "c_state_as_of": pl.Date}
+                    "c_next_due_date": pl.Date, "c_state_as_of": pl.Date, "version": pl.Int64}
 CACHE_COLS = ["days_past_due", "classification", "principal_outstanding", "overdue_principal", "overdue_interest",
               "penalty_owed", "advance", "next_due_date"]
+DOMAIN_SCHEMA = {"loan_id": pl.Int64, "days_past_due": pl.Int64, "classification": pl.Utf8,
+                 "principal_outstanding": pl.Int64, "overdue_principal": pl.Int64, "overdue_interest": pl.Int64,
+                 "penalty_owed": pl.Int64, "advance": pl.Int64, "next_due_date": pl.Date,
+                 "principal_due_soon": pl.Boolean, "warning_light": pl.Utf8, "region_code": pl.Utf8,
+                 "bank_id": pl.Int64, "household_id": pl.Int64}
+
+
+class Computed(NamedTuple):
+    """The read phase's result: states as of the date, and what the write phase needs."""
+
+    states: pl.DataFrame  # STATE_COLS, every active loan read
+    fallback: int  # loans computed by the domain engine
+    changed: pl.DataFrame  # loan_id, CACHE_COLS, as_of, version: cache rows to update
+    versions: pl.DataFrame  # loan_id, version as read
 
 
 def _noop(done: int, total: int, message: str = "") -> None:
@@ -65,14 +97,14 @@ def _distinct_sql(a: str, b: str, cols: list[str]) -> str:
         " OR ".join(f"{a}.{c} IS NOT {b}.{c}" for c in cols)
 
 
-def compute_states(day: dt.date) -> tuple[pl.DataFrame, int, pl.DataFrame]:
-    """Every active loan's state as of ``day`` (STATE_COLS), the fallback count, and the loans
-    whose cached columns on ``Loan`` differ (to update)."""
+def compute_states(day: dt.date) -> Computed:
+    """The read phase: every active loan's state as of ``day`` (no locks held)."""
     loans = io.read_frame(LOANS_SQL, LOAN_READ_SCHEMA, (day,))
     insts = io.read_frame(INST_SQL, INST_SCHEMA | {"schedule_version": pl.Int64})
     insts = insts.join(loans.select("loan_id", "schedule_version"), on=["loan_id", "schedule_version"],
                        how="semi").drop("schedule_version")
-    loans = loans.drop("schedule_version")
+    versions = loans.select("loan_id", "version")
+    loans = loans.drop("schedule_version", "version")
     rates = loans["rate"].unique().to_list()
     ratio = pl.DataFrame({"rate": rates, "pen_num": [penalty_ratio(Decimal(r))[0] for r in rates],
                           "pen_den": [penalty_ratio(Decimal(r))[1] for r in rates]},
@@ -88,19 +120,18 @@ def compute_states(day: dt.date) -> tuple[pl.DataFrame, int, pl.DataFrame]:
         later = sorted(set(later) | set(direct))
         states = states.filter(~pl.col("loan_id").is_in(later))
     if later:
-        states = pl.concat([states, _domain_states(later, day, loans)], how="vertical_relaxed")
+        states = pl.concat([states, _domain_states(Loan.objects.filter(pk__in=later), day).select(states.columns)])
     states = states.with_columns(as_of=pl.lit(day, dtype=pl.Date)).select(STATE_COLS)
     j = states.join(cache, on="loan_id")
     differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"c_{c}")) for c in CACHE_COLS])
     newer = pl.col("c_state_as_of").is_null() | (pl.col("c_state_as_of") <= day)
-    changed = j.filter(differs & newer).select("loan_id", *CACHE_COLS, "as_of")
-    return states, len(later), changed
+    changed = (j.filter(differs & newer).select("loan_id", *CACHE_COLS, "as_of")
+               .join(versions, on="loan_id", how="left"))
+    return Computed(states, len(later), changed, versions)
 
 
 def _direct_mode_loans(loans: pl.DataFrame) -> list[int]:
     """Ids of the loans whose county × bank fund account is in 直接贴付 mode."""
-    from microcredit.apps.funds.models import FundAccount
-
     pairs = list(FundAccount.objects.filter(subsidy_mode="direct").values_list("bank_id", "county_code"))
     if not pairs:
         return []
@@ -109,30 +140,62 @@ def _direct_mode_loans(loans: pl.DataFrame) -> list[int]:
     return found.join(wanted, on=["bank_id", "county"], how="semi")["loan_id"].to_list()
 
 
-def _domain_states(ids: list[int], day: dt.date, loans: pl.DataFrame) -> pl.DataFrame:
-    """Loans with a payment dated after ``day`` (catch-up of an older date): the domain engine."""
-    from microcredit.apps.loans.models import Loan
-    from microcredit.apps.loans.servicing import loan_current_state
-
-    extra = {r["loan_id"]: r for r in loans.filter(pl.col("loan_id").is_in(ids)).iter_rows(named=True)}
+def _domain_states(loans: Iterable[Loan], day: dt.date) -> pl.DataFrame:
+    """States by the domain engine, one loan at a time: loans with a payment dated after ``day``
+    (catch-up of an older date), 直接贴付 loans, and loans that moved during the close."""
     rows = []
-    for loan in Loan.objects.filter(pk__in=ids):
+    for loan in loans:
         s = loan_current_state(loan, day)
-        e = extra[loan.pk]
         nxt = min((i.due_date for i in s.installments
                    if i.paid_off_on is None and i.due_date >= day and i.principal_unpaid > 0), default=None)
-        light = warning_light(s.days_past_due, s.classification, nxt, e["risk_flag"], day)
-        soon = principal_due_soon(nxt, day)
         rows.append({"loan_id": loan.pk, "days_past_due": s.days_past_due, "classification": s.classification,
                      "principal_outstanding": s.principal_outstanding, "overdue_principal": s.overdue_principal,
                      "overdue_interest": s.overdue_interest, "penalty_owed": s.penalty_owed, "advance": s.advance,
-                     "next_due_date": next_due_date(s), "principal_due_soon": soon,
-                     "warning_light": light,
-                     "region_code": e["region_code"], "bank_id": e["bank_id"], "household_id": e["household_id"]})
-    return pl.DataFrame(rows).select(pl.all())
+                     "next_due_date": next_due_date(s), "principal_due_soon": principal_due_soon(nxt, day),
+                     "warning_light": warning_light(s.days_past_due, s.classification, nxt, loan.risk_flag, day),
+                     "region_code": loan.region_code, "bank_id": loan.bank_id, "household_id": loan.household_id})
+    return pl.DataFrame(rows, schema=DOMAIN_SCHEMA)
 
 
-def _write(day: dt.date, states: pl.DataFrame, report: Report, loan_changes: pl.DataFrame | None = None) -> int:
+def _lock_loans() -> None:
+    """Hold off every writer of loans until the close commits (ADR 0002).
+
+    EXCLUSIVE mode still lets plain reads through but conflicts with ``select_for_update``,
+    which every servicing posting takes first: a posting in flight is waited for (and then seen),
+    a later one waits for the close. SQLite: the write transaction is BEGIN IMMEDIATE already.
+    """
+    if io.is_postgres():
+        with connection.cursor() as c:
+            c.execute("LOCK TABLE loans_loan IN EXCLUSIVE MODE")
+
+
+def _refresh_moved(day: dt.date, computed: Computed) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Under the lock: (states, cache changes, recomputed count) with every loan that moved since
+    the read — a posting, a new disbursement, a settlement — taken as it is now.
+
+    Moved and new loans are recomputed by the domain engine from their events (row-locked), so a
+    payment dated ``day`` is in that day's state and aggregates; loans no longer active leave
+    the close. Their cache is not written: the posting wrote it as of the business date.
+    """
+    current = io.read_frame(VERSIONS_SQL, VERSION_SCHEMA, (day,))
+    j = computed.versions.join(current, on="loan_id", how="full", suffix="_now", coalesce=True)
+    gone = j.filter(pl.col("version_now").is_null())["loan_id"].to_list()
+    new = j.filter(pl.col("version").is_null())["loan_id"].to_list()
+    moved = j.filter(pl.col("version").is_not_null() & pl.col("version_now").is_not_null()
+                     & (pl.col("version") != pl.col("version_now")))["loan_id"].to_list()
+    if not (gone or new or moved):
+        return computed.states, computed.changed, 0
+    leave = pl.col("loan_id").is_in(gone + moved + new)
+    states, changed = computed.states.filter(~leave), computed.changed.filter(~leave)
+    redo = sorted(moved + new)
+    if redo:
+        fresh = _domain_states(Loan.objects.select_for_update().filter(pk__in=redo).order_by("pk"), day)
+        fresh = fresh.with_columns(as_of=pl.lit(day, dtype=pl.Date)).select(STATE_COLS)
+        states = pl.concat([states, fresh])
+    return states, changed, len(redo)
+
+
+def _write(day: dt.date, states: pl.DataFrame, report: Report, loan_changes: pl.DataFrame) -> int:
     """Upsert states, loan cache, snapshots, aggregates; returns the number of changed loans."""
     io.write_temp("tmp_close_state", states, STATE_DDL)
     cols = ", ".join(STATE_COLS)
@@ -147,13 +210,14 @@ def _write(day: dt.date, states: pl.DataFrame, report: Report, loan_changes: pl.
             (SELECT 1 FROM tmp_close_state t WHERE t.loan_id = monitoring_loandaystate.loan_id)""")
         changed += c.rowcount
         report(4, STEPS, "更新贷款台账状态")
-        if loan_changes is None:
-            loan_changes = states.select("loan_id", *CACHE_COLS, "as_of")
-        io.write_temp("tmp_close_loans", loan_changes, "loan_id bigint primary key, days_past_due integer, "
-                      "classification varchar(16), principal_outstanding bigint, overdue_principal bigint, "
-                      "overdue_interest bigint, penalty_owed bigint, advance bigint, next_due_date date, as_of date")
+        io.write_temp("tmp_close_loans", loan_changes.select("loan_id", *CACHE_COLS, "as_of", "version"),
+                      "loan_id bigint primary key, days_past_due integer, classification varchar(16), "
+                      "principal_outstanding bigint, overdue_principal bigint, overdue_interest bigint, "
+                      "penalty_owed bigint, advance bigint, next_due_date date, as_of date, version bigint")
         loan_sets = ", ".join(f"{k} = t.{k}" for k in CACHE_COLS) + ", state_as_of = t.as_of"
-        c.execute(f"""UPDATE loans_loan SET {loan_sets} FROM tmp_close_loans t WHERE loans_loan.id = t.loan_id""")
+        # Only the version read: never overwrite a loan that changed after the read (ADR 0002).
+        c.execute(f"""UPDATE loans_loan SET {loan_sets} FROM tmp_close_loans t
+            WHERE loans_loan.id = t.loan_id AND loans_loan.version = t.version""")
         c.execute("DROP TABLE IF EXISTS tmp_close_loans")
         if day.day == calendar.monthrange(day.year, day.month)[1]:
             report(5, STEPS, "写入月末快照")
@@ -182,59 +246,104 @@ def _write(day: dt.date, states: pl.DataFrame, report: Report, loan_changes: pl.
     return changed
 
 
-def run_close(day: dt.date, report: Report = _noop) -> CloseRun:
-    """Close one business date (idempotent: a rerun changes nothing)."""
+def _refuse_if_overtaken(day: dt.date, since: dt.datetime) -> None:
+    """Under the lock: a close of a later date that finished while this request ran (another
+    worker, the command line) wins — this one must not write an older state over it."""
+    newer = (CloseRun.objects.filter(status=CloseRun.Status.DONE, business_date__gt=day, finished_at__gt=since)
+             .order_by("-business_date").values_list("business_date", flat=True).first())
+    if newer is not None:
+        raise CloseDateError("date", f"运行期间另一日终已完成更晚的日期 {newer}：不再用 {day} 的状态覆盖当前状态")
+
+
+def _close_one(day: dt.date, report: Report, since: dt.datetime) -> CloseRun:
+    """Close one date whose request was checked by the rule (idempotent: a rerun changes nothing).
+
+    A date closed before stays "done" while it is closed again (its data stay valid until the
+    new ones commit), so "the latest finished close" never moves back during a re-run.
+    """
     started = time.perf_counter()
-    run, _ = CloseRun.objects.get_or_create(business_date=day)
-    CloseRun.objects.filter(pk=run.pk).update(status=CloseRun.Status.RUNNING, started_at=now())
+    run, _ = CloseRun.objects.get_or_create(business_date=day, defaults={"status": CloseRun.Status.RUNNING})
+    was_done = run.status == CloseRun.Status.DONE
+    running = {} if was_done else {"status": CloseRun.Status.RUNNING}
+    CloseRun.objects.filter(pk=run.pk).update(started_at=now(), **running)
     try:
         report(1, STEPS, f"读取贷款与还款计划（{day}）")
-        states, fallback, loan_changes = compute_states(day)
-        report(2, STEPS, f"计算完成：{states.height} 笔")
+        computed = compute_states(day)
+        report(2, STEPS, f"计算完成：{computed.states.height} 笔")
         with transaction.atomic():
+            _lock_loans()
+            _refuse_if_overtaken(day, since)
+            states, loan_changes, moved = _refresh_moved(day, computed)
+            watermark = LoanEvent.objects.aggregate(m=Max("id"))["m"] or 0  # every event this close saw
             changed = _write(day, states, report, loan_changes)
-            from microcredit.apps.monitoring.services import breakers_evaluate
-
-            breakers_evaluate(day)  # circuit breakers from the aggregates just written (DOMAIN §8)
+            services.breakers_evaluate(day)  # circuit breakers from the aggregates just written (DOMAIN §8)
+            CloseRun.objects.filter(pk=run.pk).update(
+                status=CloseRun.Status.DONE, loans=states.height, changed=changed, fallback=computed.fallback + moved,
+                seconds=round(time.perf_counter() - started, 3), runs=F("runs") + 1, finished_at=now(), message="",
+                event_watermark=watermark)
     except Exception as exc:
-        CloseRun.objects.filter(pk=run.pk).update(status=CloseRun.Status.FAILED, message=str(exc)[:2000], finished_at=now())
+        text = f"重跑失败（保留上次结果）：{exc}" if was_done else str(exc)
+        failed = {"message": text[:2000], "finished_at": now()}
+        CloseRun.objects.filter(pk=run.pk).update(**failed, **({} if was_done else {"status": CloseRun.Status.FAILED}))
         raise
-    CloseRun.objects.filter(pk=run.pk).update(
-        status=CloseRun.Status.DONE, loans=states.height, changed=changed, fallback=fallback,
-        seconds=round(time.perf_counter() - started, 3), runs=run.runs + 1, finished_at=now(), message="")
-    report(STEPS, STEPS, f"{day} 日终完成：{states.height} 笔，变化 {changed} 笔")
     run.refresh_from_db()
+    report(STEPS, STEPS, f"{day} 日终完成：{run.loans} 笔，变化 {run.changed} 笔")
     return run
 
 
-def dates_to_close(up_to: dt.date) -> list[dt.date]:
-    """Missed dates up to ``up_to``: from the day after the last finished close (at most 400)."""
-    last = CloseRun.objects.filter(status=CloseRun.Status.DONE, business_date__lt=up_to).order_by("-business_date").first()
-    if last is None:
-        return [up_to]
-    days = [(last.business_date + dt.timedelta(days=k)) for k in range(1, (up_to - last.business_date).days + 1)]
-    return days[-400:]
+def close_through(up_to: dt.date, report: Report = _noop, catch_up: bool = True, *, actor=None,
+                  source: str = "code", note: str = "") -> list[CloseRun]:
+    """Close ``up_to`` and the dates the rule adds (missed dates, stale re-close), in order.
 
-
-def close_through(up_to: dt.date, report: Report = _noop, catch_up: bool = True) -> list[CloseRun]:
-    days = dates_to_close(up_to) if catch_up else [up_to]
+    The request is checked and audited by ``services.close_request`` (refused: CloseDateError).
+    Afterwards the events posted during the run are checked: one dated on/before a date this run
+    had already closed marks that close stale, for the next close.
+    """
+    since = now()
+    last = CloseRun.objects.filter(status=CloseRun.Status.DONE).order_by("-business_date").first()
+    watermark = last.event_watermark if last is not None and last.event_watermark is not None else \
+        (LoanEvent.objects.aggregate(m=Max("id"))["m"] or 0)
+    days = services.close_request(up_to, actor=actor, source=source, catch_up=catch_up, note=note)
+    flagged = list(CloseRun.objects.filter(stale=True, business_date__in=days).values_list("pk", flat=True))
     runs = []
-    for k, day in enumerate(days):
-        def step(done, total, message="", k=k):
-            report(k * STEPS + done, len(days) * STEPS, message)
-        runs.append(run_close(day, step))
+    try:
+        for k, day in enumerate(days):
+            def step(done, total, message="", k=k):
+                report(k * STEPS + done, len(days) * STEPS, message)
+            runs.append(_close_one(day, step, since))
+        CloseRun.objects.filter(pk__in=flagged).update(stale=False)  # closed again, after their late events
+    finally:
+        services.closes_mark_stale(since=watermark)
     return runs
 
 
+def run_close(day: dt.date, report: Report = _noop, *, actor=None, source: str = "code") -> CloseRun:
+    """Close exactly ``day`` (no catch-up of missed dates before it; a stale re-close still runs
+    first). Refused dates raise CloseDateError, as for ``close_through``."""
+    return close_through(day, report, catch_up=False, actor=actor, source=source)[-1]
+
+
 def schedule_close() -> None:
-    """Worker hook: enqueue the close of the business date once (idempotent)."""
+    """Worker hook: enqueue the close of the business date when it is not closed yet, or when an
+    earlier close went stale (a payment for yesterday posted today); one job at a time.
+
+    A stale close of the business date itself waits for the next business date's close, which
+    re-runs from it — otherwise every payment after the close would start another one.
+    """
     from microcredit.apps.jobs.models import Job, JobStatus
     from microcredit.apps.jobs.runner import enqueue
 
     day = business_date()
-    if CloseRun.objects.filter(business_date=day, status=CloseRun.Status.DONE).exists():
+    facts = services.close_facts(day)
+    stale = facts.stale_from
+    closed = CloseRun.objects.filter(business_date=day, status=CloseRun.Status.DONE).exists()
+    if closed and (stale is None or stale >= day):
         return
     if Job.objects.filter(kind="daily_close", status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
                           params__date=day.isoformat()).exists():
         return
-    enqueue(kind="daily_close", params={"date": day.isoformat(), "scheduled": True})
+    try:  # the job audits its request; a date the rule refuses (business date moved back) is not queued
+        close_dates(day, day, facts.last_closed, stale_from=facts.stale_from, first_disbursed=facts.first_disbursed)
+    except CloseDateError:
+        return
+    enqueue(kind="daily_close", params={"date": day.isoformat(), "scheduled": True, "source": "schedule"})

@@ -8,7 +8,11 @@ from microcredit.apps.monitoring.close import close_through
 
 @job_handler("daily_close")
 def daily_close(job, report):
+    """The request is checked and audited again when it runs (the rule may have changed its
+    answer since it was queued: another close finished, a payment made a date stale)."""
     day = dt.date.fromisoformat(job.params["date"])
-    runs = close_through(day, report, catch_up=job.params.get("catch_up", True))
+    source = job.params.get("source") or ("schedule" if job.params.get("scheduled") else "page")
+    runs = close_through(day, report, catch_up=job.params.get("catch_up", True), actor=job.created_by,
+                         source=source, note=f"后台任务 #{job.pk}")
     return {"dates": [r.business_date.isoformat() for r in runs], "loans": runs[-1].loans if runs else 0,
             "changed": sum(r.changed for r in runs)}

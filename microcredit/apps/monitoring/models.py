@@ -30,6 +30,11 @@ class CloseRun(models.Model):
     message = models.TextField(_("消息"), blank=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # The newest LoanEvent id the close saw (read under its lock): an event with a larger id
+    # dated on/before this date was posted after the close, which makes it stale (ADR 0002).
+    event_watermark = models.BigIntegerField(_("已计入的最新贷款事件"), null=True, blank=True)
+    stale = models.BooleanField(_("需重跑"), default=False,
+                                help_text=_("日终之后又登记了该日或更早日期的业务，下次日终从该日重跑"))
 
     class Meta:
         verbose_name = _("日终批处理")

@@ -1,20 +1,138 @@
-"""Writes of the monitoring app: circuit breakers 熔断 (DOMAIN §8).
+"""Writes of the monitoring app: close requests and stale closes (日终), circuit breakers 熔断
+(DOMAIN §8).
 
-The rules are ``domain.circuit_breakers``; after each daily close they are evaluated from the
-close's ``Aggregate`` rows and new suspensions are recorded (an open suspension is never
-duplicated). Lifting is a recorded decision with an audit entry.
+Every request to close (page, command line, schedule, worker) goes through
+:func:`close_request`: the dates come from the one rule ``domain.close.close_dates`` and the
+request is audited, refused ones too. :func:`closes_mark_stale` finds closes that miss an
+event posted after them (ADR 0002, "Concurrency with servicing").
+
+The breaker rules are ``domain.circuit_breakers``; after each daily close they are evaluated
+from the close's ``Aggregate`` rows and new suspensions are recorded (an open suspension is
+never duplicated). Lifting is a recorded decision with an audit entry.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
+
 from django.db import transaction
+from django.db.models import Min, Q
 
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.monitoring.models import Aggregate, Suspension
+from microcredit.apps.loans.models import Loan, LoanEvent
+from microcredit.apps.monitoring.models import Aggregate, CloseRun, Suspension
 from microcredit.domain.circuit_breakers import Exposure, circuit_breakers
+from microcredit.domain.close import CloseDateError, close_dates, earliest_closable
 from microcredit.domain.errors import DomainError
+
+SOURCES = {"page": "日终页面", "cli": "命令行", "schedule": "定时任务", "api": "接口", "code": "程序调用"}
+
+
+class CloseFacts(NamedTuple):
+    """What the close-date rule needs from the database."""
+
+    today: dt.date
+    last_closed: dt.date | None
+    stale_from: dt.date | None
+    first_disbursed: dt.date | None
+
+
+def _last_done() -> CloseRun | None:
+    return CloseRun.objects.filter(status=CloseRun.Status.DONE).order_by("-business_date").first()
+
+
+def _earliest_stale(today: dt.date, last: dt.date) -> dt.date | None:
+    return (CloseRun.objects.filter(stale=True, business_date__gte=earliest_closable(today), business_date__lte=last)
+            .aggregate(d=Min("business_date"))["d"])
+
+
+def closes_mark_stale(*, since: int | None = None, today: dt.date | None = None) -> dt.date | None:
+    """Mark stale the closes that miss an event posted after them; the earliest stale date.
+
+    A close of D saw every loan event up to its ``event_watermark`` (events are numbered in
+    posting order and posted under the loan's lock, which the close waits for). An event with a
+    larger id dated on or before D — or a reversal of such an event — was posted after it: the
+    earliest finished close on/after that date is flagged ``stale`` (the re-close runs from it to
+    the latest date). ``since``: scan events after this id (default: the latest close's
+    watermark, i.e. what was posted since the last close).
+    """
+    today = today or business_date()
+    last = _last_done()
+    if last is None:
+        return None
+    known = _earliest_stale(today, last.business_date)
+    since = last.event_watermark if since is None else since
+    # Only an event dated before the earliest date already known to be stale can move it earlier.
+    bound = min(last.business_date, known - dt.timedelta(days=1)) if known else last.business_date
+    if since is not None and bound >= earliest_closable(today):
+        found = [(eid, min(on, rev_on) if rev_on else on, loan_id) for eid, on, rev_on, loan_id in
+                 LoanEvent.objects.filter(Q(on__lte=bound) | Q(reverses__on__lte=bound), id__gt=since)
+                 .values_list("id", "on", "reverses__on", "loan_id")]
+        found = [f for f in found if f[1] <= bound]
+        if found:
+            _flag_earliest(found, bound, today)
+    return _earliest_stale(today, last.business_date)
+
+
+def _flag_earliest(found: list[tuple[int, dt.date, int]], bound: dt.date, today: dt.date) -> None:
+    lowest = max(min(f[1] for f in found), earliest_closable(today))
+    closes = list(CloseRun.objects.filter(status=CloseRun.Status.DONE, event_watermark__isnull=False,
+                                          business_date__gte=lowest, business_date__lte=bound)
+                  .order_by("business_date").values_list("pk", "business_date", "event_watermark"))
+    hits = []
+    for eid, affected, loan_id in found:
+        hit = next((c for c in closes if c[1] >= affected and c[2] < eid), None)
+        if hit is not None:
+            hits.append((hit[1], hit[0], eid, affected, loan_id))
+    if not hits:
+        return
+    day, pk, eid, affected, loan_id = min(hits)
+    if CloseRun.objects.filter(pk=pk, stale=False).update(stale=True):
+        run = CloseRun.objects.get(pk=pk)
+        record_audit(actor=None, action="close.stale", obj=run, after={"stale": True, "event": eid, "loan": loan_id},
+                     note=f"日终 {day} 之后登记了 {affected} 的贷款业务（事件 #{eid}），下次日终从 {day} 重跑")
+
+
+def close_facts(today: dt.date | None = None) -> CloseFacts:
+    """The latest finished close, the earliest stale one (after a scan), the first disbursement."""
+    today = today or business_date()
+    last = _last_done()
+    stale = closes_mark_stale(today=today) if last is not None else None
+    first = Loan.objects.aggregate(d=Min("disbursed_on"))["d"]
+    return CloseFacts(today, last.business_date if last else None, stale, first)
+
+
+def _close_refused(requested: dt.date | str, *, actor, reason: str, note: str, facts: dict | None = None) -> None:
+    """Audit a close request the date rule refused."""
+    record_audit(actor=actor, action="close.refused", object_type="monitoring.closerun",
+                 object_repr=f"日终 {requested}", after=(facts or {"requested": requested}) | {"reason": reason},
+                 note=note)
+
+
+def close_request(requested: dt.date, *, actor=None, source: str = "code", catch_up: bool = True,
+                  note: str = "") -> list[dt.date]:
+    """The dates to close for a request (``domain.close.close_dates``), audited either way.
+
+    Refused: a :class:`CloseDateError` with the rule in Chinese, after an audit row
+    ``close.refused`` (who, which date, from where, why). Accepted: ``close.request`` with the
+    dates that will run.
+    """
+    facts = close_facts()
+    where = f"来源：{SOURCES.get(source, source)}" + (f"；{note}" if note else "")
+    base = {"requested": requested, "source": source, "catch_up": catch_up, "business_date": facts.today,
+            "last_closed": facts.last_closed, "stale_from": facts.stale_from}
+    try:
+        dates = close_dates(requested, facts.today, facts.last_closed, stale_from=facts.stale_from,
+                            first_disbursed=facts.first_disbursed, catch_up=catch_up)
+    except CloseDateError as exc:
+        _close_refused(requested, actor=actor, reason=exc.message, note=where, facts=base)
+        raise
+    record_audit(actor=actor, action="close.request", object_type="monitoring.closerun",
+                 object_repr=f"日终 {dates[0]}" + (f" 至 {dates[-1]}" if len(dates) > 1 else ""),
+                 after=base | {"from": dates[0], "to": dates[-1], "count": len(dates)}, note=where)
+    return dates
 
 
 class SuspensionError(DomainError):

@@ -13,6 +13,8 @@ from microcredit.apps.jobs.models import Job
 from microcredit.apps.jobs.runner import enqueue
 from microcredit.apps.monitoring import selectors
 from microcredit.apps.monitoring.models import CloseRun
+from microcredit.apps.monitoring.services import close_request
+from microcredit.domain.close import CloseDateError
 
 
 @login_required
@@ -27,8 +29,14 @@ def close_page(request):
             except ValueError:
                 messages.error(request, "日期格式不正确")
                 return redirect("monitoring:close")
-            job = enqueue(kind="daily_close", params={"date": day.isoformat()}, user=request.user)
-            messages.success(request, f"已提交 {day} 日终批处理（后台任务 #{job.pk}）")
+            try:  # the one date rule (domain.close), audited here too when refused
+                days = close_request(day, actor=request.user, source="page", note="提交后台任务")
+            except CloseDateError as exc:
+                messages.error(request, exc.message)
+                return redirect("monitoring:close")
+            job = enqueue(kind="daily_close", params={"date": day.isoformat(), "source": "page"}, user=request.user)
+            span = f"{days[0]} 至 {days[-1]}，共 {len(days)} 个日期" if len(days) > 1 else f"{days[0]}"
+            messages.success(request, f"已提交日终批处理（{span}；后台任务 #{job.pk}）")
             return redirect(f"{request.path}?job={job.pk}")
     job = Job.objects.filter(pk=request.GET.get("job") or 0, kind="daily_close").first() or \
         Job.objects.filter(kind="daily_close").order_by("-id").first()

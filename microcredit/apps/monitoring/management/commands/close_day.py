@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.monitoring.close import close_through
+from microcredit.domain.close import CloseDateError
 
 
 def _bar(done: int, total: int, message: str = "") -> None:
@@ -29,7 +31,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         day = opts["date"] or business_date()
-        runs = close_through(day, _bar, catch_up=not opts["no_catch_up"])
+        who = os.environ.get("USER") or os.environ.get("USERNAME") or ""
+        try:  # the date rule of domain.close; the request is audited, refused or not
+            runs = close_through(day, _bar, catch_up=not opts["no_catch_up"], source="cli",
+                                 note=f"操作系统用户 {who}" if who else "")
+        except CloseDateError as exc:
+            raise CommandError(f"日终被拒绝：{exc.message}") from None
         for run in runs[-5:]:
             self.stdout.write(f"{run.business_date}：{run.loans} 笔，变化 {run.changed} 笔，逐笔 {run.fallback} 笔，"
                               f"{run.seconds:.2f} 秒")
