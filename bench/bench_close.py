@@ -171,7 +171,11 @@ def main() -> None:
     setup(a.database, fresh=not a.reuse)
     if not a.reuse:
         load(a.loans)
+    from microcredit.apps.core.clock import pinned_business_date
     from microcredit.apps.monitoring.close import run_close
+
+    pin = pinned_business_date(DAY + dt.timedelta(days=1))  # the close refuses dates after the business date
+    pin.__enter__()
 
     def progress(done, total, message=""):
         print(f"  [{time.perf_counter() - t0:6.1f}s] {done}/{total} {message}", flush=True)
