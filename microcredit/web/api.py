@@ -1,25 +1,41 @@
 """The JSON API root (`/api/v1/`, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
 
 Authentication: a bearer token (`POST /api/v1/auth/token`) for banks' systems, or the browser
-session. Each app adds its router in `ROUTERS`.
+session. Each app adds its router in `ROUTERS`. The docs and the schema need a login; the docs
+page uses the vendored Swagger UI (web/static/vendor/swagger-ui), never a CDN.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from ninja import NinjaAPI
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from ninja import NinjaAPI, Swagger
 from ninja.security import HttpBearer, django_auth
 
-from microcredit.apps.accounts.tokens import user_for_token
+from microcredit.apps.accounts.tokens import token_for_raw
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        api_token = token_for_raw(token)
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        request.api_token = api_token  # DELETE /auth/token revokes the token that was used
+        return api_token.user
+
+
+class VendoredSwagger(Swagger):
+    """Swagger UI from our static files (ninja would fall back to a CDN without "ninja" in
+    INSTALLED_APPS); the page's script is a static file too, as the CSP allows no inline code."""
+
+    template = "api_docs.html"
+
+    def render_page(self, request, api, **kwargs):
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        return render(request, self.template, {"swagger_settings": self.settings, "api": api})
 
 
 api = NinjaAPI(
@@ -28,6 +44,8 @@ api = NinjaAPI(
     description="小额信贷系统接口：合作银行系统通过令牌调用。金额为元（两位小数字符串），日期为 ISO 8601。",
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
+    docs=VendoredSwagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+    docs_decorator=login_required,
 )
 
 ROUTERS = [

@@ -1,4 +1,6 @@
-"""Language: Chinese unless the user chose English with the switch in the footer.
+"""The shell's middleware: the chosen language, the current request, no caching of user pages.
+
+Language: Chinese unless the user chose English with the switch in the footer.
 
 Django's LocaleMiddleware would also follow the browser's Accept-Language; since the English
 catalogue covers the shell only, that gave Chinese users with English browsers half-English
@@ -7,6 +9,9 @@ pages. So only an explicit choice (the language cookie set by /i18n/setlang/) co
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import patch_cache_control
+
+from microcredit.apps.accounts.current import reset_current_request, set_current_request
 
 
 class ChosenLanguageMiddleware:
@@ -22,4 +27,38 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
+        return response
+
+
+class CurrentRequestMiddleware:
+    """Keeps the request in a context variable while it is served, so audit rows written by
+    signal handlers (role changes, revocations) name the acting user (accounts.current)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = set_current_request(request)
+        try:
+            return self.get_response(request)
+        finally:
+            reset_current_request(token)
+
+
+class NoStoreForUsersMiddleware:
+    """Nothing a signed-in user receives is kept by the browser or a proxy cache.
+
+    Every page, export and API answer for a logged-in user (session or API token) may carry
+    personal data (names, ID numbers, loans), so they all get ``Cache-Control: no-store``.
+    Static files are served by WhiteNoise before this and stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if getattr(user, "is_authenticated", False):
+            patch_cache_control(response, no_store=True, private=True)
         return response

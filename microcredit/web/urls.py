@@ -17,6 +17,7 @@ urlpatterns = [
 ]
 
 APP_URLS = [
+    ("account/", "microcredit.apps.accounts.urls", "accounts"),
     ("households/", "microcredit.apps.households.urls", "households"),
     ("regions/", "microcredit.apps.regions.urls", "regions"),
     ("reference/", "microcredit.apps.reference.urls", "reference"),

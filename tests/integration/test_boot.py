@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.integration.helpers import user_with_role
+
 
 @pytest.mark.django_db
 def test_login_page_renders_in_chinese(client):
@@ -12,6 +14,8 @@ def test_login_page_renders_in_chinese(client):
 
 @pytest.mark.django_db
 def test_openapi_schema_is_served(client):
+    assert client.get("/api/v1/openapi.json").status_code == 302  # behind the login (issue #9 §3)
+    client.force_login(user_with_role("bank_officer"))
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "Microcredit API"

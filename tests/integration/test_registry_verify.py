@@ -1,4 +1,5 @@
-"""Bank officers verify an ID number (yes/no + status, grade/limit later) — audited, scoped."""
+"""Bank officers verify an ID number: registered, eligible, grade, limit — nothing else (ARCHITECTURE §5);
+audited, scoped, throttled per officer and per IP, and a wrong check digit is refused as such."""
 
 from decimal import Decimal
 
@@ -33,16 +34,14 @@ def verify(client, id_number):
     ({"status": "exited"}, True),
     ({"status": "poor", "is_wubao": True}, False),  # 五保户 are excluded [S1 第9篇]
 ])
-def test_registered_members_are_verified_with_status(client, tree, officer, business_day, fields, eligible,
-                                                     monkeypatch):
+def test_registered_members_are_verified_without_their_status(client, tree, officer, business_day, fields,
+                                                             eligible, monkeypatch):
     monkeypatch.setattr(verification, "_rating_for", lambda member: None)  # no rating yet
     household = make_household(tree.villages[0], members=1, **fields)
     spouse = household.members.exclude(relation="head").get()
     client.force_login(officer)
     answer = verify(client, spouse.id_number).json()
-    assert answer["registered"] is True and answer["eligible"] is eligible
-    assert answer["status"] == fields["status"] and answer["status_label"]
-    assert answer["grade"] is None and answer["credit_limit"] is None
+    assert answer == {"registered": True, "eligible": eligible, "grade": None, "credit_limit": None}
 
 
 def test_status_eligibility_follows_the_policy_era_in_force(client, tree, officer, business_day):
@@ -72,8 +71,7 @@ def test_unknown_or_out_of_scope_numbers_are_not_registered(client, tree, busine
     client.force_login(officer)
     for id_number in (next_id_number(), household.head_id_number):
         answer = verify(client, id_number).json()
-        assert answer == {"registered": False, "eligible": False, "status": None, "status_label": None,
-                          "grade": None, "credit_limit": None}
+        assert answer == {"registered": False, "eligible": False, "grade": None, "credit_limit": None}
 
 
 def test_every_verification_is_audited_and_shows_on_the_household_timeline(client, tree, officer, business_day):
@@ -93,7 +91,8 @@ def test_the_verify_page_answers_without_showing_the_registry(client, tree, offi
     client.force_login(officer)
     assert client.get(reverse("households:verify")).status_code == 200
     html = client.post(reverse("households:verify"), {"id_number": household.head_id_number}).content.decode()
-    assert "已登记" in html and "贫困户" in html and "钱九" not in html
+    assert "已登记" in html and "钱九" not in html
+    assert "贫困户" not in html  # the poverty status is the registry's, not the bank's
 
 
 @pytest.mark.parametrize("role", ["village_station", "auditor", "household"])
@@ -114,7 +113,7 @@ def test_grade_and_limit_come_from_the_rating_hook(client, tree, officer, busine
     monkeypatch.setattr(verification, "_rating_for", lambda member: seen.append(member) or ("AAA", 4_000_000))
     client.force_login(officer)
     answer = verify(client, household.head_id_number).json()
-    assert (answer["grade"], answer["credit_limit"]) == ("AAA", "40000.00")
+    assert answer == {"registered": True, "eligible": True, "grade": "AAA", "credit_limit": "40000.00"}
     assert seen[0].id_number == household.head_id_number
 
 
@@ -130,3 +129,52 @@ def test_the_hook_is_optional_when_the_rating_selectors_do_not_exist(monkeypatch
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
     assert verification._rating_for(object()) is None
+
+
+def _wrong_check_digit(id_number: str) -> str:
+    last = id_number[-1]
+    return id_number[:-1] + ("0" if last != "0" else "1")
+
+
+def test_a_wrong_check_digit_is_refused_as_such_not_answered_unregistered(client, tree, officer, business_day):
+    household = make_household(tree.villages[0])
+    client.force_login(officer)
+    response = verify(client, _wrong_check_digit(household.head_id_number))
+    assert response.status_code == 422
+    assert "身份证号校验位错误" in response.json()["detail"]
+    html = client.post(reverse("households:verify"),
+                       {"id_number": _wrong_check_digit(household.head_id_number)}).content.decode()
+    assert "身份证号校验位错误" in html and "未登记" not in html
+
+
+def test_the_31st_call_in_a_minute_is_refused_with_retry_after_and_audited(client, tree, officer, business_day):
+    household = make_household(tree.villages[0])
+    client.force_login(officer)
+    for _ in range(30):
+        assert verify(client, household.head_id_number).status_code == 200
+    refused = verify(client, household.head_id_number)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    assert "核验过于频繁" in refused.json()["detail"]
+    assert AuditEntry.objects.filter(action="registry.verify").count() == 30  # the refused call answered nothing
+    entry = AuditEntry.objects.get(action="registry.verify_refused")
+    assert entry.actor == officer and household.head_id_number not in entry.object_repr
+    assert household.head_id_number[:6] in entry.object_repr  # masked, not dropped
+    # the page shares the officer's budget
+    page = client.post(reverse("households:verify"), {"id_number": household.head_id_number})
+    assert page.status_code == 429 and "核验过于频繁" in page.content.decode()
+
+
+def test_one_address_is_throttled_across_officers(client, tree, business_day, settings):
+    settings.MICROCREDIT_VERIFY_RATE_USER = "100/min"
+    settings.MICROCREDIT_VERIFY_RATE_IP = "4/min"
+    officers = [make_user("bank_officer", scope_regions=[tree.county.prefix], bank=make_bank()) for _ in range(2)]
+    codes = []
+    for officer in officers:
+        client.force_login(officer)
+        codes += [verify(client, next_id_number()).status_code for _ in range(3)]
+    assert codes == [200] * 4 + [429] * 2
+    # a forged X-Forwarded-For does not buy a fresh counter (no proxy configured)
+    forged = client.post("/api/v1/registry/verify", {"id_number": next_id_number()},
+                         content_type="application/json", headers={"X-Forwarded-For": "10.9.8.7"})
+    assert forged.status_code == 429

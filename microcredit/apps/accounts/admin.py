@@ -1,11 +1,13 @@
-"""User administration (admin role): role, scope prefixes and bank; groups follow the role."""
+"""User administration (admin role): role, scope prefixes and bank; groups follow the role.
+
+Changes are audited by accounts.signals (role/scope fields, groups, permissions, passwords).
+"""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from microcredit.apps.accounts.models import User
-from microcredit.apps.accounts.services import _FIELDS, user_save_role
-from microcredit.apps.audit.services import snapshot
+from microcredit.apps.accounts.models import ApiToken, User
+from microcredit.apps.accounts.services import user_save_role
 
 
 @admin.register(User)
@@ -15,11 +17,26 @@ class MicrocreditUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (("角色与辖区", {"fields": ("role", "scope_regions", "bank", "household", "phone")}),)
     raw_id_fields = ("household",)
 
-    def save_model(self, request, obj, form, change):
-        self._before = snapshot(User.objects.get(pk=obj.pk), _FIELDS) if change else None
-        super().save_model(request, obj, form, change)
-
     def save_related(self, request, form, formsets, change):
         # After the form's own m2m save, so the role's group wins over the groups widget.
         super().save_related(request, form, formsets, change)
-        user_save_role(user=form.instance, actor=request.user, before=self._before)
+        user_save_role(user=form.instance, actor=request.user)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Read-only list (the secret is never stored); revoke from the user's profile page."""
+
+    list_display = ("user", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at", "revoked_reason")
+    list_filter = ("revoked_reason",)
+    search_fields = ("user__username", "prefix")
+    readonly_fields = list_display + ("digest",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revocation keeps the row and is audited; deleting would hide it

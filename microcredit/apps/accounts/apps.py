@@ -1,15 +1,19 @@
 from django.apps import AppConfig, apps
+from django.core.management import call_command
 from django.db.models.signals import post_migrate
 
 
 def _sync_roles_after_last_app(sender, **kwargs):
     """post_migrate is sent once per app; the roles need every app's permissions, so sync once,
-    after the last app with models (permissions are created by each app's own post_migrate)."""
+    after the last app with models (permissions are created by each app's own post_migrate).
+    The cache table (throttle counters, settings.CACHES) is created then too, so `migrate` is
+    all a deployment runs."""
     from microcredit.apps.accounts.roles import sync_roles
 
     with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
     if with_models and sender is with_models[-1]:
         sync_roles()
+        call_command("createcachetable", database=kwargs.get("using", "default"), verbosity=0)
 
 
 class AccountsConfig(AppConfig):
@@ -18,4 +22,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "用户与角色"
 
     def ready(self):
+        from microcredit.apps.accounts import signals
+
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="accounts_sync_roles")
+        signals.connect()

@@ -44,16 +44,29 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A bearer token for bank integrations; only its SHA-256 is stored."""
+    """A bearer token for bank integrations; only its SHA-256 and a short prefix are stored.
+
+    A token works until it expires or is revoked (by its holder, on the profile page, on a
+    password change, or when the user mints more than MICROCREDIT_API_TOKENS_PER_USER).
+    """
 
     user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(_("摘要"), max_length=64, unique=True)
+    prefix = models.CharField(_("前缀"), max_length=8, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("过期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(_("撤销原因"), max_length=40, blank=True)
+
+    PREFIX_LENGTH = 6
 
     class Meta:
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} 的 API 令牌 {self.prefix}…"
 
     @staticmethod
     def hash(raw: str) -> str:

@@ -6,9 +6,6 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from microcredit.apps.accounts.models import User
-from microcredit.apps.audit.services import record_audit, snapshot
-
-_FIELDS = ["username", "role", "scope_regions", "bank_id", "is_active", "is_superuser"]
 
 
 def _sync_groups(user: User) -> None:
@@ -16,8 +13,12 @@ def _sync_groups(user: User) -> None:
 
 
 @transaction.atomic
-def user_save_role(*, user: User, actor, before: dict | None = None) -> User:
-    """After a user's role or scope changed (admin form): align groups and record the change."""
+def user_save_role(*, user: User, actor=None, before: dict | None = None) -> User:
+    """After a user's role or scope changed (admin form): align the groups with the role.
+
+    The audit rows come from accounts.signals — the role/scope change from the user's save, the
+    group change from m2m_changed — so every path (admin, shell, services) is recorded the same
+    way. `actor` and `before` are accepted for older callers; the actor is the request's user.
+    """
     _sync_groups(user)
-    record_audit(actor=actor, action="user.role", obj=user, before=before, after=snapshot(user, _FIELDS))
     return user

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.http import JsonResponse
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from microcredit.apps.households.verification import registry_verify
+from microcredit.apps.households.verification import VerifyThrottled, check_verify_rate, registry_verify
+from microcredit.domain.errors import DomainError
 
 router = Router(tags=["建档立卡核验"])
 
@@ -15,18 +17,29 @@ class VerifyIn(Schema):
 
 
 class VerifyOut(Schema):
+    """Exactly what §5 promises: registered, eligible, grade, limit (yuan) — nothing else."""
+
     registered: bool
     eligible: bool
-    status: str | None
-    status_label: str | None
     grade: str | None
     credit_limit: str | None
 
 
-@router.post("/verify", response=VerifyOut, summary="核验身份证号是否为符合条件的建档立卡农户成员")
+class ThrottledOut(Schema):
+    detail: str
+
+
+@router.post("/verify", response={200: VerifyOut, 429: ThrottledOut},
+             summary="核验身份证号是否为符合条件的建档立卡农户成员（限流：每人、每地址每分钟次数有限）")
 def verify(request, payload: VerifyIn):
     if not request.user.has_perm("core.verify_identity"):
         raise HttpError(403, "无核验权限")
-    if len(payload.id_number.strip()) != 18:
-        raise HttpError(422, "身份证号必须是18位")
-    return registry_verify(actor=request.user, id_number=payload.id_number)
+    try:
+        check_verify_rate(request, payload.id_number)
+        return registry_verify(actor=request.user, id_number=payload.id_number)
+    except VerifyThrottled as exc:
+        response = JsonResponse({"detail": exc.message}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    except DomainError as exc:
+        raise HttpError(422, exc.message) from exc

@@ -21,10 +21,11 @@ from microcredit.apps.households.forms import (
 )
 from microcredit.apps.households.services import household_create, household_update, member_create, member_update
 from microcredit.apps.households.timeline import describe
-from microcredit.apps.households.verification import registry_verify
+from microcredit.apps.households.verification import VerifyThrottled, check_verify_rate, registry_verify
 from microcredit.apps.jobs.models import Job
 from microcredit.apps.jobs.runner import enqueue
 from microcredit.apps.regions.selectors import townships_in_scope, villages_in_scope
+from microcredit.domain.errors import DomainError
 from microcredit.web.household_panels import household_panels
 
 SECRET_FIELDS = {"id_number", "head_id_number", "phone"}
@@ -178,7 +179,14 @@ def registry_import_status(request, job_pk: int):
 @permission_required("core.verify_identity", raise_exception=True)
 def verify(request):
     form = VerifyForm(request.POST or None)
-    answer = None
+    answer, status = None, 200
     if request.method == "POST" and form.is_valid():
-        answer = registry_verify(actor=request.user, id_number=form.cleaned_data["id_number"])
-    return render(request, "households/verify.html", {"form": form, "answer": answer})
+        try:  # the same throttle and rules as POST /api/v1/registry/verify
+            check_verify_rate(request, form.cleaned_data["id_number"])
+            answer = registry_verify(actor=request.user, id_number=form.cleaned_data["id_number"])
+        except VerifyThrottled as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        except DomainError as exc:
+            form.add_error("id_number", exc.message)
+    return render(request, "households/verify.html", {"form": form, "answer": answer}, status=status)
