@@ -126,3 +126,7 @@ def make_bank(code: str = "NSH", name: str = "卢氏农商银行"):
 
     bank, _ = Bank.objects.get_or_create(code=code, defaults={"name": name, "short_name": name[:8]})
     return bank
+
+
+CARD_NUMBER = "6217000010001234569"
+"""A valid UnionPay debit card number (19 digits, Luhn check digit 9) for disbursements."""

@@ -1,10 +1,16 @@
-"""Policy checks of a loan application (DOMAIN §4, §3, §8, §11).
+"""Policy checks of a loan application (DOMAIN §4, §3, §7, §8, §11).
 
 Every rule is a plain function returning a list of :class:`PolicyFailure` (rule, field,
 Chinese message); :func:`check_application` runs them all and returns every failure at once
 (beancount style), so the village clerk sees everything to fix before submitting.
 The caller passes the policy era in force on the application date, the facts it found
 (rating, blacklist, loans outstanding, circuit breakers, risk-fund quota) and the cap rate.
+
+Some rules hold at every step that commits money, not only when the application is entered:
+the circuit breakers (§8), the risk-fund quota (§7) and "at most one policy loan outstanding"
+(§4) can change between the application and the money. :func:`check_commitment` re-runs
+exactly those (``AT_BANK_DECISION``, ``AT_DISBURSEMENT``) on facts the caller re-reads under the
+application's row lock.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from microcredit.domain.money import fen_to_yuan
 __all__ = [
     "PolicyTerms", "ApplicantFacts", "ApplicationRequest", "Suspensions", "FundQuota",
     "PolicyFailure", "PROHIBITED_PURPOSE_WORDS", "PROHIBITED_MODES", "MODES_NEEDING_PARTNER",
-    "RULES", "check_application",
+    "RULES", "check_application", "Breaker", "Commitment", "AT_BANK_DECISION", "AT_DISBURSEMENT",
+    "check_commitment",
 ]
 
 PROHIBITED_PURPOSE_WORDS = (
@@ -71,12 +78,20 @@ class ApplicationRequest(NamedTuple):
     annual_rate: Decimal | None = None
 
 
-class Suspensions(NamedTuple):
-    """Circuit breakers in force (DOMAIN §8): a flag, or the suspension's reason (non-empty = in force)."""
+class Breaker(NamedTuple):
+    """A circuit breaker in force (DOMAIN §8): why it tripped and since when."""
 
-    village: bool | str = False
-    township: bool | str = False
-    bank: bool | str = False
+    reason: str
+    since: date | None = None
+
+
+class Suspensions(NamedTuple):
+    """Circuit breakers in force (DOMAIN §8): a flag, the suspension's reason or a :class:`Breaker`
+    (truthy = in force)."""
+
+    village: bool | str | Breaker = False
+    township: bool | str | Breaker = False
+    bank: bool | str | Breaker = False
 
 
 class FundQuota(NamedTuple):
@@ -105,6 +120,24 @@ class Context(NamedTuple):
     cap_rate: Decimal | None
     suspensions: Suspensions
     quota: FundQuota | None
+
+    # The three facts the commitment rules read, named like Commitment's fields.
+    @property
+    def amount(self) -> int:
+        return self.request.amount
+
+    @property
+    def outstanding_policy_loans(self) -> int:
+        return self.applicant.outstanding_policy_loans
+
+
+class Commitment(NamedTuple):
+    """A step that commits money (bank decision, disbursement) with the facts re-read under the lock."""
+
+    amount: int  # fen: the approved amount, or the contract amount at disbursement
+    outstanding_policy_loans: int = 0  # the household's 在贷 policy loans (the new one not counted)
+    suspensions: Suspensions = Suspensions()
+    quota: FundQuota | None = None
 
 
 def rule_status(c: Context) -> list[PolicyFailure]:
@@ -173,9 +206,9 @@ def rule_rate(c: Context) -> list[PolicyFailure]:
     return []
 
 
-def rule_outstanding(c: Context) -> list[PolicyFailure]:
+def rule_outstanding(c: Context | Commitment) -> list[PolicyFailure]:
     """At most one policy loan outstanding; repeat loans after repayment (DOMAIN §4)."""
-    if c.applicant.outstanding_policy_loans > 0:
+    if c.outstanding_policy_loans > 0:
         return [PolicyFailure("在贷余额", "household", "该户已有未结清的小额信贷，须结清后再贷")]
     return []
 
@@ -199,27 +232,34 @@ def rule_purpose(c: Context) -> list[PolicyFailure]:
     return out
 
 
-def rule_suspensions(c: Context) -> list[PolicyFailure]:
+def _breaker_text(flag: bool | str | Breaker) -> str:
+    if isinstance(flag, Breaker):
+        since = f"自 {flag.since.isoformat()} 起" if flag.since else ""
+        return f"（{since}{'：' if since and flag.reason else ''}{flag.reason}）" if since or flag.reason else ""
+    return f"（{flag}）" if isinstance(flag, str) else ""
+
+
+def rule_suspensions(c: Context | Commitment) -> list[PolicyFailure]:
     """Circuit breakers: suspended village / township / bank (DOMAIN §8)."""
     out = []
     for flag, label in ((c.suspensions.village, "所在村"), (c.suspensions.township, "所在乡镇"),
                         (c.suspensions.bank, "贷款银行")):
         if flag:
-            why = f"（{flag}）" if isinstance(flag, str) else ""
             out.append(PolicyFailure("熔断", "region" if label != "贷款银行" else "bank",
-                                     f"{label}已触发风险熔断，暂停新增贷款{why}"))
+                                     f"{label}已触发风险熔断，暂停新增贷款{_breaker_text(flag)}"))
     return out
 
 
-def rule_fund_quota(c: Context) -> list[PolicyFailure]:
+def rule_fund_quota(c: Context | Commitment) -> list[PolicyFailure]:
     """Bank's outstanding + amount ≤ fund × leverage, when a fund exists (DOMAIN §7)."""
     q = c.quota
     if q is None:
         return []
     limit = q.fund_balance * q.leverage
-    if q.bank_outstanding + c.request.amount > limit:
+    if q.bank_outstanding + c.amount > limit:
         return [PolicyFailure("风险补偿金", "bank",
-                              f"超出风险补偿金放大额度 {fen_to_yuan(limit)} 元（已贷 {fen_to_yuan(q.bank_outstanding)} 元）")]
+                              f"超出风险补偿金放大额度：额度 {fen_to_yuan(limit)} 元，已贷 {fen_to_yuan(q.bank_outstanding)} 元，"
+                              f"本笔 {fen_to_yuan(c.amount)} 元")]
     return []
 
 
@@ -255,4 +295,28 @@ def check_application(
     failures: list[PolicyFailure] = []
     for rule in RULES:
         failures.extend(rule(ctx))
+    return failures
+
+
+AT_BANK_DECISION: tuple[Callable[[Commitment], list[PolicyFailure]], ...] = (
+    rule_outstanding, rule_suspensions, rule_fund_quota,
+)
+"""Re-checked when the bank decides (银行审定): what may have changed since the application."""
+AT_DISBURSEMENT: tuple[Callable[[Commitment], list[PolicyFailure]], ...] = (
+    rule_outstanding, rule_suspensions, rule_fund_quota,
+)
+"""Re-checked when the money goes out (签约放款)."""
+
+
+def check_commitment(rules: tuple[Callable[[Commitment], list[PolicyFailure]], ...],
+                     commitment: Commitment) -> list[PolicyFailure]:
+    """Every failing rule of a step that commits money (DOMAIN §4, §7, §8), all at once.
+
+    Args:
+        rules: ``AT_BANK_DECISION`` or ``AT_DISBURSEMENT``.
+        commitment: the amount and the facts re-read under the application's row lock.
+    """
+    failures: list[PolicyFailure] = []
+    for rule in rules:
+        failures.extend(rule(commitment))
     return failures

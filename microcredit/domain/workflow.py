@@ -19,7 +19,7 @@ from microcredit.domain.errors import FieldError
 __all__ = [
     "Step", "Transition", "WorkflowTable", "ACTION_LABELS", "APPLICATION", "RATING_CAMPAIGN",
     "SUBSIDY_BATCH", "RISK_FUND_CLAIM", "CLAIM_NOTICE_DAYS", "notice_end", "notice_errors", "allowed_transitions", "transition_errors", "find_transition", "due_date", "is_overdue",
-    "total_limit_days",
+    "total_limit_days", "APPROVING_ACTIONS", "segregation_errors",
 ]
 
 VILLAGE, TOWNSHIP, COUNTY, BANK, HOUSEHOLD = (
@@ -256,6 +256,27 @@ def transition_errors(
     if t.needs_opinion and not opinion.strip():
         errors.append(FieldError("opinion", f"“{t.label}”必须填写意见或理由"))
     return errors
+
+
+APPROVING_ACTIONS = ("approve",)
+"""Actions that approve a step (segregation of duties applies to them)."""
+
+
+def segregation_errors(action: str, actor_id: int | None, previous_actor_id: int | None,
+                       previous_action: str = "") -> list[FieldError]:
+    """Four eyes (issue #9, DOMAIN §12): why ``actor_id`` may not take ``action`` ([] when it may).
+
+    Nobody approves a step they moved the item into: not their own submission (提交 then 村初审),
+    not the step after one they approved (two consecutive approvals). ``previous_actor_id`` is
+    whoever recorded the transition that brought the item to its current step. A ``None`` actor
+    (the system, the demo generator) is not a person and is never refused.
+    """
+    if action not in APPROVING_ACTIONS or actor_id is None or previous_actor_id is None:
+        return []
+    if actor_id != previous_actor_id:
+        return []
+    what = "提交" if previous_action == "submit" else ACTION_LABELS.get(previous_action, "办理")
+    return [FieldError("actor", f"职责分离：本环节的上一步（{what}）由您本人办理，不能再由您审批同意，请由另一名经办人审批")]
 
 
 def due_date(table: WorkflowTable, state: str, entered_on: date) -> date | None:

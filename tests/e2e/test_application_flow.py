@@ -1,8 +1,9 @@
-"""Browser story: one application from the village clerk to the bank officer, four logins.
+"""Browser story: one application from the village clerk to the bank officer, five logins.
 
-The village clerk enters the application (with an ID card scan) and submits it and gives the
-village first review; the township station and the county office approve from their inboxes;
-the bank officer approves, signs and disburses, and sees the contract with the loan's schedule.
+The village clerk enters the application (with an ID card scan) and submits it; a second village
+login gives the village first review (segregation of duties: nobody approves what they submitted);
+the township station and the county office approve from their inboxes; the bank officer approves,
+signs and disburses to a valid card number, and sees the contract with the loan's schedule.
 """
 
 from __future__ import annotations
@@ -42,13 +43,14 @@ def test_application_from_village_clerk_to_bank_officer(live_server, page, login
                           valid_from=dt.date(2025, 6, 1), valid_until=dt.date(2028, 6, 1))
     bank = make_bank()
     make_user("village_station", [village.prefix], username="cun", password=PW)
+    make_user("village_station", [village.prefix], username="cun2", password=PW)
     make_user("township_station", [tree.townships[0].prefix], username="xiang", password=PW)
     make_user("county_office", [tree.county.prefix], username="xian", password=PW)
     make_user("bank_officer", [tree.county.prefix], bank=bank, username="yinhang", password=PW)
     url = live_server.url
 
     with pinned_business_date(DAY):
-        # 1. village clerk: enter, check, submit, village first review
+        # 1. village clerk: enter, check, submit
         login(page, "cun", PW)
         page.goto(f"{url}/origination/new/{hh.pk}/")
         page.select_option("select[name=bank]", str(bank.pk))
@@ -62,6 +64,10 @@ def test_application_from_village_clerk_to_bank_officer(live_server, page, login
         detail_url = page.url
         page.click("button[name=action][value=submit]")
         expect(page.locator("#app-state")).to_have_text("村初审")
+
+        # 1b. another village login: the village first review
+        login(page, "cun2", PW)
+        page.goto(detail_url)
         _approve(page, "乡审核")
 
         # 2. township station: from the inbox
@@ -82,7 +88,7 @@ def test_application_from_village_clerk_to_bank_officer(live_server, page, login
         page.click("table.data a")
         _approve(page, "已审定待放款")
         page.click("text=签约放款")
-        page.fill("input[name=account_number]", "6230001234")
+        page.fill("input[name=account_number]", "6217 0000 1000 1234 569")
         page.select_option("select[name=method]", "interest_quarterly")
         page.click("main button[type=submit]")
         expect(page.locator("#loan-number")).to_have_text(re.compile(r"^NSH20260302\d{5}$"))

@@ -68,7 +68,9 @@ def test_rejection_needs_reasons_and_payout_beyond_the_fund_goes_to_the_county_b
         claim.refresh_from_db()
         assert claim.status == "rejected" and claim.rejection_reason == "银行未及时催收"
         ledger.fund_transfer_out(account=county.account, amount=49000000, on=dt.date(2026, 6, 1), actor=None)
-        again = claims.claim_file(loan=county.bad, cause="disaster", collection_note="洪灾，已催收", actor=county.officer)
+        # filed on 05-20 so that the notice (dated on the filing day, never before it) has run 7 days by 06-01
+        again = claims.claim_file(loan=county.bad, cause="disaster", collection_note="洪灾，已催收", actor=county.officer,
+                                  on=dt.date(2026, 5, 20))
         for action, who in (("notice", county.county_user),):
             claims.claim_transition(claim=again, action=action, actor=who, on=dt.date(2026, 5, 20))
         claims.claim_transition(claim=again, action="verify", actor=county.county_user)

@@ -11,7 +11,7 @@ from microcredit.apps.origination import selectors, services
 from microcredit.apps.origination.models import LoanApplication
 from microcredit.apps.rating.models import Rating, RatingStatus
 from microcredit.apps.rating.selectors import scorecard_for
-from tests.factories import make_bank, make_household, make_region_tree, make_user, next_id_number
+from tests.factories import CARD_NUMBER, make_bank, make_household, make_region_tree, make_user, next_id_number
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 3, 2)
@@ -33,6 +33,8 @@ def world():
     other_bank = make_bank("YCB", "邮储银行卢氏县支行")
     users = {
         "village": make_user("village_station", [village.prefix]),
+        # segregation of duties: the clerk who submits does not give the village first review
+        "village_reviewer": make_user("village_station", [village.prefix]),
         "township": make_user("township_station", [tree.townships[0].prefix]),
         "other_township": make_user("township_station", [tree.townships[1].prefix]),
         "county": make_user("county_office", [tree.county.prefix]),
@@ -49,7 +51,7 @@ def apply(hh, bank, users, **kw):
 
 
 def walk(app, users, until="approved"):
-    chain = [("submit", "village"), ("approve", "village"), ("approve", "township"), ("approve", "county"),
+    chain = [("submit", "village"), ("approve", "village_reviewer"), ("approve", "township"), ("approve", "county"),
              ("approve", "bank")]
     for i, (action, who) in enumerate(chain):
         app = services.application_transition(application=app, action=action, actor=users[who],
@@ -91,10 +93,10 @@ def test_five_steps_then_disbursement_opens_loan_with_schedule(world):
     with pytest.raises(services.WorkflowRefused, match="利率上限"):
         services.application_disburse(application=app, actor=users["bank"], annual_rate=Decimal("3.50"),
                                       method="interest_quarterly", disbursed_on=DAY + dt.timedelta(days=6),
-                                      account_number="6230001")
+                                      account_number=CARD_NUMBER)
     app = services.application_disburse(application=app, actor=users["bank"], annual_rate=Decimal("3.00"),
                                         method="interest_quarterly", disbursed_on=DAY + dt.timedelta(days=6),
-                                        account_number="6230001")
+                                        account_number=CARD_NUMBER)
     loan = app.loan
     assert app.state == "disbursed" and app.days_to_money == 6
     assert loan.principal == 3_000_000 and loan.cap_rate == Decimal("3.0000")
@@ -110,7 +112,7 @@ def test_five_steps_then_disbursement_opens_loan_with_schedule(world):
 def test_scope_other_township_and_other_bank_cannot_act(world):
     tree, hh, bank, users = world
     app = apply(hh, bank, users)
-    for action, who in [("submit", "village"), ("approve", "village")]:
+    for action, who in [("submit", "village"), ("approve", "village_reviewer")]:
         app = services.application_transition(application=app, action=action, actor=users[who], on=DAY)
     with pytest.raises(services.WorkflowRefused, match="管辖"):
         services.application_transition(application=app, action="approve", actor=users["other_township"], on=DAY)
@@ -141,7 +143,7 @@ def test_inbox_shows_overdue_for_the_right_role(world):
     tree, hh, bank, users = world
     app = apply(hh, bank, users)
     app = services.application_transition(application=app, action="submit", actor=users["village"], on=DAY)
-    app = services.application_transition(application=app, action="approve", actor=users["village"], on=DAY)
+    app = services.application_transition(application=app, action="approve", actor=users["village_reviewer"], on=DAY)
     from microcredit.apps.core.clock import pinned_business_date
     with pinned_business_date(DAY + dt.timedelta(days=3)):
         items = selectors.inbox(users["township"])
@@ -155,6 +157,6 @@ def test_median_days_to_money(world):
     app = walk(apply(hh, bank, users), users)
     services.application_disburse(application=app, actor=users["bank"], annual_rate=Decimal("3.00"),
                                   method="equal_installment", disbursed_on=DAY + dt.timedelta(days=5),
-                                  account_number="6230001")
+                                  account_number=CARD_NUMBER)
     medians = selectors.median_days_to_money(users["county"])
     assert medians["township"] == [("城关镇", 5, 1)]

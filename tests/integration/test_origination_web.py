@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from microcredit.apps.core.clock import pinned_business_date
 from microcredit.apps.origination.models import LoanApplication
-from tests.factories import make_bank, make_household, make_region_tree, make_user, next_id_number
+from tests.factories import CARD_NUMBER, make_bank, make_household, make_region_tree, make_user, next_id_number
 from tests.integration.test_origination_flow import rate
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,7 @@ def world():
     bank = make_bank()
     users = {
         "village": make_user("village_station", [village.prefix]),
+        "village_reviewer": make_user("village_station", [village.prefix]),  # four eyes on 村初审
         "township": make_user("township_station", [tree.townships[0].prefix]),
         "other_township": make_user("township_station", [tree.townships[1].prefix]),
         "county": make_user("county_office", [tree.county.prefix]),
@@ -78,7 +79,8 @@ def test_api_walks_the_steps_and_disburses(client, world):
         f"/api/v1/origination/applications/{pk}/actions", {"action": action, "opinion": opinion},
         content_type="application/json", **token(client, users[who]))
     assert act("village", "submit").status_code == 200
-    assert act("village", "approve").status_code == 200
+    assert act("village", "approve").status_code == 409  # segregation of duties: not one's own submission
+    assert act("village_reviewer", "approve").status_code == 200
     refused = act("other_township", "approve")
     assert refused.status_code == 404
     assert act("county", "approve").status_code == 409  # wrong state for the county
@@ -89,11 +91,11 @@ def test_api_walks_the_steps_and_disburses(client, world):
     assert [a["id"] for a in inbox] == [pk]
     assert act("bank", "approve").json()["state"] == "approved"
     r = client.post(f"/api/v1/origination/applications/{pk}/disburse",
-                    {"annual_rate": "3.50", "method": "bullet", "account_number": "6230009"},
+                    {"annual_rate": "3.50", "method": "bullet", "account_number": CARD_NUMBER},
                     content_type="application/json", **bank_auth)
     assert r.status_code == 409 and "利率上限" in r.json()["detail"]
     r = client.post(f"/api/v1/origination/applications/{pk}/disburse",
-                    {"annual_rate": "3.00", "method": "bullet", "account_number": "6230009"},
+                    {"annual_rate": "3.00", "method": "bullet", "account_number": CARD_NUMBER},
                     content_type="application/json", **bank_auth)
     assert r.status_code == 200, r.content
     body = r.json()

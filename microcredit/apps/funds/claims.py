@@ -17,6 +17,7 @@ from microcredit.apps.funds.workflows import CLAIM_FLOW, checked_transition
 from microcredit.apps.loans.models import LoanStatus
 from microcredit.apps.loans.servicing import loan_current_state
 from microcredit.domain.errors import DomainError
+from microcredit.domain.guards import check_money_date
 from microcredit.domain.loss_sharing import SHARING_PRESETS, share_loss
 from microcredit.domain.workflow import notice_end, notice_errors
 
@@ -50,6 +51,8 @@ def claim_file(*, loan, cause: str, collection_note: str, actor, on: dt.date | N
                cause_detail: str = "", evidence: list = ()) -> Claim:
     """The bank files a claim with its proof of collection (refused with the reasons otherwise)."""
     on = on or business_date()
+    check_money_date(on, business_date(), earliest=loan.disbursed_on, earliest_label="放款日", field="on",
+                     label="申报日期", error=ClaimError)
     if not collection_note.strip():
         raise ClaimError("collection_note", "请填写催收情况（银行须先行催收）")
     reasons = claim_refusals(loan, on, cause)
@@ -78,6 +81,8 @@ def claim_transition(*, claim: Claim | int, action: str, actor, opinion: str = "
     pk = claim.pk if isinstance(claim, Claim) else claim
     claim = Claim.objects.select_for_update().select_related("account", "loan").get(pk=pk)
     on = on or business_date()
+    check_money_date(on, business_date(), earliest=claim.filed_on, earliest_label="申报日期", field="on",
+                     label="办理日期", error=ClaimError)
     step = checked_transition(CLAIM_FLOW, claim.status, action, actor, opinion, ClaimError)
     before = claim.status
     if action == "reject":
@@ -112,10 +117,12 @@ def claim_recovery(*, claim: Claim | int, amount: int, actor, on: dt.date | None
         raise ClaimError("claim", "仅已代偿的申请可登记追偿收回")
     if amount <= 0 or claim.recovered + amount > claim.loss:
         raise ClaimError("amount", "追回金额须大于 0 且累计不超过损失金额")
+    on = on or business_date()
+    check_money_date(on, business_date(), earliest=claim.filed_on, earliest_label="申报日期", field="on",
+                     label="追回日期", error=ClaimError)
     shares = dict(share_loss(amount, SHARING_PRESETS[claim.sharing_preset]))
     if shares["fund"]:
-        ledger.fund_recovery(account=claim.account, fund_share=shares["fund"], on=on or business_date(),
-                             actor=actor, claim=claim)
+        ledger.fund_recovery(account=claim.account, fund_share=shares["fund"], on=on, actor=actor, claim=claim)
     claim.recovered += amount
     claim.save(update_fields=["recovered"])
     record_audit(actor=actor, action="claim.recovery", obj=claim, after={"amount": amount, "shares": shares},

@@ -1,14 +1,14 @@
 from django import forms
 
 from microcredit.apps.funds.models import ClaimCause
-from microcredit.apps.loans.forms import DateInput, YuanField
+from microcredit.apps.loans.forms import DateInput, MoneyDateField, YuanField
 
 
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(label="业务", choices=[("deposit", "存入"), ("top_up", "补充"), ("interest", "利息"),
                                                   ("transfer_out", "调出至县级预算")])
     amount = YuanField(label="金额（元）")
-    on = forms.DateField(label="记账日期", widget=DateInput)
+    on = MoneyDateField(label="记账日期")
     memo = forms.CharField(label="摘要", max_length=200, required=False)
 
 

@@ -2,6 +2,8 @@
 
 Every write is a `JournalEntry` whose postings sum to zero (checked here before saving).
 Balance of an account = sum of its `fund_cash` postings. Sign: debit positive, credit negative.
+Every entry is dated between the account's opening and the business date (``domain.guards``):
+deposits, interest, transfers, payouts and recoveries alike all pass through ``entry_post``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from django.db import transaction
 from django.db.models import Sum
 
 from microcredit.apps.audit.services import record_audit, user_or_none
+from microcredit.apps.core.clock import business_date
 from microcredit.apps.funds.models import EntryKind, FundAccount, JournalEntry, Ledger, Posting
 from microcredit.domain.errors import DomainError
+from microcredit.domain.guards import check_money_date
 
 
 class LedgerError(DomainError):
@@ -39,6 +43,8 @@ def entry_post(*, account: FundAccount, kind: str, on: dt.date, lines: list[tupl
         raise LedgerError("lines", "分录金额必须是整数（分）")
     if sum(a for _, a in lines) != 0:
         raise LedgerError("lines", f"借贷不平衡：合计 {sum(a for _, a in lines)} 分")
+    check_money_date(on, business_date(), earliest=account.opened_on, earliest_label="专户开户日期", field="on",
+                     label="记账日期", error=LedgerError)
     FundAccount.objects.select_for_update().filter(pk=account.pk).first()
     entry = JournalEntry.objects.create(account=account, kind=kind, on=on, memo=memo, claim=claim,
                                         created_by=user_or_none(actor))

@@ -133,7 +133,7 @@ def subsidy_split(request, loan_id: int):
     return {"loan_id": loan.pk, "mode": "direct" if split is not None else "claim", "periods": periods}
 
 
-@router.post("/{loan_id}/repayments", response={200: ReceiptOut, 201: ReceiptOut})
+@router.post("/{loan_id}/repayments", response={200: ReceiptOut, 201: ReceiptOut, 409: dict, 422: dict})
 def post_repayment(request, loan_id: int, payload: RepaymentIn):
     if not request.user.has_perm("loans.post_repayment"):
         raise HttpError(403, "无权登记还款")
@@ -143,10 +143,10 @@ def post_repayment(request, loan_id: int, payload: RepaymentIn):
         amount = yuan_to_fen(payload.amount)
         event, created = svc.repayment_post(loan=loan, amount=amount, on=payload.on, actor=request.user,
                                             idempotency_key=key, reference=payload.reference, channel="api")
-    except DomainError as exc:
-        raise HttpError(409 if exc.field == "idempotency_key" else 422, exc.message) from None
+    except DomainError as exc:  # e.g. a date after the business date: field "on"
+        return (409 if exc.field == "idempotency_key" else 422), {"detail": exc.message, "field": exc.field}
     except ValueError as exc:
-        raise HttpError(422, str(exc)) from None
+        return 422, {"detail": str(exc), "field": "amount"}
     loan.refresh_from_db()
     alloc = event.data.get("allocation", {})
     return (201 if created else 200), {

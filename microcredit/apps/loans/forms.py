@@ -1,4 +1,6 @@
-"""Servicing forms: amounts entered in yuan (Decimal), converted to fen here at the edge."""
+"""Servicing forms: amounts entered in yuan (Decimal), converted to fen here at the edge; the date of a
+money event is refused at the field when it is after the business date (``domain.guards``; the
+services refuse it too)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,8 @@ from decimal import Decimal
 
 from django import forms
 
+from microcredit.apps.core.clock import business_date
+from microcredit.domain.guards import money_date_errors
 from microcredit.domain.money import yuan_to_fen
 
 
@@ -25,31 +29,45 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class MoneyDateField(forms.DateField):
+    """The date of a money event: not after the business date."""
+
+    widget = DateInput
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is not None:
+            errors = money_date_errors(day, business_date(), label=str(self.label or "日期"))
+            if errors:
+                raise forms.ValidationError(errors[0].message)
+        return day
+
+
 class RepaymentForm(forms.Form):
     amount = YuanField(label="还款金额（元）")
-    on = forms.DateField(label="还款日期", widget=DateInput)
+    on = MoneyDateField(label="还款日期")
     reference = forms.CharField(label="银行流水号", max_length=64, required=False)
 
 
 class SettlementForm(forms.Form):
-    on = forms.DateField(label="结清日期", widget=DateInput)
+    on = MoneyDateField(label="结清日期")
 
 
 class ExtensionForm(forms.Form):
-    on = forms.DateField(label="办理日期", widget=DateInput)
+    on = MoneyDateField(label="办理日期")
     extra_months = forms.IntegerField(label="展期月数", min_value=1, max_value=36)
     decision = forms.CharField(label="审批意见（银行决定）", widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RenewalForm(forms.Form):
-    on = forms.DateField(label="续贷日期", widget=DateInput)
+    on = MoneyDateField(label="续贷日期")
     new_term_months = forms.IntegerField(label="新贷款期限（月）", min_value=1, max_value=36)
     without_principal_repayment = forms.BooleanField(label="无还本续贷", required=False)
     decision = forms.CharField(label="审批意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class WriteOffForm(forms.Form):
-    on = forms.DateField(label="核销日期", widget=DateInput)
+    on = MoneyDateField(label="核销日期")
     reason = forms.CharField(label="核销原因", widget=forms.Textarea(attrs={"rows": 2}))
 
 

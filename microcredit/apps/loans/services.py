@@ -6,14 +6,45 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
+from typing import Iterator
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from microcredit.apps.audit.services import record_audit, snapshot
-from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent
+from microcredit.apps.core.clock import business_date
+from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent, LoanStatus
+from microcredit.domain.errors import DomainError
+from microcredit.domain.guards import check_account_number, check_money_date
 from microcredit.domain.schedules import LoanTerms, build_schedule
+
+ONE_ACTIVE_MESSAGE = "该户已有一笔在贷的政策性贷款，结清前不能再贷（每户至多一笔在贷政策性贷款）"
+
+
+class LoanRefused(DomainError):
+    """A loan that may not be opened (field + Chinese message)."""
+
+
+def other_active_loan(household, exclude: Loan | None = None) -> Loan | None:
+    """The household's 在贷 policy loan other than ``exclude`` (DOMAIN §4: at most one)."""
+    qs = Loan.objects.filter(household=household, status=LoanStatus.ACTIVE)
+    return (qs.exclude(pk=exclude.pk) if exclude is not None else qs).first()
+
+
+@contextlib.contextmanager
+def one_active_guard(household, exclude: Loan | None = None, *, error: type[DomainError] = LoanRefused,
+                     field: str = "household") -> Iterator[None]:
+    """Turn a breach of ``loan_one_active_per_household`` by the writes inside into ``error`` (never a
+    500). The writes run in a savepoint, so the database answers the follow-up question."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        if other_active_loan(household, exclude) is not None:
+            raise error(field, ONE_ACTIVE_MESSAGE) from exc
+        raise
 
 
 def loan_terms(loan: Loan) -> LoanTerms:
@@ -39,20 +70,30 @@ def loan_open(
 ) -> Loan:
     """Create the loan account, its schedule (domain) and its disbursement event (DOMAIN §5.2).
 
-    Input is assumed validated (policy checks, cap rate) by the caller's form/service.
+    Policy checks and the cap rate are the caller's (origination's disbursement, servicing's
+    renewal). Refused here, whoever calls, with :class:`LoanRefused`: a disbursement dated after
+    the business date, an account number that is not one (a new loan's; a renewal keeps the old
+    loan's account), and a second 在贷 loan for the household (DOMAIN §4; also a database
+    constraint, whose breach under a race is reported the same way).
     """
+    check_money_date(disbursed_on, business_date(), field="disbursed_on", label="放款日期", error=LoanRefused)
+    if renewed_from is None and account_number:
+        account_number = check_account_number(account_number, error=LoanRefused)
+    if other_active_loan(household) is not None:
+        raise LoanRefused("household", ONE_ACTIVE_MESSAGE)
     terms = LoanTerms(principal, Decimal(annual_rate), disbursed_on, term_months, method)
     schedule = build_schedule(terms)
-    loan = Loan.objects.create(
-        number=number or _next_number(bank.code, disbursed_on), household=household, borrower=borrower,
-        bank=bank, branch=branch, region_code=household.region_code, policy_era=policy_era,
-        principal=principal, annual_rate=annual_rate, cap_rate=cap_rate, subsidy_ratio=subsidy_ratio,
-        disbursed_on=disbursed_on, term_months=term_months, maturity_date=schedule.maturity_date,
-        method=method, usage_mode=usage_mode, industry=industry, purpose=purpose,
-        account_number=account_number, renewed_from=renewed_from,
-        principal_outstanding=principal, state_as_of=disbursed_on,
-        next_due_date=schedule.installments[0].due_date,
-    )
+    with one_active_guard(household):
+        loan = Loan.objects.create(
+            number=number or _next_number(bank.code, disbursed_on), household=household, borrower=borrower,
+            bank=bank, branch=branch, region_code=household.region_code, policy_era=policy_era,
+            principal=principal, annual_rate=annual_rate, cap_rate=cap_rate, subsidy_ratio=subsidy_ratio,
+            disbursed_on=disbursed_on, term_months=term_months, maturity_date=schedule.maturity_date,
+            method=method, usage_mode=usage_mode, industry=industry, purpose=purpose,
+            account_number=account_number, renewed_from=renewed_from,
+            principal_outstanding=principal, state_as_of=disbursed_on,
+            next_due_date=schedule.installments[0].due_date,
+        )
     Installment.objects.bulk_create(
         Installment(loan=loan, schedule_version=1, seq=i.seq, period_start=i.period_start,
                     due_date=i.due_date, principal=i.principal, interest=i.interest)

@@ -15,9 +15,10 @@ from django.db.models import F
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent, LoanStatus
-from microcredit.apps.loans.services import loan_open, loan_terms
+from microcredit.apps.loans.services import loan_open, loan_terms, one_active_guard
 from microcredit.batch.basis import basis_of, next_due_date
 from microcredit.domain.errors import DomainError
+from microcredit.domain.guards import check_money_date
 from microcredit.domain.restructuring import extend, renew
 from microcredit.domain.schedules import Installment as DomainInstallment
 from microcredit.domain.schedules import Schedule
@@ -131,10 +132,9 @@ def _require_active(loan: Loan) -> None:
 
 
 def _check_day(loan: Loan, on: dt.date) -> None:
-    if on < loan.disbursed_on:
-        raise ServicingError("on", f"业务日期 {on} 早于放款日 {loan.disbursed_on}")
-    if on > business_date():
-        raise ServicingError("on", f"业务日期 {on} 晚于当前业务日期 {business_date()}")
+    """A servicing event is dated between the disbursement and the business date (domain.guards)."""
+    check_money_date(on, business_date(), earliest=loan.disbursed_on, earliest_label="放款日", field="on",
+                     error=ServicingError)
 
 
 # ---------------------------------------------------------------- repayment & settlement
@@ -329,6 +329,16 @@ def event_reverse(*, event: LoanEvent | int, actor, reason: str) -> LoanEvent:
     if LoanEvent.objects.filter(reverses=event).exists():
         raise ServicingError("event", "该事件已冲正")
     old = _figures(loan)
+    # Reversing a write-off, renewal or settlement makes the loan 在贷 again: refused cleanly when
+    # the household has another 在贷 loan by now (DOMAIN §4; the database constraint is the backstop).
+    with one_active_guard(loan.household, exclude=loan, error=ServicingError, field="event"):
+        reversal = _reverse_writes(loan, event, actor, reason)
+    _audit(loan, "loan.reverse", actor, old, _figures(loan), note=f"冲正{event.get_kind_display()} #{event.pk}：{reason}",
+           obj=reversal)
+    return reversal
+
+
+def _reverse_writes(loan: Loan, event: LoanEvent, actor, reason: str) -> LoanEvent:
     if event.kind == EventKind.EXTENSION:
         if LoanEvent.objects.filter(loan=loan, kind=EventKind.EXTENSION, id__gt=event.id).effective().exists():
             raise ServicingError("event", "请先冲正其后的展期")
@@ -355,6 +365,4 @@ def event_reverse(*, event: LoanEvent | int, actor, reason: str) -> LoanEvent:
                                         amount=event.amount, created_by=_actor(actor), data={"reason": reason})
     if loan.status != LoanStatus.WRITTEN_OFF:
         loan_refresh_state(loan)
-    _audit(loan, "loan.reverse", actor, old, _figures(loan), note=f"冲正{event.get_kind_display()} #{event.pk}：{reason}",
-           obj=reversal)
     return reversal

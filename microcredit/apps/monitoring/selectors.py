@@ -57,6 +57,17 @@ def suspensions_for(*, region_code: str, bank, on) -> tuple[str, str, str]:
     return tuple(s.reason if s else "" for s in (village, township, bank_row))
 
 
+def breakers_for(*, region_code: str, bank, on) -> tuple:
+    """Like ``suspensions_for`` but each breaker in force as ``(reason, since)`` (None when none), so a
+    refusal can say since when (origination re-checks them at every step that commits money)."""
+    qs = _in_force(on)
+    bank_id = getattr(bank, "pk", bank)
+    rows = (qs.filter(level="village", region_code=region_code[:12]).first(),
+            qs.filter(level="township", region_code=region_code[:9]).first(),
+            qs.filter(level="bank", bank_id=bank_id).first() if bank_id else None)
+    return tuple((s.reason, s.since) if s else None for s in rows)
+
+
 def suspensions_visible(user):
     """Suspensions in the user's scope (bank users: their bank's and their regions'), newest first."""
     from django.db.models import Q

@@ -185,6 +185,9 @@ def act(request, pk: int, payload: ActionIn):
 
 @router.post("/applications/{pk}/disburse", response={200: dict, 409: dict, 422: dict}, summary="签约放款")
 def disburse(request, pk: int, payload: DisburseIn):
+    """Refusals are 409 with ``field`` (the first) and ``errors`` (every field error) or ``failures``
+    (circuit breaker, risk-fund quota, 在贷) — a date after the business date or a wrong account
+    number names ``disbursed_on`` / ``account_number``."""
     _need(request, "origination.disburse_loan")
     app = _get(request, pk)
     try:
@@ -194,8 +197,12 @@ def disburse(request, pk: int, payload: DisburseIn):
             account_number=payload.account_number, disbursed_on=payload.disbursed_on, amount=amount,
             term_months=payload.term_months, via_api=True,
         )
-    except ValueError as exc:
-        field = getattr(exc, "field", "")
+    except services.PolicyRefused as exc:
+        return 409, {"detail": exc.message, "field": exc.field, "failures": [f._asdict() for f in exc.failures]}
+    except services.DisbursementRefused as exc:
+        return 409, {"detail": exc.message, "field": exc.field, "errors": [e._asdict() for e in exc.errors]}
+    except ValueError as exc:  # a DomainError (field + message) or a malformed amount
+        field = getattr(exc, "field", "amount")
         return 409, {"detail": getattr(exc, "message", str(exc)), "field": field}
     loan = app.loan
     return 200, {

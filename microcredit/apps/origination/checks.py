@@ -2,7 +2,8 @@
 
 The rules are ``domain.policy``; this module finds the era in force on the application date,
 the household's rating, blacklist and loans, the circuit breakers (monitoring app) and the
-bank's risk-fund quota (funds app).
+bank's risk-fund quota (funds app). ``commitment_failures`` re-reads the facts that can change
+before the money goes out and runs the rules of a money step (bank decision, disbursement).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import datetime as dt
 from decimal import Decimal
 
 from microcredit.domain.policy import (
-    ApplicantFacts, ApplicationRequest, FundQuota, PolicyFailure, PolicyTerms, Suspensions,
-    check_application,
+    ApplicantFacts, ApplicationRequest, Breaker, Commitment, FundQuota, PolicyFailure, PolicyTerms,
+    Suspensions, check_application, check_commitment,
 )
 
 
@@ -38,18 +39,41 @@ def era_cap_rate(era, on: dt.date, term_months: int) -> Decimal:
 
 
 def suspensions_for(household, bank, on: dt.date) -> Suspensions:
-    """The circuit breakers in force for the household's village and township and the bank (§8)."""
-    from microcredit.apps.monitoring.selectors import suspensions_for as breakers_in_force
+    """The circuit breakers in force for the household's village and township and the bank (§8),
+    each with its reason and the day it tripped."""
+    from microcredit.apps.monitoring.selectors import breakers_for
 
-    return Suspensions(*breakers_in_force(region_code=household.region_code, bank=bank, on=on))
+    rows = breakers_for(region_code=household.region_code, bank=bank, on=on)
+    return Suspensions(*(Breaker(*row) if row else False for row in rows))
 
 
-def quota_for(bank, region_code: str) -> FundQuota | None:
-    """The bank's risk-fund quota in the county (DOMAIN §7), None when no fund account exists."""
+def active_policy_loans(household) -> int:
+    """The household's 在贷 policy loans (DOMAIN §4: at most one)."""
+    from microcredit.apps.loans.models import Loan, LoanStatus
+
+    return Loan.objects.filter(household=household, status=LoanStatus.ACTIVE).count()
+
+
+def commitment_failures(rules, *, household, bank, amount: int, on: dt.date, lock: bool = False) -> list[PolicyFailure]:
+    """Every failing rule of a step that commits money (``domain.policy.AT_BANK_DECISION`` or
+    ``AT_DISBURSEMENT``) on facts read now: breakers in force on ``on``, the quota (its fund
+    account row locked when ``lock``), the household's loans."""
+    return check_commitment(rules, Commitment(
+        amount=amount, outstanding_policy_loans=active_policy_loans(household),
+        suspensions=suspensions_for(household, bank, on), quota=quota_for(bank, household.region_code, lock=lock)))
+
+
+def quota_for(bank, region_code: str, *, lock: bool = False) -> FundQuota | None:
+    """The bank's risk-fund quota in the county (DOMAIN §7), None when no fund account exists.
+
+    ``lock`` holds the fund account's row until the transaction ends, so two disbursements of the
+    same bank in the county cannot both use the last of the quota.
+    """
     from microcredit.apps.funds.models import FundAccount
     from microcredit.apps.funds.selectors import lending_quota
 
-    if not FundAccount.objects.filter(bank=bank, county_code=region_code[:6]).exists():
+    accounts = FundAccount.objects.filter(bank=bank, county_code=region_code[:6])
+    if not list((accounts.select_for_update() if lock else accounts).values_list("pk", flat=True)):
         return None
     quota, outstanding = lending_quota(bank, region_code[:6])
     return FundQuota(int(quota), 1, int(outstanding))
@@ -59,7 +83,6 @@ def policy_failures(*, household, borrower, bank, applied_on: dt.date, amount: i
                     usage_mode: str, purpose: str, partner_name: str = "", has_link_agreement: bool = False,
                     annual_rate: Decimal | None = None, exclude_application=None) -> list[PolicyFailure]:
     """Every failing rule for this application, in Chinese (DOMAIN §4)."""
-    from microcredit.apps.loans.models import Loan
     from microcredit.apps.rating.selectors import current_rating, is_blacklisted
 
     terms, era = era_terms(applied_on)
@@ -71,7 +94,7 @@ def policy_failures(*, household, borrower, bank, applied_on: dt.date, amount: i
         grade=rating.grade if rating else "", credit_limit=rating.credit_limit if rating else 0,
         rating_valid_until=rating.valid_until if rating else None,
         blacklisted=is_blacklisted(household, applied_on),
-        outstanding_policy_loans=Loan.objects.filter(household=household, status="active").count(),
+        outstanding_policy_loans=active_policy_loans(household),
     )
     request = ApplicationRequest(applied_on, amount, term_months, usage_mode, purpose, partner_name,
                                  has_link_agreement, annual_rate)

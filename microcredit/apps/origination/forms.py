@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from django import forms
 
+from microcredit.apps.loans.forms import MoneyDateField
 from microcredit.apps.loans.models import UsageMode
 from microcredit.apps.reference.models import Bank
+from microcredit.domain.guards import account_number_errors, normalize_account_number
 from microcredit.domain.money import yuan_to_fen
 from microcredit.domain.schedules import METHOD_LABELS
 
@@ -54,5 +56,13 @@ class DisburseForm(forms.Form):
     term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=120)
     annual_rate = forms.DecimalField(label="执行年利率（%）", min_value=Decimal("0"), max_digits=7, decimal_places=4)
     method = forms.ChoiceField(label="还款方式", choices=list(METHOD_LABELS.items()))
-    disbursed_on = forms.DateField(label="放款日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    account_number = forms.CharField(label="放款账户", max_length=32)
+    disbursed_on = MoneyDateField(label="放款日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    account_number = forms.CharField(label="放款账户", max_length=32,
+                                     help_text="银行卡号 16–19 位或存折账号 12–19 位，可含空格；银联卡（62 开头）校验卡号校验位")
+
+    def clean_account_number(self) -> str:
+        raw = self.cleaned_data["account_number"]
+        errors = account_number_errors(raw)
+        if errors:
+            raise forms.ValidationError(errors[0].message)
+        return normalize_account_number(raw)

@@ -1,8 +1,11 @@
 """Writes of loan origination (DOMAIN §4, §11, §12). Each is one transaction with audit.
 
 ``application_create`` refuses with every failing policy rule at once; ``application_transition``
-re-checks state, role and scope under a row lock; ``application_disburse`` checks the contract
-terms (cap rate) and opens the loan through ``loans.services.loan_open`` — the only way.
+re-checks state, role, scope and segregation of duties under a row lock; ``application_disburse``
+checks the contract terms (cap rate, date, account) and opens the loan through
+``loans.services.loan_open`` — the only way. The bank's decision and the disbursement commit
+money: both re-run the circuit breakers, the risk-fund quota and "one loan outstanding"
+(``domain.policy.AT_BANK_DECISION`` / ``AT_DISBURSEMENT``) under the application's row lock.
 """
 
 from __future__ import annotations
@@ -15,16 +18,17 @@ from django.db import transaction
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date, now
-from microcredit.apps.origination.checks import era_cap_rate, era_terms, policy_failures
+from microcredit.apps.origination.checks import commitment_failures, era_cap_rate, era_terms, policy_failures
 from microcredit.apps.origination.models import (
     ApplicationDocument, DocumentKind, LoanApplication, WorkflowTransition,
 )
 from microcredit.apps.rating.services import acting_role
 from microcredit.domain.errors import DomainError, FieldError
+from microcredit.domain.guards import account_number_errors, money_date_errors, normalize_account_number
 from microcredit.domain.money import fen_to_yuan
-from microcredit.domain.policy import MODES_NEEDING_PARTNER, PolicyFailure
+from microcredit.domain.policy import AT_BANK_DECISION, AT_DISBURSEMENT, MODES_NEEDING_PARTNER, PolicyFailure
 from microcredit.domain.schedules import LoanTerms, validate_terms
-from microcredit.domain.workflow import APPLICATION, find_transition, transition_errors
+from microcredit.domain.workflow import APPLICATION, find_transition, segregation_errors, transition_errors
 
 ALLOWED_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
@@ -41,6 +45,14 @@ class PolicyRefused(DomainError):
 
 class WorkflowRefused(DomainError):
     """The step is not allowed (state, role, scope, opinion)."""
+
+
+class DisbursementRefused(WorkflowRefused):
+    """The contract cannot be signed as entered; ``errors`` lists every field error at once."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(errors[0].field, "；".join(e.message for e in errors))
+        self.errors = errors
 
 
 def _user(actor):
@@ -140,6 +152,14 @@ def _refuse_out_of_scope(application: LoanApplication, actor) -> list[FieldError
     return errors
 
 
+def _segregation(app: LoanApplication, action: str, actor) -> list[FieldError]:
+    """Four eyes: the actor of the step that brought the application here may not approve it."""
+    previous = app.transitions.order_by("-at", "-id").first()
+    if previous is None:
+        return []
+    return segregation_errors(action, getattr(_user(actor), "pk", None), previous.actor_id, previous.action)
+
+
 def _record(application, before: str, action: str, after: str, actor, role: str, on, opinion: str, via_api: bool):
     WorkflowTransition.objects.create(application=application, from_state=before, action=action, to_state=after,
                                       actor=_user(actor), actor_role=role, on=on, at=now(), opinion=opinion,
@@ -159,8 +179,17 @@ def application_transition(*, application: LoanApplication, action: str, actor, 
         raise WorkflowRefused("action", "放款请使用签约放款功能")
     role = acting_role(actor, APPLICATION, app.state, action)
     errors = _refuse_out_of_scope(app, actor) + transition_errors(APPLICATION, app.state, action, role, opinion)
+    errors += _segregation(app, action, actor)
+    errors += money_date_errors(on, business_date(), earliest=app.applied_on, earliest_label="申请日期",
+                                field="on", label="审批日期")
     if errors:
         raise WorkflowRefused(errors[0].field, errors[0].message)
+    t = find_transition(APPLICATION, app.state, action)
+    if t.next_state == "approved":  # the bank's decision commits the money: re-check under the lock
+        failures = commitment_failures(AT_BANK_DECISION, household=app.household, bank=app.bank, amount=app.amount,
+                                       on=business_date())
+        if failures:
+            raise PolicyRefused(failures)
     if action == "submit":
         failures = policy_failures(
             household=app.household, borrower=app.borrower, bank=app.bank, applied_on=app.applied_on,
@@ -171,7 +200,6 @@ def application_transition(*, application: LoanApplication, action: str, actor, 
         if failures:
             raise PolicyRefused(failures)
         app.submitted_at = now()
-    t = find_transition(APPLICATION, app.state, action)
     before = app.state
     app.state, app.state_entered_on = t.next_state, on
     if t.next_state == "approved":
@@ -192,7 +220,8 @@ def application_disburse(*, application: LoanApplication, actor, annual_rate: De
     """Sign the contract and disburse: checks the terms and the cap rate, then ``loan_open``."""
     from microcredit.apps.loans.services import loan_open
 
-    disbursed_on = disbursed_on or business_date()
+    today = business_date()
+    disbursed_on = disbursed_on or today
     app = LoanApplication.objects.select_for_update(of=("self",)).select_related("household", "borrower", "bank").get(
         pk=application.pk)
     role = acting_role(actor, APPLICATION, app.state, "disburse")
@@ -200,27 +229,35 @@ def application_disburse(*, application: LoanApplication, actor, annual_rate: De
     amount = app.amount if amount is None else amount
     term_months = app.term_months if term_months is None else term_months
     _terms, era = era_terms(app.applied_on)
+    if era is None:
+        errors.append(FieldError("term_months", f"{app.applied_on.isoformat()} 没有生效的政策期，无法确定期限和利率上限"))
     if amount > app.amount:
         errors.append(FieldError("amount", f"放款金额不能超过审定金额 {fen_to_yuan(app.amount)} 元"))
-    if term_months > (era.max_term_months if era else 36):
-        errors.append(FieldError("term_months", f"期限不能超过 {era.max_term_months if era else 36} 个月"))
+    if era is not None and term_months > era.max_term_months:
+        errors.append(FieldError("term_months", f"期限不能超过 {era.max_term_months} 个月（{era.name}）"))
+    errors += money_date_errors(disbursed_on, today, earliest=app.approved_on or app.applied_on,
+                                earliest_label="审定日期" if app.approved_on else "申请日期",
+                                field="disbursed_on", label="放款日期")
     errors += validate_terms(LoanTerms(amount, Decimal(annual_rate), disbursed_on, term_months, method))
     cap = era_cap_rate(era, disbursed_on, term_months) if not any(e.field == "term_months" for e in errors) else None
     if cap is not None and Decimal(annual_rate) > cap:
         errors.append(FieldError("annual_rate", f"执行利率 {annual_rate}% 高于政策利率上限 {cap}%"))
     if app.notice_ends_on and disbursed_on < app.notice_ends_on:
         errors.append(FieldError("disbursed_on", f"借款人名单公示至 {app.notice_ends_on.isoformat()}，公示期满后方可放款"))
-    if disbursed_on < app.applied_on:
-        errors.append(FieldError("disbursed_on", "放款日期不能早于申请日期"))
-    if not account_number.strip():
-        errors.append(FieldError("account_number", "须填写放款账户"))
+    errors += account_number_errors(account_number)
     if errors:
-        raise WorkflowRefused(errors[0].field, "；".join(e.message for e in errors))
+        raise DisbursementRefused(errors)
+    # The money goes out now: breakers, quota and "one loan outstanding" as they stand today.
+    failures = commitment_failures(AT_DISBURSEMENT, household=app.household, bank=app.bank, amount=amount, on=today,
+                                   lock=True)
+    if failures:
+        raise PolicyRefused(failures)
     loan = loan_open(
         household=app.household, borrower=app.borrower, bank=app.bank, principal=amount,
         annual_rate=Decimal(annual_rate), cap_rate=cap, disbursed_on=disbursed_on, term_months=term_months,
         method=method, policy_era=app.policy_era, actor=actor, subsidy_ratio=era.subsidy_ratio if era else Decimal(1),
-        usage_mode=app.usage_mode, industry=app.industry, purpose=app.purpose, account_number=account_number,
+        usage_mode=app.usage_mode, industry=app.industry, purpose=app.purpose,
+        account_number=normalize_account_number(account_number),
     )
     before = app.state
     app.loan, app.state, app.state_entered_on = loan, "disbursed", disbursed_on

@@ -13,7 +13,7 @@ from microcredit.apps.core.clock import business_date
 from microcredit.apps.origination import selectors, services
 from microcredit.apps.origination.checks import era_cap_rate, era_terms
 from microcredit.apps.origination.forms import ApplicationForm, DisburseForm, TransitionForm
-from microcredit.apps.origination.models import LoanApplication
+from microcredit.apps.origination.models import ApplicationDocument, LoanApplication
 from microcredit.domain.errors import DomainError
 from microcredit.domain.money import fen_to_yuan
 from microcredit.domain.workflow import APPLICATION, due_date, is_overdue
@@ -121,8 +121,14 @@ def application_disburse(request, pk: int):
                 annual_rate=d["annual_rate"], method=d["method"], disbursed_on=d["disbursed_on"],
                 account_number=d["account_number"],
             )
+        except services.PolicyRefused as exc:
+            for f in exc.failures:
+                form.add_error(None, str(f))
+        except services.DisbursementRefused as exc:
+            for e in exc.errors:
+                form.add_error(e.field if e.field in form.fields else None, e.message)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, f"已放款，借据号 {app.loan.number}")
             return redirect("origination:contract", pk=app.pk)
@@ -141,10 +147,12 @@ def contract(request, pk: int):
 
 
 @login_required
+@permission_required(VIEW, raise_exception=True)
 def document_download(request, pk: int):
+    """A document of an application: the same permission and scope as viewing the application."""
     try:
         doc = selectors.document_get(request.user, pk)
-    except Exception:
+    except ApplicationDocument.DoesNotExist:
         raise Http404("材料不存在或无权查看")
     return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.original_name,
                         content_type=doc.content_type)
