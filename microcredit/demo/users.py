@@ -16,6 +16,8 @@ DEMO_USERS = (
     ("county", roles.COUNTY, ("王", "建国"), "county"),
     ("township", roles.TOWNSHIP, ("李", "秀英"), "township"),
     ("village", roles.VILLAGE, ("张", "志强"), "village"),
+    # 村两委 member who gives the 村初审: nobody approves what they submitted (segregation of duties).
+    ("village2", roles.VILLAGE, ("马", "玉兰"), "village"),
     ("bank", roles.BANK, ("刘", "芳"), "bank"),
     ("pboc", roles.PBOC, ("陈", "立新"), "county"),
     ("finance", roles.FINANCE, ("杨", "明华"), "county"),
