@@ -85,3 +85,34 @@ def test_two_repayments_at_the_same_moment_are_both_recorded():
     assert loan.principal_outstanding == expected.principal_outstanding
     assert loan.basis_advance == svc.loan_current_state(loan, dt.date(2025, 8, 1)).advance
     assert (loan.penalty_owed, loan.overdue_interest) == (expected.penalty_owed, expected.overdue_interest)
+
+
+
+def test_idempotency_keys_are_per_loan_so_no_bank_blocks_or_probes_another(setup, client):
+    """The same key on two loans records two payments (issue #9: keys were global across banks)."""
+    county, auth = setup
+    first, second = county.loan(), county.loan()
+    with pinned_business_date(dt.date(2026, 1, 1)):
+        r1 = client.post(f"/api/v1/loans/{first.pk}/repayments", {"amount": "10.00", "on": "2025-04-01"},
+                         content_type="application/json", HTTP_IDEMPOTENCY_KEY="20250401-001", **auth)
+        r2 = client.post(f"/api/v1/loans/{second.pk}/repayments", {"amount": "12.00", "on": "2025-04-01"},
+                         content_type="application/json", HTTP_IDEMPOTENCY_KEY="20250401-001", **auth)
+    assert (r1.status_code, r2.status_code) == (201, 201), r2.content
+    assert LoanEvent.objects.filter(idempotency_key="20250401-001").count() == 2
+
+
+@pytest.mark.parametrize("body, header, field", [
+    ({"amount": "10.00", "on": "2025-04-01", "idempotency_key": "k" * 81}, {}, "idempotency_key"),
+    ({"amount": "10.00", "on": "2025-04-01"}, {"HTTP_IDEMPOTENCY_KEY": "k" * 81}, "idempotency_key"),
+    ({"amount": "10.00", "on": "2025-04-01", "reference": "r" * 65}, {}, "reference"),
+    ({"amount": "6222021234567890123", "on": "2025-04-01"}, {}, "amount"),
+    ({"amount": "10.00", "on": "9999-12-01"}, {}, "on"),
+])
+def test_oversized_inputs_are_422_naming_the_field_never_500(setup, client, body, header, field):
+    county, auth = setup
+    loan = county.loan()
+    with pinned_business_date(dt.date(2026, 1, 1)):
+        r = client.post(f"/api/v1/loans/{loan.pk}/repayments", body, content_type="application/json",
+                        **header, **auth)
+    assert r.status_code == 422, r.content
+    assert field in r.content.decode()

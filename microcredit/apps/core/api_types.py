@@ -7,6 +7,7 @@ pydantic refuses an out-of-range value with a 422 naming the field before any qu
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -26,6 +27,8 @@ Offset = Annotated[int, Field(ge=0, le=bounds.MAX_OFFSET)]
 Year = Annotated[int, Field(ge=bounds.MIN_YEAR, le=bounds.MAX_YEAR)]
 Day = Annotated[dt.date, Field(ge=bounds.MIN_DATE, le=bounds.MAX_DATE)]
 Fen = Annotated[int, Field(ge=0, le=bounds.MAX_FEN)]
+Yuan = Annotated[Decimal, Field(ge=0, le=Decimal(bounds.MAX_FEN) / 100, decimal_places=2, allow_inf_nan=False)]
+"""An amount in yuan ("1234.50"): at most two decimals, never more than ``bounds.MAX_FEN`` fen."""
 
 
 def Text(max_length: int = bounds.MAX_TEXT):  # noqa: N802 (a type factory, used like a type)

@@ -8,11 +8,11 @@ first answer is 201, a replay 200 with the same receipt.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Text, Yuan
 from microcredit.apps.loans import selectors
 from microcredit.apps.loans import servicing as svc
 from microcredit.apps.loans.models import Loan
@@ -55,10 +55,10 @@ def _loan_out(loan: Loan) -> dict:
 
 
 class RepaymentIn(Schema):
-    amount: Decimal
-    on: dt.date
-    reference: str = ""
-    idempotency_key: str | None = None
+    amount: Yuan
+    on: Day
+    reference: Text(64) = ""
+    idempotency_key: Text(80) | None = None
 
 
 class Allocation(Schema):
@@ -87,15 +87,16 @@ def _get(request, loan_id: int) -> Loan:
 
 
 @router.get("/", response=list[LoanOut])
-def list_loans(request, status: str = "", classification: str = "", region: str = "", limit: int = 100, offset: int = 0):
+def list_loans(request, status: Text(16) = "", classification: Text(16) = "", region: Text(15) = "",
+               limit: Limit = 100, offset: Offset = 0):
     if not request.user.has_perm("loans.view_loan"):
         raise HttpError(403, "无权查看贷款")
     qs = selectors.loan_list(request.user, status=status, classification=classification, region=region)
-    return [_loan_out(x) for x in qs[offset:offset + min(limit, 1000)]]
+    return [_loan_out(x) for x in qs[offset:offset + limit]]
 
 
 @router.get("/{loan_id}", response=LoanOut)
-def get_loan(request, loan_id: int):
+def get_loan(request, loan_id: Id):
     if not request.user.has_perm("loans.view_loan"):
         raise HttpError(403, "无权查看贷款")
     return _loan_out(_get(request, loan_id))
@@ -118,7 +119,7 @@ class SplitOut(Schema):
 
 
 @router.get("/{loan_id}/subsidy-split", response=SplitOut)
-def subsidy_split(request, loan_id: int):
+def subsidy_split(request, loan_id: Id):
     """直接贴付 (ADR 0004): per period the household's share of the interest and the subsidy share the bank
     claims (``eligible``: earned, the household paid its share on time). Empty for 先收后补 loans."""
     from microcredit.apps.funds.subsidy import loan_interest_split
@@ -134,11 +135,13 @@ def subsidy_split(request, loan_id: int):
 
 
 @router.post("/{loan_id}/repayments", response={200: ReceiptOut, 201: ReceiptOut, 409: dict, 422: dict})
-def post_repayment(request, loan_id: int, payload: RepaymentIn):
+def post_repayment(request, loan_id: Id, payload: RepaymentIn):
     if not request.user.has_perm("loans.post_repayment"):
         raise HttpError(403, "无权登记还款")
     loan = _get(request, loan_id)
     key = payload.idempotency_key or request.headers.get("Idempotency-Key") or None
+    if key and len(key) > 80:
+        return 422, {"detail": "幂等键不能超过 80 个字符", "field": "idempotency_key"}
     try:
         amount = yuan_to_fen(payload.amount)
         event, created = svc.repayment_post(loan=loan, amount=amount, on=payload.on, actor=request.user,

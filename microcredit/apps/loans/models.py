@@ -154,7 +154,8 @@ class LoanEvent(models.Model):
     reverses = models.OneToOneField(
         "self", verbose_name=_("冲正对象"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
-    idempotency_key = models.CharField(_("幂等键"), max_length=80, null=True, blank=True, unique=True)
+    # Unique per loan (constraint below), never across loans: banks do not share a key space.
+    idempotency_key = models.CharField(_("幂等键"), max_length=80, null=True, blank=True)
     reference = models.CharField(_("流水号"), max_length=64, blank=True, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
@@ -165,6 +166,7 @@ class LoanEvent(models.Model):
         verbose_name = _("贷款事件")
         verbose_name_plural = _("贷款事件")
         ordering = ["loan", "on", "id"]
+        constraints = [models.UniqueConstraint(fields=["loan", "idempotency_key"], name="loanevent_key_unique_per_loan")]
 
     def __str__(self) -> str:
         return f"{self.loan} {self.get_kind_display()} {self.on}"

@@ -159,14 +159,16 @@ def repayment_post(*, loan: Loan | int, amount: int, on: dt.date, actor, idempot
                    reference: str = "", channel: str = "counter") -> tuple[LoanEvent, bool]:
     """Record a repayment (DOMAIN §5.3); returns (event, created).
 
-    The same ``idempotency_key`` twice records one payment: the second call returns the first
-    event with ``created=False`` (a key reused for a different loan or amount is refused).
+    The same ``idempotency_key`` twice on a loan records one payment: the second call returns the
+    first event with ``created=False`` (the key reused for another amount or date is refused).
+    Keys are unique per loan, never across loans: one bank can neither block another bank's key
+    nor learn that it was used (issue #9).
     """
     loan = _lock(loan)
     if idempotency_key:
-        existing = LoanEvent.objects.filter(idempotency_key=idempotency_key).first()
+        existing = LoanEvent.objects.filter(loan=loan, idempotency_key=idempotency_key).first()
         if existing is not None:
-            if existing.loan_id != loan.pk or existing.amount != amount or existing.on != on:
+            if existing.amount != amount or existing.on != on:
                 raise ServicingError("idempotency_key", "幂等键已用于另一笔不同的还款")
             return existing, False
     _require_active(loan)
@@ -183,11 +185,8 @@ def repayment_post(*, loan: Loan | int, amount: int, on: dt.date, actor, idempot
                 loan=loan, kind=EventKind.REPAYMENT, on=on, amount=amount, idempotency_key=idempotency_key or None,
                 reference=reference, created_by=_actor(actor),
                 data={"channel": channel, "allocation": _allocation(before, after)})
-    except IntegrityError:  # the same key from another loan's lock, at the same moment
-        existing = LoanEvent.objects.get(idempotency_key=idempotency_key)
-        if existing.loan_id != loan.pk or existing.amount != amount:
-            raise ServicingError("idempotency_key", "幂等键已用于另一笔不同的还款") from None
-        return existing, False
+    except IntegrityError:  # the loan row is locked, so only a key taken outside this service gets here
+        raise ServicingError("idempotency_key", "幂等键已用于另一笔不同的还款") from None
     loan_refresh_state(loan)
     _audit(loan, "loan.repayment", actor, old, _figures(loan), note=f"还款 {amount} 分（{channel}）", obj=event)
     return event, True
