@@ -296,3 +296,46 @@ def is_overdue(table: WorkflowTable, state: str, entered_on: date, today: date) 
 def total_limit_days(table: WorkflowTable) -> int:
     """Sum of the step limits (7 for the application table)."""
     return sum(s.limit_days for s in table.steps if not s.terminal)
+
+
+# --- rating campaign: notice lengths and the bank's stage (DOMAIN §3, §12; issue #9) ---------------
+
+from microcredit.domain.errors import DomainError  # noqa: E402
+
+RATING_NOTICE_DAYS = 7
+"""DOMAIN §3, §12: each of the two public notices of a rating campaign lasts 7 days by default."""
+RATING_NOTICE_MIN_DAYS, RATING_NOTICE_MAX_DAYS = 5, 30
+"""A county may change the length within these bounds: a notice shorter than 5 days is no notice
+(公示期一般不少于5天), one longer than 30 days stalls the village's credit lines."""
+
+
+def rating_notice_days(setting: str | None) -> int:
+    """The length of each rating notice from the county's setting (DOMAIN §3, §12).
+
+    ``setting`` is the stored text (None or "" when the county has not set one → 7 days). A value
+    that is not a whole number within [5, 30] is refused with a DomainError naming the setting, so
+    a wrong setting stops the campaign instead of silently shortening the public notice.
+    """
+    text = (setting or "").strip()
+    if not text:
+        return RATING_NOTICE_DAYS
+    if not (text.isascii() and text.isdigit()) or not RATING_NOTICE_MIN_DAYS <= int(text) <= RATING_NOTICE_MAX_DAYS:
+        raise DomainError("notice_days", f"县设置的评级公示天数“{text[:20]}”无效：须为 {RATING_NOTICE_MIN_DAYS}–"
+                                         f"{RATING_NOTICE_MAX_DAYS} 之间的整数，请联系县乡村振兴局更正设置")
+    return int(text)
+
+
+def forward_states(table: WorkflowTable, state: str) -> frozenset[str]:
+    """``state`` and every state reachable from it without returning or rejecting (DOMAIN §12).
+
+    For the rating table, ``forward_states(RATING_CAMPAIGN, "bank_review")`` is the bank review
+    and everything after it (approved, second notice, effective): the stages a bank may see.
+    """
+    seen, todo = {state}, [state]
+    while todo:
+        current = todo.pop()
+        for t in table.transitions:
+            if t.state == current and t.action not in ("return", "reject") and t.next_state not in seen:
+                seen.add(t.next_state)
+                todo.append(t.next_state)
+    return frozenset(seen)

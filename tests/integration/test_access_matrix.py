@@ -25,6 +25,7 @@ from decimal import Decimal
 import pytest
 
 from microcredit.apps.core.clock import pinned_business_date
+from microcredit.apps.reference.models import Branch
 from tests.factories import make_bank, make_household, make_region_tree, make_user, next_id_number
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,9 @@ SEE_IDENTITY = {"county", "township", "village", "admin"}
 REGION_SIDES = {"county": "AB", "township": "A", "village": "A", "bankA": "AB", "bankB": "AB", "pboc": "AB",
                 "finance": "AB", "insurer": "AB", "auditor": "AB", "admin": "AB"}
 BANK_SIDES = {"bankA": "A", "bankB": "B"}
+# Rating campaigns, household ratings and the blacklist (issue #9): a bank sees them only in the villages its
+# branches serve (bank A's branch is in 城关镇, side A; bank B's in 东明镇, side B), campaigns from the bank review on.
+RATING_SIDES = REGION_SIDES | BANK_SIDES
 
 
 def sides(role: str, banked: bool) -> str:
@@ -44,6 +48,13 @@ def sides(role: str, banked: bool) -> str:
     if banked and role in BANK_SIDES:
         s = "".join(x for x in s if x in BANK_SIDES[role])
     return s
+
+
+def kind_sides(role: str, kind: str | None) -> str:
+    """The sides a role may see of a URL's kind ("region", "bank", "rating")."""
+    if kind == "rating":
+        return RATING_SIDES.get(role, "")
+    return sides(role, banked=(kind == "bank"))
 
 
 REGISTRY = {"county", "township", "village", "auditor", "admin"}          # core.view_registry
@@ -84,7 +95,7 @@ PAGES: list[tuple[str, set, str | None]] = [
     ("/jobs/{job}/", LOGGED_IN, "job"),
     ("/calc/", LOGGED_IN, None),
     ("/rating/", RATING, None),
-    ("/rating/{campaign}/", RATING, "region"),
+    ("/rating/{campaign}/", RATING, "rating"),
     ("/rating/ratings/{rating}/", {"village", "admin"}, "region"),
     ("/rating/blacklist/", RATING, None),
     ("/rating/blacklist/add/{hh}/", {"county", "admin"}, "region"),
@@ -130,8 +141,8 @@ ENDPOINTS: list[tuple[str, set, str | None]] = [
     (f"{API}/funds/accounts", FUNDS, None),
     (f"{API}/monitoring/aggregates", CLOSE, None),
     (f"{API}/rating/campaigns", RATING, None),
-    (f"{API}/rating/campaigns/{{campaign}}/ratings", RATING, "region"),
-    (f"{API}/rating/households/{{hh}}/rating", RATING, "region"),
+    (f"{API}/rating/campaigns/{{campaign}}/ratings", RATING, "rating"),
+    (f"{API}/rating/households/{{hh}}/rating", RATING, "rating"),
     (f"{API}/rating/scorecards", RATING, None),
     (f"{API}/rating/blacklist", RATING, None),
     (f"{API}/rating/honours", RATING, None),
@@ -156,6 +167,7 @@ PAGE_WRITES: list[tuple[str, dict, set, str | None]] = [
      IMPORTERS, None),
     ("/rating/new/", {"village": "{village_code}"}, {"village", "admin"}, None),
     ("/rating/{campaign}/act/", {"action": "submit"}, {"village", "admin"}, "region"),
+    ("/rating/{campaign}/act/", {"action": "approve", "opinion": "同意"}, BANKS | {"admin"}, "rating"),
     ("/rating/{campaign}/objections/", {"text": "异议"}, {"village", "admin"}, "region"),
     ("/rating/blacklist/add/{hh}/", {"reason": "恶意逃废债", "on": "2026-06-01", "malicious": "on"},
      {"county", "admin"}, "region"),
@@ -183,6 +195,9 @@ API_WRITES: list[tuple[str, dict, set, str | None]] = [
     (f"{API}/reference/rates", {"kind": "lpr", "tenor": "1y", "effective_from": "2026-06-01", "rate": "3.00"},
      IMPORTERS, None),
     (f"{API}/rating/campaigns", {"village_code": "{village_code}"}, {"village", "admin"}, "region"),
+    (f"{API}/rating/campaigns/{{campaign}}/actions", {"action": "approve", "opinion": "同意"}, BANKS | {"admin"},
+     "rating"),
+    (f"{API}/rating/campaigns", {"village_code": "{village_code}", "notice_days": 0}, set(), None),
     (f"{API}/rating/ratings/{{rating}}/votes", {"voter": "委员", "score": 90}, {"village", "admin"}, "region"),
     (f"{API}/rating/blacklist", {"household_id": "{hh}", "reason": "恶意逃废债"}, {"county", "admin"}, "region"),
     (f"{API}/rating/blacklist/{{blacklist}}/lift", {"decision": "县联络办决定"}, {"county", "admin"}, "region"),
@@ -216,6 +231,8 @@ class World:
         county = tree.county.prefix
         bank = {"A": make_bank("NSH", "卢氏农商银行"), "B": make_bank("YCB", "邮储银行卢氏县支行")}
         village = {"A": tree.villages[0], "B": tree.villages[2]}
+        Branch.objects.create(bank=bank["A"], name="农商行城关支行", region=tree.townships[0])
+        Branch.objects.create(bank=bank["B"], name="邮储东明支行", region=tree.townships[1])
         self.users = {
             "county": make_user("county_office", [county]),
             "township": make_user("township_station", [tree.townships[0].prefix]),
@@ -232,6 +249,7 @@ class World:
         self.obj: dict[str, dict[str, object]] = {"A": {}, "B": {}}
         self.markers: dict[str, list[str]] = {"A": [], "B": []}       # region-scoped markers
         self.bank_markers: dict[str, list[str]] = {"A": [], "B": []}  # bank-scoped markers
+        self.rating_markers: dict[str, list[str]] = {"A": [], "B": []}  # what a bank not serving the side never sees
         self.ids: list[str] = []
         self.phones: list[str] = []
         for side, head in (("A", "甲户张三丰"), ("B", "乙户李四海")):
@@ -250,8 +268,13 @@ class World:
             Rating.objects.create(household=hh, region_code=hh.region_code, scorecard=rsel.scorecard_for("411224", "x"),
                                   grade="AAA", credit_limit=4_000_000, status=RatingStatus.EFFECTIVE,
                                   valid_from=TODAY - dt.timedelta(days=30), valid_until=TODAY + dt.timedelta(days=900))
+            start = TODAY - dt.timedelta(days=20)
             campaign = rsvc.campaign_create(village=village[side], scorecard=rsel.scorecard_for("411224", "x"),
-                                            actor=admin, on=TODAY)
+                                            actor=admin, on=start)
+            for action, day in (("submit", 0), ("start_notice", 0), ("close_notice", 7), ("approve", 8), ("approve", 9)):
+                campaign = rsvc.campaign_transition(campaign=campaign, action=action, actor=None,
+                                                    on=start + dt.timedelta(days=day), opinion="同意")
+            assert campaign.state == "bank_review"  # the stage from which the serving bank sees it
             o["campaign"] = campaign
             o["rating"] = campaign.ratings.first()
             app = orig.application_create(household=hh, borrower=hh.members.get(relation="head"), bank=bank[side],
@@ -281,6 +304,7 @@ class World:
                 household=hh, region_code=hh.region_code, covered_id_numbers=[hh.head_id_number],
                 reason=f"恶意逃废债{side}记", listed_on=TODAY - dt.timedelta(days=400), until=TODAY + dt.timedelta(days=1400))
             self.markers[side] += [head, hh.number, app.number, loan.number, campaign.number, f"恶意逃废债{side}记"]
+            self.rating_markers[side] += [head, campaign.number, f"恶意逃废债{side}记"]
             self.bank_markers[side] += [app.number, loan.number, account.name, o["batch"].number]
         self.shared = {"rate": ReferenceRate.objects.current().first().pk, "era": PolicyEra.objects.current().first().pk}
 
@@ -299,6 +323,8 @@ class World:
                 out += self.markers[side]
             if side not in sides(role, banked=True):
                 out += self.bank_markers[side]
+            if side not in RATING_SIDES.get(role, "AB"):
+                out += self.rating_markers[side]
         if role not in SEE_IDENTITY:
             out += self.ids + self.phones
         return out
@@ -345,7 +371,7 @@ def expected_get(role: str, allowed: set, kind: str | None, side: str) -> str:
         return "refused"
     if kind == "job":
         return "ok" if side in JOB_SIDES[role] else "refused"
-    if kind is not None and side not in sides(role, banked=(kind == "bank")):
+    if kind is not None and side not in kind_sides(role, kind):
         return "refused"
     return "ok"
 
@@ -410,7 +436,7 @@ def test_writes_are_refused_for_roles_not_allowed(role, world):
         for api, table in ((False, PAGE_WRITES), (True, API_WRITES)):
             for template, data, allowed, kind in table:
                 for side in ("AB" if kind else "A"):
-                    may = role in allowed and (kind is None or side in sides(role, banked=(kind == "bank")))
+                    may = role in allowed and (kind is None or side in kind_sides(role, kind))
                     if may:
                         continue
                     url, payload = world.url(template, side), world.payload(data, side)

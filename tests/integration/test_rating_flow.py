@@ -7,6 +7,7 @@ import pytest
 from microcredit.apps.audit.models import AuditEntry
 from microcredit.apps.rating import sanctions, selectors, services
 from microcredit.apps.rating.models import Rating, RatingStatus
+from microcredit.apps.reference.models import Branch
 from tests.factories import make_bank, make_household, make_region_tree, make_user, next_id_number
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +21,8 @@ def world():
     hh = make_household(village, members=2, income_per_head=1_200_000,
                         head_id_number=next_id_number(born=dt.date(1980, 5, 1)))
     bank = make_bank()
+    # The bank serves the village through a branch in its township (only it may do the bank review).
+    Branch.objects.create(bank=bank, name="城关支行", region=tree.townships[0])
     users = {
         "village": make_user("village_station", [village.prefix]),
         "township": make_user("township_station", [tree.townships[0].prefix]),

@@ -1,12 +1,21 @@
-"""`/api/v1/rating/`: campaigns, votes, review steps, ratings, blacklist (scoped like the UI)."""
+"""`/api/v1/rating/`: campaigns, votes, review steps, ratings, blacklist (scoped like the UI).
+
+Campaigns are read through ``selectors.campaign_list`` / ``campaign_get`` only (a bank sees a
+campaign from its bank review on, in the villages it serves). Every input is bounded
+(``core.api_types``); a field the schema does not know (e.g. ``notice_days``: notice lengths are
+the county's setting) is refused with 422.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from pydantic import ConfigDict, Field
 
+from microcredit.apps.core.api_types import Day, Id, Text, Year
 from microcredit.apps.rating import sanctions, selectors, services
 from microcredit.apps.rating.models import RatingCampaign
 from microcredit.domain.errors import DomainError
@@ -37,29 +46,38 @@ class RatingOut(Schema):
     valid_until: dt.date | None
 
 
-class CampaignIn(Schema):
-    village_code: str
-    notice_days: int = 7
+class StrictIn(Schema):
+    """Input schemas refuse unknown fields (422) instead of silently dropping them."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
-class ActionIn(Schema):
-    action: str
-    opinion: str = ""
+RegionCode = Annotated[str, Field(pattern=r"^\d{12}$")]
+State = Text(20)
 
 
-class VoteIn(Schema):
-    voter: str
-    score: int
+class CampaignIn(StrictIn):
+    village_code: RegionCode
 
 
-class BlacklistIn(Schema):
-    household_id: int
-    reason: str
+class ActionIn(StrictIn):
+    action: Text(20)
+    opinion: Text() = ""
+
+
+class VoteIn(StrictIn):
+    voter: Text(32)
+    score: Annotated[int, Field(ge=0, le=100)]
+
+
+class BlacklistIn(StrictIn):
+    household_id: Id
+    reason: Text()
     malicious: bool = True
 
 
-class LiftIn(Schema):
-    decision: str
+class LiftIn(StrictIn):
+    decision: Text()
 
 
 def _need(request, perm):
@@ -80,17 +98,16 @@ def _r(r) -> dict:
 
 def _campaign(request, pk):
     _need(request, "rating.view_rating")
-    c = selectors.campaign_list(request.user).filter(pk=pk).first()
-    if c is None:
-        raise HttpError(404, "批次不存在或不在管辖范围内")
-    return c
+    try:
+        return selectors.campaign_get(user=request.user, pk=pk)
+    except RatingCampaign.DoesNotExist:
+        raise HttpError(404, "批次不存在或不在管辖范围内") from None
 
 
 @router.get("/campaigns", response=list[CampaignOut], summary="评级批次列表")
-def campaigns(request, state: str = ""):
+def campaigns(request, state: State = ""):
     _need(request, "rating.view_rating")
-    qs = selectors.campaign_list(request.user)
-    return [_c(c) for c in (qs.filter(state=state) if state else qs)[:500]]
+    return [_c(c) for c in selectors.campaign_list(user=request.user, state=state)[:500]]
 
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="建立村评级批次")
@@ -106,17 +123,20 @@ def campaign_create(request, payload: CampaignIn):
         raise HttpError(404, "行政村不存在或不在管辖范围内")
     era = policy_era_on(business_date())
     card = selectors.scorecard_for(village.code[:6], era.code if era else "")
-    return 201, _c(services.campaign_create(village=village, scorecard=card, actor=request.user,
-                                            notice_days=payload.notice_days))
+    try:
+        campaign = services.campaign_create(village=village, scorecard=card, actor=request.user)
+    except DomainError as exc:
+        raise HttpError(409, exc.message) from None
+    return 201, _c(campaign)
 
 
-@router.get("/campaigns/{pk}/ratings", response=list[RatingOut], summary="批次内各户评级")
-def campaign_ratings(request, pk: int):
+@router.get("/campaigns/{pk}/ratings", response=list[RatingOut], summary="批次内各户评级（不含摸底信息和评议打分）")
+def campaign_ratings(request, pk: Id):
     return [_r(r) for r in _campaign(request, pk).ratings.select_related("household")]
 
 
 @router.post("/campaigns/{pk}/actions", response={200: CampaignOut, 409: dict}, summary="批次流转（提交、公示、评审）")
-def campaign_act(request, pk: int, payload: ActionIn):
+def campaign_act(request, pk: Id, payload: ActionIn):
     campaign = _campaign(request, pk)
     try:
         campaign = services.campaign_transition(campaign=campaign, action=payload.action, actor=request.user,
@@ -127,7 +147,7 @@ def campaign_act(request, pk: int, payload: ActionIn):
 
 
 @router.post("/ratings/{pk}/votes", response={201: dict, 409: dict}, summary="录入评议打分")
-def vote(request, pk: int, payload: VoteIn):
+def vote(request, pk: Id, payload: VoteIn):
     _need(request, "rating.run_campaign")
     rating = selectors.rating_list(request.user).filter(pk=pk).first()
     if rating is None:
@@ -140,7 +160,7 @@ def vote(request, pk: int, payload: VoteIn):
 
 
 @router.get("/households/{household_id}/rating", response={200: RatingOut, 404: dict}, summary="农户当前有效评级")
-def household_rating(request, household_id: int):
+def household_rating(request, household_id: Id):
     _need(request, "rating.view_rating")
     rating = selectors.rating_list(request.user).filter(household_id=household_id, status="effective").first()
     if rating is None:
@@ -166,7 +186,7 @@ def blacklist_add(request, payload: BlacklistIn):
 
 
 @router.post("/blacklist/{pk}/lift", response={200: dict, 409: dict}, summary="依决定解除黑名单")
-def blacklist_lift(request, pk: int, payload: LiftIn):
+def blacklist_lift(request, pk: Id, payload: LiftIn):
     _need(request, "rating.manage_blacklist")
     entry = selectors.blacklist_list(request.user).filter(pk=pk).first()
     if entry is None:
@@ -186,15 +206,15 @@ class ScorecardOut(Schema):
     definition: dict
 
 
-class ScorecardIn(Schema):
+class ScorecardIn(StrictIn):
     definition: dict
-    note: str = ""
+    note: Text(200) = ""
 
 
-class ChooseIn(Schema):
-    county_code: str
-    era_code: str
-    scorecard_id: int
+class ChooseIn(StrictIn):
+    county_code: Annotated[str, Field(pattern=r"^\d{6}$")]
+    era_code: Text(16)
+    scorecard_id: Id
 
 
 @router.get("/scorecards", response=list[ScorecardOut], summary="评分卡各版本")
@@ -214,7 +234,7 @@ def scorecard_create(request, payload: ScorecardIn):
     try:
         row = services.scorecard_version_create(card=scorecard_from_dict(payload.definition), actor=request.user,
                                                 note=payload.note)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:  # DomainError is a ValueError
         return 422, {"detail": getattr(exc, "message", f"评分卡定义有误：{exc}")}
     return 201, {"id": row.pk, "code": row.code, "version": row.version, "name": row.name, "definition": row.definition}
 
@@ -259,11 +279,11 @@ def blacklist(request, active: bool = False):
              "until": e.until, "lifted_on": e.lifted_on, "lift_decision": e.lift_decision} for e in qs[:1000]]
 
 
-class HonourIn(Schema):
-    household_id: int
-    kind: str
-    on: dt.date | None = None
-    note: str = ""
+class HonourIn(StrictIn):
+    household_id: Id
+    kind: Text(12)
+    on: Day | None = None
+    note: Text(200) = ""
 
 
 class HonourOut(Schema):
@@ -286,7 +306,7 @@ def _h(h) -> dict:
 
 
 @router.get("/honours", response=list[HonourOut], summary="荣誉户（诚信户、文明户、标兵户）")
-def honours(request, household_id: int | None = None):
+def honours(request, household_id: Id | None = None):
     _need(request, "rating.view_rating")
     qs = selectors.honour_list(request.user)
     if household_id:
@@ -320,8 +340,8 @@ class CreditRegionOut(Schema):
     granted: bool
 
 
-class EvaluateIn(Schema):
-    year: int
+class EvaluateIn(StrictIn):
+    year: Year
 
 
 def _cr(r) -> dict:
@@ -331,7 +351,7 @@ def _cr(r) -> dict:
 
 
 @router.get("/credit-regions", response=list[CreditRegionOut], summary="信用村、信用乡镇评定结果")
-def credit_regions(request, year: int | None = None):
+def credit_regions(request, year: Year | None = None):
     _need(request, "rating.view_rating")
     qs = selectors.credit_region_list(request.user)
     if year:

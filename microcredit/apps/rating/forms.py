@@ -1,15 +1,35 @@
-"""Forms of rating: survey entry on a phone, votes, objections, a new campaign."""
+"""Forms of rating: survey entry on a phone, votes, objections, a new campaign.
+
+Every field is bounded (``domain.bounds``): text by length (Django refuses NUL bytes), dates
+within [1990, 2100], numbers by range. A campaign has no notice-length field: notice lengths are
+the county's setting (DOMAIN §3, §12).
+"""
 
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from microcredit.apps.households.models import Health, SkillLevel
+from microcredit.domain.bounds import MAX_DATE, MAX_ID, MAX_TEXT, MAX_YEAR, MIN_DATE, MIN_YEAR
+
+
+class BoundedDateField(forms.DateField):
+    """A date within ``domain.bounds`` (the arithmetic after it cannot overflow)."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validators += [MinValueValidator(MIN_DATE), MaxValueValidator(MAX_DATE)]
+
+
+def _text(label: str, max_length: int = MAX_TEXT, rows: int = 2, **kwargs) -> forms.CharField:
+    return forms.CharField(label=label, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
 
 
 class CampaignForm(forms.Form):
     village = forms.ChoiceField(label="行政村")
-    notice_days = forms.IntegerField(label="公示天数", min_value=1, max_value=30, initial=7)
 
     def __init__(self, *args, villages, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,6 +47,11 @@ class SurveyForm(forms.Form):
     public_order_record = forms.BooleanField(label="有违法违纪记录", required=False)
 
 
+class ActForm(forms.Form):
+    action = forms.CharField(label="操作", max_length=20)
+    opinion = forms.CharField(label="意见", max_length=MAX_TEXT, required=False)
+
+
 class VoteForm(forms.Form):
     voter = forms.CharField(label="评议委员", max_length=32)
     score = forms.IntegerField(label="诚信度打分（0–100）", min_value=0, max_value=100)
@@ -34,27 +59,27 @@ class VoteForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     raised_by = forms.CharField(label="提出人", max_length=32)
-    text = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 2}))
-    rating = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    text = _text("异议内容")
+    rating = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_ID)
 
 
 class ResolveForm(forms.Form):
-    resolution = forms.CharField(label="处理结果", widget=forms.Textarea(attrs={"rows": 2}))
+    resolution = _text("处理结果")
 
 
 class BlacklistForm(forms.Form):
-    reason = forms.CharField(label="列入原因（恶意逃废债事实）", widget=forms.Textarea(attrs={"rows": 3}))
-    on = forms.DateField(label="列入日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = _text("列入原因（恶意逃废债事实）", rows=3)
+    on = BoundedDateField(label="列入日期")
     malicious = forms.BooleanField(label="恶意逃废债", required=False, initial=True)
 
 
 class LiftForm(forms.Form):
-    decision = forms.CharField(label="解除决定（依据、文号）", widget=forms.Textarea(attrs={"rows": 3}))
+    decision = _text("解除决定（依据、文号）", rows=3)
 
 
 class HonourForm(forms.Form):
     kind = forms.ChoiceField(label="荣誉")
-    on = forms.DateField(label="评定日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = BoundedDateField(label="评定日期")
     note = forms.CharField(label="说明（文号等）", max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -66,7 +91,7 @@ class HonourForm(forms.Form):
 
 
 class EvaluateForm(forms.Form):
-    year = forms.IntegerField(label="评定年度", min_value=2000, max_value=2100)
+    year = forms.IntegerField(label="评定年度", min_value=max(2000, MIN_YEAR), max_value=MAX_YEAR)
 
 
 class ScorecardChooseForm(forms.Form):

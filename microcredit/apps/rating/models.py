@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from microcredit.domain.scorecards import HONOUR_LABELS, scorecard_from_dict
-from microcredit.domain.workflow import RATING_CAMPAIGN
+from microcredit.domain.workflow import RATING_CAMPAIGN, RATING_NOTICE_DAYS, RATING_NOTICE_MAX_DAYS, RATING_NOTICE_MIN_DAYS
 
 USER = settings.AUTH_USER_MODEL
 
@@ -64,7 +64,7 @@ class RatingCampaign(models.Model):
     scorecard = models.ForeignKey(ScorecardVersion, verbose_name=_("评分卡版本"), on_delete=models.PROTECT, related_name="campaigns")
     state = models.CharField(_("状态"), max_length=20, choices=RATING_CAMPAIGN.choices(), default="survey", db_index=True)
     state_entered_on = models.DateField(_("进入本环节日期"))
-    notice_days = models.PositiveIntegerField(_("公示天数"), default=7)
+    notice_days = models.PositiveIntegerField(_("每轮公示天数（县设置）"), default=RATING_NOTICE_DAYS)
     notice1_ends_on = models.DateField(_("第一轮公示截止"), null=True, blank=True)
     notice2_ends_on = models.DateField(_("第二轮公示截止"), null=True, blank=True)
     effective_on = models.DateField(_("生效日期"), null=True, blank=True)
@@ -77,6 +77,11 @@ class RatingCampaign(models.Model):
         verbose_name_plural = _("评级批次")
         ordering = ["-created_at", "-id"]
         permissions = [("run_campaign", "组织评级（摸底、评议、公示）"), ("review_campaign", "审核评级批次")]
+        constraints = [  # DOMAIN §3, §12: the county's notice length, within domain.workflow's bounds
+            models.CheckConstraint(condition=models.Q(notice_days__gte=RATING_NOTICE_MIN_DAYS,
+                                                      notice_days__lte=RATING_NOTICE_MAX_DAYS),
+                                   name="rating_campaign_notice_days_bounds"),
+        ]
 
     def __str__(self) -> str:
         return self.number

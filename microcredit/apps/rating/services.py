@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.audit.services import record_audit, snapshot
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.rating.facts import household_facts
@@ -18,12 +19,15 @@ from microcredit.apps.rating.models import (
     CampaignTransition, CountyScorecard, Objection, Rating, RatingCampaign, RatingStatus,
     ScorecardVersion, Vote,
 )
+from microcredit.apps.rating.selectors import bank_serves, is_bank_user, notice_days_for
 from microcredit.domain.dates import add_months
 from microcredit.domain.errors import DomainError, FieldError
 from microcredit.domain.scorecards import (
     PRESETS, Scorecard, scorecard_errors, scorecard_from_dict, scorecard_to_dict, score_household,
 )
-from microcredit.domain.workflow import RATING_CAMPAIGN, find_transition, transition_errors
+from microcredit.domain.workflow import (
+    BANK, RATING_CAMPAIGN, find_transition, segregation_errors, transition_errors,
+)
 
 SURVEY_FIELDS = ("income_per_head", "able_labourers", "skill", "head_age", "head_health", "dependants",
                  "overdue_episodes_3y", "public_order_record")
@@ -82,14 +86,19 @@ def _next_campaign_number(village_code: str, day: dt.date) -> str:
 
 @transaction.atomic
 def campaign_create(*, village, scorecard: ScorecardVersion, actor=None, households=None,
-                    notice_days: int = 7, on: dt.date | None = None, is_rerating: bool = False) -> RatingCampaign:
-    """Open a village's rating batch, one draft rating per household with registry facts."""
+                    on: dt.date | None = None, is_rerating: bool = False) -> RatingCampaign:
+    """Open a village's rating batch, one draft rating per household with registry facts.
+
+    The notice length is the county's setting (DOMAIN §3, §12), never the caller's: it is read
+    here (so a wrong setting refuses at once) and again when each notice starts.
+    """
     from microcredit.apps.households.models import Household
 
     on = on or business_date()
     campaign = RatingCampaign.objects.create(
         number=_next_campaign_number(village.code, on), village=village, region_code=village.code,
-        scorecard=scorecard, state=RATING_CAMPAIGN.initial, state_entered_on=on, notice_days=notice_days,
+        scorecard=scorecard, state=RATING_CAMPAIGN.initial, state_entered_on=on,
+        notice_days=notice_days_for(village.code),
         is_rerating=is_rerating, created_by=actor if getattr(actor, "pk", None) else None,
     )
     qs = households if households is not None else Household.objects.filter(village=village, is_wubao=False)
@@ -160,18 +169,30 @@ def _take_effect(campaign: RatingCampaign, on: dt.date, actor) -> None:
     campaign.effective_on = on
 
 
+def _duty_errors(campaign: RatingCampaign, action: str, actor) -> list[FieldError]:
+    """Who may act besides the role: the serving bank at the bank review, and four eyes (issue #9)."""
+    errors = []
+    if actor is not None and not Scope.of(actor).covers(campaign.region_code):
+        errors.append(FieldError("scope", "该批次不在您的管辖范围内"))
+    step = RATING_CAMPAIGN.step(campaign.state)
+    if BANK in step.roles and is_bank_user(actor) and not bank_serves(actor.bank_id, campaign.region_code):
+        errors.append(FieldError("bank", "该村不在贵行网点的服务范围内：银行评审只能由服务该村的银行办理"))
+    last = campaign.transitions.filter(to_state=campaign.state).order_by("-at", "-id").first()
+    if last is not None:
+        errors += segregation_errors(action, getattr(actor, "pk", None), last.actor_id, last.action)
+    return errors
+
+
 @transaction.atomic
 def campaign_transition(*, campaign: RatingCampaign, action: str, actor, opinion: str = "",
                         on: dt.date | None = None) -> RatingCampaign:
-    """Move a campaign one step (re-checked under a row lock): role, scope, notices, objections."""
-    from microcredit.apps.accounts.scope import Scope
-
+    """Move a campaign one step (re-checked under a row lock): role, scope, serving bank, four eyes,
+    notices, objections. Notice lengths come from the county's setting (DOMAIN §3, §12)."""
     on = on or business_date()
     campaign = RatingCampaign.objects.select_for_update().get(pk=campaign.pk)
     role = acting_role(actor, RATING_CAMPAIGN, campaign.state, action)
-    errors = transition_errors(RATING_CAMPAIGN, campaign.state, action, role, opinion)
-    if actor is not None and not Scope.of(actor).covers(campaign.region_code):
-        errors.insert(0, FieldError("scope", "该批次不在您的管辖范围内"))
+    errors = _duty_errors(campaign, action, actor) + transition_errors(
+        RATING_CAMPAIGN, campaign.state, action, role, opinion)
     if errors:
         raise WorkflowRefused(errors[0].field, errors[0].message)
     t = find_transition(RATING_CAMPAIGN, campaign.state, action)
@@ -182,6 +203,7 @@ def campaign_transition(*, campaign: RatingCampaign, action: str, actor, opinion
         if campaign.objections.filter(resolved_on__isnull=True).exists():
             raise WorkflowRefused("objections", "还有未处理的公示异议")
     if action == "start_notice":
+        campaign.notice_days = notice_days_for(campaign.region_code)
         if t.next_state == "notice1":
             for rating in campaign.ratings.all():
                 rating_compute(rating)

@@ -11,10 +11,11 @@ from django.shortcuts import redirect, render
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.rating import sanctions, selectors, services
 from microcredit.apps.rating.forms import (
-    BlacklistForm, CampaignForm, EvaluateForm, HonourForm, LiftForm, ObjectionForm, ResolveForm,
+    ActForm, BlacklistForm, CampaignForm, EvaluateForm, HonourForm, LiftForm, ObjectionForm, ResolveForm,
     ScorecardChooseForm, SurveyForm, VoteForm,
 )
 from microcredit.apps.rating.models import Objection, Rating, RatingCampaign
+from microcredit.domain.bounds import MAX_ID
 from microcredit.domain.errors import DomainError
 from microcredit.domain.money import fen_to_yuan, yuan_to_fen
 from microcredit.domain.workflow import RATING_CAMPAIGN, allowed_transitions, due_date
@@ -34,23 +35,25 @@ def _villages(user):
 
 def _campaign(request, pk) -> RatingCampaign:
     try:
-        return selectors.campaign_list(request.user).get(pk=pk)
+        return selectors.campaign_get(user=request.user, pk=pk)
     except RatingCampaign.DoesNotExist:
-        raise Http404("批次不存在或不在您的管辖范围内")
+        raise Http404("批次不存在或不在您的管辖范围内") from None
 
 
 def _rating(request, pk) -> Rating:
     try:
+        if not 1 <= pk <= MAX_ID:
+            raise Rating.DoesNotExist
         return selectors.rating_list(request.user).select_related("campaign").get(pk=pk)
     except Rating.DoesNotExist:
-        raise Http404("评级不存在或不在您的管辖范围内")
+        raise Http404("评级不存在或不在您的管辖范围内") from None
 
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def campaigns(request):
     form = CampaignForm(villages=_villages(request.user)[:500]) if request.user.has_perm(RUN) else None
-    rows = selectors.campaign_list(request.user)[:200]
+    rows = selectors.campaign_list(user=request.user)[:200]
     return render(request, "rating/campaigns.html", {"rows": rows, "form": form})
 
 
@@ -66,8 +69,11 @@ def campaign_new(request):
 
         era = policy_era_on(business_date())
         card = selectors.scorecard_for(village.code[:6], era.code if era else "")
-        campaign = services.campaign_create(village=village, scorecard=card, actor=request.user,
-                                            notice_days=form.cleaned_data["notice_days"])
+        try:
+            campaign = services.campaign_create(village=village, scorecard=card, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("rating:campaigns")
         messages.success(request, f"已建立评级批次 {campaign.number}，共 {campaign.ratings.count()} 户")
         return redirect("rating:campaign", pk=campaign.pk)
     return redirect("rating:campaigns")
@@ -82,10 +88,14 @@ def campaign_detail(request, pk: int):
         actions = tuple(t for t in RATING_CAMPAIGN.transitions if t.state == campaign.state)
     else:
         actions = allowed_transitions(RATING_CAMPAIGN, campaign.state, role)
+    sees_survey = selectors.sees_survey(request.user)
+    ratings = campaign.ratings.select_related("household")
     return render(request, "rating/campaign.html", {
         "campaign": campaign, "state_label": RATING_CAMPAIGN.label(campaign.state), "actions": actions,
-        "ratings": campaign.ratings.select_related("household").prefetch_related("votes"),
-        "objections": campaign.objections.select_related("rating__household"),
+        "ratings": ratings.prefetch_related("votes") if sees_survey else ratings, "sees_survey": sees_survey,
+        "objections": campaign.objections.select_related("rating__household") if sees_survey else (),
+        "objection_count": campaign.objections.count(),
+        "objections_open": campaign.objections.filter(resolved_on__isnull=True).count(),
         "transitions": campaign.transitions.select_related("actor"),
         "due": due_date(RATING_CAMPAIGN, campaign.state, campaign.state_entered_on),
         "objection_form": ObjectionForm(), "can_run": request.user.has_perm(RUN),
@@ -96,10 +106,13 @@ def campaign_detail(request, pk: int):
 @permission_required(VIEW, raise_exception=True)
 def campaign_act(request, pk: int):
     campaign = _campaign(request, pk)
-    if request.method == "POST":
+    form = ActForm(request.POST or None)
+    if request.method == "POST" and not form.is_valid():
+        messages.error(request, "；".join(f"{form.fields[f].label or f}：{' '.join(e)}" for f, e in form.errors.items()))
+    elif request.method == "POST":
         try:
-            services.campaign_transition(campaign=campaign, action=request.POST.get("action", ""), actor=request.user,
-                                         opinion=request.POST.get("opinion", ""))
+            services.campaign_transition(campaign=campaign, action=form.cleaned_data["action"], actor=request.user,
+                                         opinion=form.cleaned_data["opinion"])
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -149,8 +162,11 @@ def objection_add(request, pk: int):
 @login_required
 @permission_required(RUN, raise_exception=True)
 def objection_resolve(request, pk: int):
-    objection = Objection.objects.select_related("campaign").get(pk=pk)
-    campaign = _campaign(request, objection.campaign_id)
+    objection = Objection.objects.select_related("campaign").filter(
+        pk=pk if 1 <= pk <= MAX_ID else 0, campaign__in=selectors.campaign_list(user=request.user)).first()
+    if objection is None:
+        raise Http404("异议不存在或不在您的管辖范围内")
+    campaign = objection.campaign
     form = ResolveForm(request.POST or None)
     if form.is_valid():
         services.objection_resolve(objection=objection, resolution=form.cleaned_data["resolution"], actor=request.user)
