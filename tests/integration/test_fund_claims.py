@@ -96,3 +96,29 @@ def test_pages_show_claims_accounts_and_subsidy(county, client):
         assert client.get("/funds/subsidy/").status_code == 200
         assert client.get("/funds/subsidy/report/").status_code == 200
         assert client.get("/api/v1/funds/accounts").json()[0]["quota_fen"] == 500000000
+
+
+def test_claim_evidence_is_checked_by_content_and_downloads_only_within_the_claims_scope(county, client):
+    """Issue #9: evidence took any type and its links were 404; now PDF/JPG/PNG only, scoped download."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import make_bank, make_user
+
+    exe = SimpleUploadedFile("death.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    with pinned_business_date(dt.date(2026, 6, 1)):
+        with pytest.raises(claims.ClaimError, match="PDF、JPG 或 PNG"):
+            claims.claim_file(loan=county.bad, cause="death", collection_note="已催收", actor=county.officer,
+                              on=dt.date(2026, 5, 1), evidence=[exe])
+        pdf = SimpleUploadedFile("死亡证明.pdf", b"%PDF-1.4 certificate", content_type="application/pdf")
+        claim = claims.claim_file(loan=county.bad, cause="death", collection_note="已催收", actor=county.officer,
+                                  on=dt.date(2026, 5, 1), evidence=[pdf])
+        evidence = claim.evidence.get()
+        assert evidence.content_type == "application/pdf"
+        client.force_login(county.county_user)
+        page = client.get(f"/funds/claims/{claim.pk}/").content.decode()
+        assert f"/funds/claims/evidence/{evidence.pk}/" in page
+        r = client.get(f"/funds/claims/evidence/{evidence.pk}/")
+        assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
+        other = make_user("bank_officer", ["411224"], bank=make_bank("YCB", "邮储银行"))
+        client.force_login(other)
+        assert client.get(f"/funds/claims/evidence/{evidence.pk}/").status_code == 404

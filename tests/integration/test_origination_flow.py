@@ -86,6 +86,13 @@ def test_document_type_and_size_limits(world):
         apply(hh, bank, users, documents={"id_card": big})
 
 
+def test_a_document_type_is_read_from_its_content_not_its_name_or_the_browser(world):
+    tree, hh, bank, users = world
+    renamed = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 an exe", content_type="application/pdf")
+    with pytest.raises(services.DomainError, match="按文件内容判断"):
+        apply(hh, bank, users, documents={"id_card": renamed})
+
+
 def test_five_steps_then_disbursement_opens_loan_with_schedule(world):
     tree, hh, bank, users = world
     app = walk(apply(hh, bank, users), users)

@@ -51,7 +51,7 @@ def test_ui_apply_shows_every_failure_then_saves(client, world):
     page = client.post(url, form).content.decode()
     assert "政策检查未通过" in page and "授信额度" in page and "贷款期限" in page and "贷款用途" in page
     form |= {"amount": "30000", "term_months": 36, "purpose": "养殖肉牛",
-             "id_card": SimpleUploadedFile("id.png", b"\x89PNG", content_type="image/png")}
+             "id_card": SimpleUploadedFile("id.png", b"\x89PNG\r\n\x1a\n0000", content_type="image/png")}
     r = client.post(url, form)
     app = LoanApplication.objects.get()
     assert r.status_code == 302 and app.documents.count() == 1

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.documents import document_errors, sniffed_type
 from microcredit.apps.funds import ledger
 from microcredit.apps.funds.models import Claim, ClaimCause, ClaimEvidence, ClaimStatus, FundAccount, WorkflowStep
 from microcredit.apps.funds.workflows import CLAIM_FLOW, checked_transition
@@ -46,6 +47,9 @@ def claim_refusals(loan, on: dt.date, cause: str) -> list[str]:
     return reasons
 
 
+MAX_EVIDENCE = 10
+
+
 @transaction.atomic
 def claim_file(*, loan, cause: str, collection_note: str, actor, on: dt.date | None = None,
                cause_detail: str = "", evidence: list = ()) -> Claim:
@@ -55,6 +59,11 @@ def claim_file(*, loan, cause: str, collection_note: str, actor, on: dt.date | N
                      label="申报日期", error=ClaimError)
     if not collection_note.strip():
         raise ClaimError("collection_note", "请填写催收情况（银行须先行催收）")
+    if len(evidence) > MAX_EVIDENCE:
+        raise ClaimError("evidence", f"证明材料最多 {MAX_EVIDENCE} 个文件")
+    bad = [e for f in evidence for e in document_errors(f, "evidence")]
+    if bad:
+        raise ClaimError("evidence", "；".join(e.message for e in bad))
     reasons = claim_refusals(loan, on, cause)
     if reasons:
         raise ClaimError("loan", "；".join(reasons))
@@ -66,11 +75,13 @@ def claim_file(*, loan, cause: str, collection_note: str, actor, on: dt.date | N
         region_code=loan.region_code, cause=cause, cause_detail=cause_detail, collection_note=collection_note,
         filed_on=on, days_past_due=state.days_past_due, loss_principal=state.principal_outstanding,
         loss_interest=state.overdue_interest, sharing_preset=account.sharing_preset, created_by=user_or_none(actor))
-    for f in evidence:
-        ClaimEvidence.objects.create(claim=claim, file=f, description=getattr(f, "name", "")[:120])
+    for f in evidence:  # checked above, before anything was written
+        ClaimEvidence.objects.create(claim=claim, file=f, description=getattr(f, "name", "")[:120],
+                                     content_type=sniffed_type(f), size=f.size)
     WorkflowStep.objects.create(claim=claim, action="file", from_status="", to_status=claim.status,
                                 opinion=collection_note, actor=user_or_none(actor))
-    record_audit(actor=actor, action="claim.file", obj=claim, after={"loss": claim.loss, "cause": cause},
+    record_audit(actor=actor, action="claim.file", obj=claim,
+                 after={"loss": claim.loss, "cause": cause, "evidence": [getattr(f, "name", "")[:120] for f in evidence]},
                  region_code=loan.region_code, household_id=loan.household_id)
     return claim
 

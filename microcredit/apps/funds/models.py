@@ -159,6 +159,8 @@ class ClaimEvidence(models.Model):
     claim = models.ForeignKey(Claim, verbose_name=_("代偿申请"), on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(_("文件"), upload_to="claims/%Y/%m/")
     description = models.CharField(_("说明"), max_length=120, blank=True)
+    content_type = models.CharField(_("类型"), max_length=64, default="application/octet-stream")
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
 

@@ -11,6 +11,7 @@ from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.funds import claims as claim_svc
 from microcredit.apps.funds import export, forms, ledger, selectors, subsidy
+from microcredit.apps.funds.models import ClaimEvidence
 from microcredit.apps.funds.workflows import CLAIM_FLOW, SUBSIDY_FLOW, actions_for
 from microcredit.apps.loans.selectors import loans_visible
 from microcredit.domain.errors import DomainError
@@ -110,6 +111,17 @@ def claim_detail(request, pk):
         return redirect("funds:claim", pk=claim.pk)
     return render(request, "funds/claim.html", {"claim": claim, "actions": actions_for(CLAIM_FLOW, claim.status, request.user),
                                                 "steps": claim.steps.select_related("actor")})
+
+
+@login_required
+@permission_required("funds.view_fund", raise_exception=True)
+def claim_evidence(request, pk):
+    """One proof file of a claim: the same permission and scope as the claim itself."""
+    evidence = get_object_or_404(ClaimEvidence.objects.select_related("claim"), pk=pk,
+                                 claim__in=selectors.claims_visible(request.user))
+    name = evidence.description or f"证明材料{evidence.pk}"
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=name,
+                        content_type=evidence.content_type)
 
 
 @login_required

@@ -22,6 +22,7 @@ from microcredit.apps.origination.checks import commitment_failures, era_cap_rat
 from microcredit.apps.origination.models import (
     ApplicationDocument, DocumentKind, LoanApplication, WorkflowTransition,
 )
+from microcredit.apps.core.documents import document_errors, sniffed_type
 from microcredit.apps.rating.services import acting_role
 from microcredit.domain.errors import DomainError, FieldError
 from microcredit.domain.guards import account_number_errors, money_date_errors, normalize_account_number
@@ -30,8 +31,6 @@ from microcredit.domain.policy import AT_BANK_DECISION, AT_DISBURSEMENT, MODES_N
 from microcredit.domain.schedules import LoanTerms, validate_terms
 from microcredit.domain.workflow import APPLICATION, find_transition, segregation_errors, transition_errors
 
-ALLOWED_TYPES = {"application/pdf", "image/jpeg", "image/png"}
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 NOTICE_SETTING = "origination.borrower_notice_days"
 
 
@@ -59,16 +58,6 @@ def _user(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
-def document_errors(upload) -> list[FieldError]:
-    """Type and size limits of an uploaded document."""
-    errors = []
-    if getattr(upload, "content_type", "") not in ALLOWED_TYPES:
-        errors.append(FieldError("file", "材料只能是 PDF、JPG 或 PNG 文件"))
-    if upload.size > MAX_DOCUMENT_BYTES:
-        errors.append(FieldError("file", "单个材料不能超过 5MB"))
-    return errors
-
-
 def _save_document(application, kind: str, upload, actor) -> ApplicationDocument:
     errors = document_errors(upload)
     if errors:
@@ -77,7 +66,7 @@ def _save_document(application, kind: str, upload, actor) -> ApplicationDocument
         raise DomainError("kind", f"未知的材料类型：{kind}")
     return ApplicationDocument.objects.create(
         application=application, kind=kind, file=upload, original_name=upload.name[:128],
-        content_type=upload.content_type, size=upload.size, uploaded_by=_user(actor),
+        content_type=sniffed_type(upload), size=upload.size, uploaded_by=_user(actor),
     )
 
 
