@@ -23,6 +23,7 @@ from microcredit.apps.households.services import household_create, household_upd
 from microcredit.apps.households.timeline import describe
 from microcredit.apps.households.verification import VerifyThrottled, check_verify_rate, registry_verify
 from microcredit.apps.jobs.models import Job
+from microcredit.apps.core.params import int_param
 from microcredit.apps.jobs.runner import enqueue
 from microcredit.apps.regions.selectors import townships_in_scope, villages_in_scope
 from microcredit.domain.errors import DomainError
@@ -152,9 +153,8 @@ def registry_import_page(request):
             return redirect(f"{request.path}?job={job.pk}")
     elif request.method == "POST":
         status = 400
-    job = None
-    if request.GET.get("job"):
-        job = Job.objects.filter(pk=request.GET["job"], kind="registry_import", created_by=request.user).first()
+    job_id = int_param(request.GET, "job")
+    job = Job.objects.filter(pk=job_id, kind="registry_import", created_by=request.user).first() if job_id else None
     recent = Job.objects.filter(kind="registry_import", created_by=request.user)[:10]
     return render(request, "households/import.html", {"form": form, "job": job, "recent": recent}, status=status)
 

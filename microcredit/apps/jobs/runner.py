@@ -20,6 +20,7 @@ MICROCREDIT_JOB_MAX_ATTEMPTS   runs before a job of a dying worker is failed (de
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
 import socket
@@ -35,6 +36,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 
 from microcredit.apps.accounts.scope import Scope
+from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import now
 from microcredit.apps.jobs.models import Job, JobStatus
 from microcredit.domain.errors import DomainError
@@ -101,7 +103,19 @@ def enqueue(*, kind: str, params: dict | None = None, user=None, file=None,
     if file is not None:
         job.file.save(getattr(file, "name", "upload"), file, save=False)
     job.save()
+    if file is not None:  # every uploaded file is on the audit trail (issue #9 §1): who, what, its digest
+        _audit_upload(job, creator)
     return job
+
+
+def _audit_upload(job: Job, creator) -> None:
+    digest = hashlib.sha256()
+    with job.file.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    record_audit(actor=creator, action="job.upload", obj=job, region_code=job.region_code,
+                 after={"kind": job.kind, "filename": job.params.get("filename") or job.file.name,
+                        "size": job.file.size, "sha256": digest.hexdigest()})
 
 
 # ------------------------------------------------------------------------ claim, lease, expiry

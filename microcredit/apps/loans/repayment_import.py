@@ -23,6 +23,8 @@ from itertools import islice
 
 from django.db import transaction
 
+from microcredit.apps.audit.services import record_audit
+
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.tables import MB, TableError, TableLimits, canonical_header, iter_cells
 from microcredit.apps.loans.models import Loan, LoanEvent
@@ -173,6 +175,10 @@ def repayments_import(*, rows: list[RepaymentRow], actor) -> RepaymentImportResu
         result.posted += created
         result.already_posted += not created
         result.event_ids.append(event.pk)
+    record_audit(actor=actor, action="repayment.batch", object_type="loans.repayment_batch", object_id="",
+                 object_repr=f"批量还款 {len(rows)} 行", after={"rows": len(rows), "posted": result.posted,
+                                                              "already_posted": result.already_posted},
+                 note="每笔还款另有一条记录")
     return result
 
 

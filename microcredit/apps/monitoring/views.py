@@ -9,7 +9,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect, render
 
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.jobs.models import Job
+from microcredit.apps.core.params import int_param
+from microcredit.apps.jobs.selectors import jobs_for
 from microcredit.apps.jobs.runner import enqueue
 from microcredit.apps.monitoring import selectors
 from microcredit.apps.monitoring.models import CloseRun
@@ -38,8 +39,9 @@ def close_page(request):
             span = f"{days[0]} 至 {days[-1]}，共 {len(days)} 个日期" if len(days) > 1 else f"{days[0]}"
             messages.success(request, f"已提交日终批处理（{span}；后台任务 #{job.pk}）")
             return redirect(f"{request.path}?job={job.pk}")
-    job = Job.objects.filter(pk=request.GET.get("job") or 0, kind="daily_close").first() or \
-        Job.objects.filter(kind="daily_close").order_by("-id").first()
+    closes = jobs_for(request.user).filter(kind="daily_close")
+    job_id = int_param(request.GET, "job")
+    job = (closes.filter(pk=job_id).first() if job_id else None) or closes.order_by("-id").first()
     level = request.GET.get("level", "township")
     rows = list(selectors.aggregates_for(request.user, level=level))
     names = selectors.region_names([r.code for r in rows])
