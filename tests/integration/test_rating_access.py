@@ -333,3 +333,19 @@ def test_one_login_never_approves_the_step_it_moved_the_campaign_into(client, wo
         # The village's second notice is not an approval: the rule does not stop the next plain step.
         client.force_login(admin)
         assert post_json(client, url, {"action": "start_notice"}).status_code == 200
+
+
+@pytest.mark.parametrize("change", [
+    {"name": "评分卡\x00"}, {"name": "名" * 100}, {"code": "c" * 40}, {"validity_months": 2**70},
+    {"validity_months": 100000}, {"grades": [["A" * 20, 60, 2_000_000]]}, {"grades": [["A", 60, 10**20]]},
+])
+def test_a_scorecard_beyond_the_columns_is_refused_with_422(client, world, change):
+    from microcredit.apps.rating.models import ScorecardVersion
+    from microcredit.domain.scorecards import PRESETS, scorecard_to_dict
+
+    definition = scorecard_to_dict(PRESETS["631_yanchi"]) | change
+    client.force_login(world.users["county"])
+    before = ScorecardVersion.objects.count()
+    r = post_json(client, f"{API}/scorecards", {"definition": definition})
+    assert r.status_code == 422 and r.json()["detail"]
+    assert ScorecardVersion.objects.count() == before

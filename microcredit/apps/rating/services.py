@@ -20,6 +20,7 @@ from microcredit.apps.rating.models import (
     ScorecardVersion, Vote,
 )
 from microcredit.apps.rating.selectors import bank_serves, is_bank_user, notice_days_for
+from microcredit.domain.bounds import MAX_FEN
 from microcredit.domain.dates import add_months
 from microcredit.domain.errors import DomainError, FieldError
 from microcredit.domain.scorecards import (
@@ -45,10 +46,33 @@ def acting_role(user, table, state: str, action: str) -> str:
     return getattr(user, "role", "") or ""
 
 
+MAX_VALIDITY_MONTHS = 120
+
+
+def _definition_bounds_errors(card: Scorecard) -> list[FieldError]:
+    """What the columns and the date arithmetic can hold (issue #9 §2): lengths, no NUL, numbers in range."""
+    errors = []
+    texts = [("code", card.code, 32), ("name", card.name, 64)]
+    texts += [(f"factors[{i}]", t, 64) for i, f in enumerate(card.factors) for t in (f.kind, f.label)]
+    texts += [("grades", g.grade, 8) for g in card.grades]
+    for field, text, longest in texts:
+        if not isinstance(text, str) or "\x00" in text or len(text) > longest:
+            errors.append(FieldError(field, f"须为不超过 {longest} 个字符的文字（不含空字符）"))
+    if not 1 <= card.validity_months <= MAX_VALIDITY_MONTHS:
+        errors.append(FieldError("validity_months", f"有效期须在 1–{MAX_VALIDITY_MONTHS} 个月之间"))
+    numbers = [("factors", f.weight, 100) for f in card.factors]
+    numbers += [("factors", b.minimum, MAX_FEN) for f in card.factors for b in f.bands]
+    numbers += [("grades", g.credit_limit, MAX_FEN) for g in card.grades]
+    for field, number, largest in numbers:
+        if not -largest <= number <= largest:
+            errors.append(FieldError(field, f"数值超出范围（绝对值不超过 {largest}）"))
+    return errors
+
+
 @transaction.atomic
 def scorecard_version_create(*, card: Scorecard, actor=None, note: str = "") -> ScorecardVersion:
     """Store a new version of a scorecard (versions are never edited)."""
-    errors = scorecard_errors(card)
+    errors = _definition_bounds_errors(card) or scorecard_errors(card)
     if errors:
         raise DomainError.from_errors(errors)
     last = ScorecardVersion.objects.filter(code=card.code).order_by("-version").first()
