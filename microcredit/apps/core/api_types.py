@@ -27,6 +27,9 @@ Offset = Annotated[int, Field(ge=0, le=bounds.MAX_OFFSET)]
 Year = Annotated[int, Field(ge=bounds.MIN_YEAR, le=bounds.MAX_YEAR)]
 Day = Annotated[dt.date, Field(ge=bounds.MIN_DATE, le=bounds.MAX_DATE)]
 Fen = Annotated[int, Field(ge=0, le=bounds.MAX_FEN)]
+TermMonths = Annotated[int, Field(ge=1, le=360)]
+Rate = Annotated[Decimal, Field(ge=0, le=36, decimal_places=4, allow_inf_nan=False)]
+"""An annual rate in percent (DOMAIN §5: at most four decimals; the schedule refuses above 36 %)."""
 Yuan = Annotated[Decimal, Field(ge=0, le=Decimal(bounds.MAX_FEN) / 100, decimal_places=2, allow_inf_nan=False)]
 """An amount in yuan ("1234.50"): at most two decimals, never more than ``bounds.MAX_FEN`` fen."""
 

@@ -6,12 +6,12 @@ Amounts are yuan strings with two decimals; every call is scoped like the UI.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Rate, TermMonths, Text, Yuan
 from microcredit.apps.origination import selectors, services
 from microcredit.apps.origination.models import LoanApplication
 from microcredit.domain.errors import DomainError
@@ -47,30 +47,30 @@ class ApplicationOut(Schema):
 
 
 class ApplicationIn(Schema):
-    household_id: int
-    borrower_id: int | None = None
-    bank_code: str
-    amount: str
-    term_months: int
-    usage_mode: str = "self"
-    industry: str
-    purpose: str
-    project_description: str = ""
-    partner_name: str = ""
+    household_id: Id
+    borrower_id: Id | None = None
+    bank_code: Text(16)
+    amount: Yuan
+    term_months: TermMonths
+    usage_mode: Text(16) = "self"
+    industry: Text(32)
+    purpose: Text(200)
+    project_description: Text() = ""
+    partner_name: Text(64) = ""
 
 
 class ActionIn(Schema):
-    action: str
-    opinion: str = ""
+    action: Text(20)
+    opinion: Text() = ""
 
 
 class DisburseIn(Schema):
-    annual_rate: Decimal
-    method: str
-    account_number: str
-    disbursed_on: dt.date | None = None
-    amount: str | None = None
-    term_months: int | None = None
+    annual_rate: Rate
+    method: Text(20)
+    account_number: Text(40)
+    disbursed_on: Day | None = None
+    amount: Yuan | None = None
+    term_months: TermMonths | None = None
 
 
 def _out(a: LoanApplication) -> dict:
@@ -88,7 +88,7 @@ def _need(request, perm: str) -> None:
         raise HttpError(403, "无此权限")
 
 
-def _get(request, pk: int) -> LoanApplication:
+def _get(request, pk: Id) -> LoanApplication:
     _need(request, "origination.view_loanapplication")
     try:
         return selectors.application_get(request.user, pk)
@@ -119,9 +119,9 @@ def _resolve(request, payload: ApplicationIn):
 
 
 @router.get("/applications", response=list[ApplicationOut], summary="申请列表（按管辖范围）")
-def list_applications(request, state: str = "", limit: int = 100, offset: int = 0):
+def list_applications(request, state: Text(20) = "", limit: Limit = 100, offset: Offset = 0):
     _need(request, "origination.view_loanapplication")
-    qs = selectors.application_list(request.user, state=state).select_related("loan")[offset:offset + min(limit, 500)]
+    qs = selectors.application_list(request.user, state=state).select_related("loan")[offset:offset + limit]
     return [_out(a) for a in qs]
 
 
@@ -132,7 +132,7 @@ def my_inbox(request):
 
 
 @router.get("/applications/{pk}", response=ApplicationOut, summary="申请详情")
-def get_application(request, pk: int):
+def get_application(request, pk: Id):
     return _out(_get(request, pk))
 
 
@@ -170,7 +170,7 @@ def create_application(request, payload: Form[ApplicationIn], link_agreement: Fi
 
 @router.post("/applications/{pk}/actions", response={200: ApplicationOut, 409: dict, 422: dict},
              summary="审批操作：submit / approve / return / reject / withdraw")
-def act(request, pk: int, payload: ActionIn):
+def act(request, pk: Id, payload: ActionIn):
     _need(request, "origination.review_application")
     app = _get(request, pk)
     try:
@@ -184,14 +184,14 @@ def act(request, pk: int, payload: ActionIn):
 
 
 @router.post("/applications/{pk}/disburse", response={200: dict, 409: dict, 422: dict}, summary="签约放款")
-def disburse(request, pk: int, payload: DisburseIn):
+def disburse(request, pk: Id, payload: DisburseIn):
     """Refusals are 409 with ``field`` (the first) and ``errors`` (every field error) or ``failures``
     (circuit breaker, risk-fund quota, 在贷) — a date after the business date or a wrong account
     number names ``disbursed_on`` / ``account_number``."""
     _need(request, "origination.disburse_loan")
     app = _get(request, pk)
     try:
-        amount = yuan_to_fen(payload.amount) if payload.amount else None
+        amount = yuan_to_fen(payload.amount) if payload.amount is not None else None
         app = services.application_disburse(
             application=app, actor=request.user, annual_rate=payload.annual_rate, method=payload.method,
             account_number=payload.account_number, disbursed_on=payload.disbursed_on, amount=amount,
