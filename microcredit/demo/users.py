@@ -14,6 +14,8 @@ DEMO_PASSWORD = "demo"
 # username, role, (family name, given name), scope kind
 DEMO_USERS = (
     ("county", roles.COUNTY, ("王", "建国"), "county"),
+    # 领导小组办公室: approves what the county office verified (four eyes on claims and batches).
+    ("county2", roles.COUNTY, ("吴", "德明"), "county"),
     ("township", roles.TOWNSHIP, ("李", "秀英"), "township"),
     ("village", roles.VILLAGE, ("张", "志强"), "village"),
     # 村两委 member who gives the 村初审: nobody approves what they submitted (segregation of duties).

@@ -11,6 +11,7 @@ from microcredit.apps.core.clock import pinned_business_date
 from microcredit.apps.funds import claims, ledger
 from microcredit.apps.funds.models import FundAccount, Ledger
 from tests.batch.portfolio import County
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.django_db
 def county():
     with pinned_business_date(dt.date(2026, 6, 1)):
         c = County()
+        c.leader = make_user("county_office", ["411224"])  # 领导小组办公室
         c.account = FundAccount.objects.create(county_code="411224", bank=c.bank, name="卢氏县风险补偿金", opened_on=dt.date(2024, 1, 1))
         ledger.fund_deposit(account=c.account, amount=50000000, on=dt.date(2024, 1, 2), actor=None)
         # bullet loan due 2026-01-10, never repaid
@@ -43,7 +45,9 @@ def test_claim_goes_through_notice_verification_approval_and_payout(county):
         with pytest.raises(claims.ClaimError, match="公示期未满"):
             claims.claim_transition(claim=claim, action="verify", actor=county.county_user, on=on + dt.timedelta(days=6))
         claims.claim_transition(claim=claim, action="verify", actor=county.county_user, on=on + dt.timedelta(days=7))
-        claims.claim_transition(claim=claim, action="approve", actor=county.county_user, opinion="同意代偿")
+        with pytest.raises(claims.ClaimError, match="职责分离"):  # four eyes: the verifier may not approve
+            claims.claim_transition(claim=claim, action="approve", actor=county.county_user, opinion="同意代偿")
+        claims.claim_transition(claim=claim, action="approve", actor=county.leader, opinion="同意代偿")
         with pytest.raises(claims.ClaimError, match="无权"):
             claims.claim_transition(claim=claim, action="pay", actor=county.county_user)
         claim = claims.claim_transition(claim=claim, action="pay", actor=county.finance)
@@ -74,7 +78,7 @@ def test_rejection_needs_reasons_and_payout_beyond_the_fund_goes_to_the_county_b
         for action, who in (("notice", county.county_user),):
             claims.claim_transition(claim=again, action=action, actor=who, on=dt.date(2026, 5, 20))
         claims.claim_transition(claim=again, action="verify", actor=county.county_user)
-        claims.claim_transition(claim=again, action="approve", actor=county.county_user)
+        claims.claim_transition(claim=again, action="approve", actor=county.leader)
         again = claims.claim_transition(claim=again, action="pay", actor=county.finance)
     assert ledger.balance(county.account) == 0
     assert ledger.balance(county.account, Ledger.COUNTY_BUDGET) == 49000000 - (again.shares["fund"] - 1000000)
@@ -102,7 +106,7 @@ def test_claim_evidence_is_checked_by_content_and_downloads_only_within_the_clai
     """Issue #9: evidence took any type and its links were 404; now PDF/JPG/PNG only, scoped download."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.factories import make_bank, make_user
+    from tests.factories import make_bank
 
     exe = SimpleUploadedFile("death.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     with pinned_business_date(dt.date(2026, 6, 1)):

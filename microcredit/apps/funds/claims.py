@@ -94,7 +94,7 @@ def claim_transition(*, claim: Claim | int, action: str, actor, opinion: str = "
     on = on or business_date()
     check_money_date(on, business_date(), earliest=claim.filed_on, earliest_label="申报日期", field="on",
                      label="办理日期", error=ClaimError)
-    step = checked_transition(CLAIM_FLOW, claim.status, action, actor, opinion, ClaimError)
+    step = checked_transition(CLAIM_FLOW, claim.status, action, actor, opinion, ClaimError, steps=claim.steps)
     before = claim.status
     if action == "reject":
         claim.rejection_reason = opinion

@@ -141,7 +141,7 @@ def _totals(batch: SubsidyBatch) -> None:
 def batch_transition(*, batch: SubsidyBatch | int, action: str, actor, opinion: str = "") -> SubsidyBatch:
     pk = batch.pk if isinstance(batch, SubsidyBatch) else batch
     batch = SubsidyBatch.objects.select_for_update().get(pk=pk)
-    step = checked_transition(SUBSIDY_FLOW, batch.status, action, actor, opinion, SubsidyError)
+    step = checked_transition(SUBSIDY_FLOW, batch.status, action, actor, opinion, SubsidyError, steps=batch.steps)
     if action == "reject":
         batch.rejection_reason = opinion
     before, batch.status = batch.status, step.next_state

@@ -7,7 +7,7 @@ from __future__ import annotations
 from microcredit.domain.errors import DomainError
 from microcredit.domain.workflow import (
     CLAIM_NOTICE_DAYS, RISK_FUND_CLAIM, SUBSIDY_BATCH, Transition, WorkflowTable, allowed_transitions,
-    find_transition, transition_errors,
+    find_transition, segregation_errors, transition_errors,
 )
 
 SUBSIDY_FLOW = SUBSIDY_BATCH
@@ -34,9 +34,16 @@ def actions_for(table: WorkflowTable, state: str, user) -> list[tuple[str, Trans
 
 
 def checked_transition(table: WorkflowTable, state: str, action: str, actor, opinion: str,
-                       error: type[DomainError]) -> Transition:
-    """The transition of ``action`` from ``state``, or ``error`` with the table's Chinese reason."""
+                       error: type[DomainError], steps=None) -> Transition:
+    """The transition of ``action`` from ``state``, or ``error`` with the table's Chinese reason.
+
+    ``steps``: the item's recorded ``WorkflowStep`` rows; whoever recorded the last one may not
+    approve the next (four eyes, ``domain.workflow.segregation_errors``).
+    """
     errors = transition_errors(table, state, action, acting_role(actor, table, state, action), opinion)
+    last = steps.order_by("-id").first() if steps is not None else None
+    if last is not None and not errors:
+        errors = segregation_errors(action, getattr(actor, "pk", None), last.actor_id, last.action)
     if errors:
         e = errors[0]
         raise error(e.field, "驳回须写明原因" if e.field == "opinion" else e.message)
