@@ -107,6 +107,7 @@ PAGES: list[tuple[str, set, str | None]] = [
     ("/origination/inbox/", APPS, None),
     ("/origination/new/{hh}/", {"village", "admin"}, "region"),
     ("/origination/{app}/", APPS, "bank"),
+    ("/origination/documents/{document}/", APPS, "bank"),
     ("/loans/", LOANS, None),
     ("/loans/{loan}/", LOANS, "bank"),
     ("/loans/{loan}/repay/", BANKS | {"admin"}, "bank"),
@@ -221,7 +222,10 @@ class World:
         from microcredit.apps.jobs.runner import enqueue
         from microcredit.apps.loans import servicing as svc
         from microcredit.apps.loans.services import loan_open
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
         from microcredit.apps.origination import services as orig
+        from microcredit.apps.origination.models import ApplicationDocument
         from microcredit.apps.rating import selectors as rsel, services as rsvc
         from microcredit.apps.rating.models import BlacklistEntry, Rating, RatingStatus
         from microcredit.apps.reference.models import PolicyEra, ReferenceRate
@@ -281,6 +285,9 @@ class World:
                                           amount=3_000_000, term_months=36, industry="养殖", purpose="养殖肉牛5头",
                                           actor=admin, on=TODAY)
             o["app"] = app
+            o["document"] = ApplicationDocument.objects.create(
+                application=app, kind="id_card", file=SimpleUploadedFile(f"id{side}.png", b"\x89PNG\r\n\x1a\n0"),
+                original_name=f"id{side}.png", content_type="image/png", size=9)
             account = FundAccount.objects.create(county_code="411224", bank=bank[side], opened_on=dt.date(2024, 1, 1),
                                                  name=f"卢氏县风险补偿金{side}专户{bank[side].code}")
             ledger.fund_deposit(account=account, amount=50_000_000, on=dt.date(2024, 1, 2), actor=None)
