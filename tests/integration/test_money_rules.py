@@ -167,7 +167,8 @@ def _paid_claim(c, filed=dt.date(2026, 5, 1)):
     claims.claim_transition(claim=claim, action="notice", actor=c.county_user, on=filed)
     claims.claim_transition(claim=claim, action="verify", actor=c.county_user, on=filed + dt.timedelta(days=7),
                             opinion="核实")
-    claims.claim_transition(claim=claim, action="approve", actor=c.county_user, on=filed + dt.timedelta(days=7))
+    leader = make_user("county_office", [c.county_user.scope_regions[0]])  # four eyes: not the verifier
+    claims.claim_transition(claim=claim, action="approve", actor=leader, on=filed + dt.timedelta(days=7))
     return claim
 
 
