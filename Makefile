@@ -24,8 +24,9 @@ demo: install
 	$(BIN)/python -m microcredit worker & echo $$! > var/worker.pid
 	$(BIN)/python -m microcredit serve --port $(PORT); kill `cat var/worker.pid` 2>/dev/null || true
 
-# The whole suite; uses PostgreSQL when DATABASE_URL is set.
+# The whole suite; uses PostgreSQL when DATABASE_URL is set. The layer contracts first (pyproject.toml).
 test: install-test
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "microcredit.apps.rating",
     "microcredit.apps.origination",
     "microcredit.apps.calc",
+    "microcredit.demo",
 ]
 
 MIDDLEWARE = [

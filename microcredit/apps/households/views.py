@@ -23,11 +23,11 @@ from microcredit.apps.households.services import household_create, household_upd
 from microcredit.apps.households.timeline import describe
 from microcredit.apps.households.verification import VerifyThrottled, check_verify_rate, registry_verify
 from microcredit.apps.jobs.models import Job
+from microcredit.apps.core.panels import household_panels
 from microcredit.apps.core.params import int_param
 from microcredit.apps.jobs.runner import enqueue
 from microcredit.apps.regions.selectors import townships_in_scope, villages_in_scope
 from microcredit.domain.errors import DomainError
-from microcredit.web.household_panels import household_panels
 
 SECRET_FIELDS = {"id_number", "head_id_number", "phone"}
 

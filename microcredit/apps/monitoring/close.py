@@ -33,7 +33,7 @@ from microcredit.apps.loans.models import Loan, LoanEvent
 from microcredit.apps.loans.servicing import loan_current_state
 from microcredit.apps.monitoring import services
 from microcredit.apps.monitoring.models import CloseRun
-from microcredit.batch import io
+from microcredit.apps.monitoring import frame_io as io
 from microcredit.batch.basis import next_due_date
 from microcredit.batch.close import INST_SCHEMA, aggregates, close_states, penalty_ratio
 from microcredit.domain.close import CloseDateError, close_dates
