@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from microcredit.domain.dates import add_months
 from microcredit.domain.errors import DomainError, FieldError
@@ -176,6 +176,7 @@ def direct_subsidy_credits(
     payments: Sequence[Payment],
     subsidy_terms: SubsidyTerms,
     as_of: date,
+    direct_on: Callable[[date], bool] | None = None,
 ) -> tuple[Payment, ...]:
     """直接贴付: the subsidy shares the bank books on the loan (one ``Payment`` on the due date per period).
 
@@ -184,12 +185,14 @@ def direct_subsidy_credits(
     due date + grace days (as of ``as_of``) — i.e. the household paid principal + interest − share in time.
     Otherwise (late, unpaid, not yet due, cut or cancelled by early settlement, outside the window) it earns
     nothing and the household owes the whole interest of that period (未按期还贷的不予贴息).
+    ``direct_on(due_date)`` false: the period is not in direct mode (the loan's mode changed, ADR 0004
+    amendment) and earns no share here; default: every period is.
     """
     grace = timedelta(days=subsidy_terms.grace_days)
     household = [p for p in payments if p.date <= as_of]
     credits: list[Payment] = []
     for split in interest_split(schedule, terms, subsidy_terms):
-        if split.subsidy_share <= 0 or split.due_date > as_of:
+        if split.subsidy_share <= 0 or split.due_date > as_of or (direct_on and not direct_on(split.due_date)):
             continue
         candidate = Payment(split.due_date, split.subsidy_share)
         state = loan_state(schedule, terms, [*household, *credits, candidate], as_of)
@@ -207,10 +210,11 @@ def direct_subsidy_by_period(
     payments: Sequence[Payment],
     subsidy_terms: SubsidyTerms,
     as_of: date,
+    direct_on: Callable[[date], bool] | None = None,
 ) -> tuple[PeriodSubsidy, ...]:
     """Like :func:`subsidy_by_period` for 直接贴付: ``amount`` is the period's subsidy share when the period
     earned it (:func:`direct_subsidy_credits`), else 0 with the reason. Σ amounts = Σ credits."""
-    credits = direct_subsidy_credits(schedule, terms, payments, subsidy_terms, as_of)
+    credits = direct_subsidy_credits(schedule, terms, payments, subsidy_terms, as_of, direct_on)
     credited = {c.date for c in credits}
     state = loan_state(schedule, terms, [*payments, *credits], as_of)
     out = []
@@ -221,7 +225,9 @@ def direct_subsidy_by_period(
             out.append(PeriodSubsidy(split.seq, inst.period_start, split.due_date, True, split.subsidy_share,
                                      "按期还款（直接贴付）", window))
             continue
-        if inst.cancelled or inst.settled_early:
+        if direct_on and not direct_on(split.due_date):
+            reason = "本期为先收后补，不直接贴付"
+        elif inst.cancelled or inst.settled_early:
             reason = "提前结清，本期不直接贴付"
         elif split.subsidy_share <= 0:
             reason = "超出贴息期限" if window == 0 else "无贴息"

@@ -18,10 +18,11 @@ class County:
         self.finance = make_user("finance", scope_regions=[self.tree.county.prefix])
 
     def loan(self, *, village=0, principal=5000000, rate="4.35", disbursed=dt.date(2025, 3, 15), months=36,
-             method="interest_quarterly", household=None):
+             method="interest_quarterly", household=None, subsidy_mode="claim"):
         from microcredit.apps.loans.services import loan_open
 
         hh = household or make_household(self.tree.villages[village])
         return loan_open(household=hh, borrower=hh.members.first(), bank=self.bank, principal=principal,
                          annual_rate=Decimal(rate), cap_rate=Decimal("4.75"), disbursed_on=disbursed,
-                         term_months=months, method=method, policy_era="2021", actor=self.officer)
+                         term_months=months, method=method, policy_era="2021", actor=self.officer,
+                         subsidy_mode=subsidy_mode)

@@ -15,8 +15,10 @@ PRINT_SETTINGS = (
 
 
 def run(args, tmp_path, **env):
+    # A production environment: none of ours, and not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE
+    # (tests/e2e/conftest.py sets it for Playwright in the same pytest process).
     environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith("MICROCREDIT_") and k != "DJANGO_SETTINGS_MODULE"}
+                   if not k.startswith("MICROCREDIT_") and k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     environment.update(DJANGO_SETTINGS_MODULE="microcredit.web.settings", MICROCREDIT_VAR=str(tmp_path), **env)
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=environment, timeout=120)
 

@@ -82,8 +82,9 @@ def test_direct_mode_batch_claims_exactly_the_domain_subsidy_shares(client):
         c = County()
         FundAccount.objects.create(county_code="411224", bank=c.bank, name="卢氏县风险补偿金", opened_on=dt.date(2016, 1, 4),
                                    subsidy_mode="direct")
-        good = c.loan(disbursed=dt.date(2025, 3, 15))
-        late = c.loan(village=2, disbursed=dt.date(2025, 4, 1))
+        # the loans take the county × bank's mode at disbursement (origination reads it; ADR 0004 amendment)
+        good = c.loan(disbursed=dt.date(2025, 3, 15), subsidy_mode=subsidy.subsidy_mode(c.bank, "411224"))
+        late = c.loan(village=2, disbursed=dt.date(2025, 4, 1), subsidy_mode=subsidy.subsidy_mode(c.bank, "411224"))
         from microcredit.apps.loans.models import Loan
 
         Loan.objects.filter(pk__in=[good.pk, late.pk]).update(subsidy_ratio="0.5")  # 50 % counties [S1 第1篇]
@@ -95,9 +96,10 @@ def test_direct_mode_batch_claims_exactly_the_domain_subsidy_shares(client):
             for i in Installment.objects.filter(loan=loan, due_date__lte=TODAY, schedule_version=loan.schedule_version):
                 svc.repayment_post(loan=loan, amount=i.principal + splits[i.seq].household_share,
                                    on=i.due_date + dt.timedelta(days=delay), actor=c.officer)
-        with pytest.raises(subsidy.SubsidyError, match="直接贴付"):
-            subsidy.batch_draft(bank=c.bank, county_code="411224", period="quarter", start=dt.date(2025, 10, 1),
-                                actor=c.officer, mode="claim")
+        # a claim-mode batch claims none of the direct-mode loans' periods (each loan keeps its mode)
+        claim = subsidy.batch_draft(bank=c.bank, county_code="411224", period="quarter", start=dt.date(2025, 10, 1),
+                                    actor=c.officer, mode="claim")
+        assert claim.mode == "claim" and claim.line_count == 0
         batch = subsidy.batch_draft(bank=c.bank, county_code="411224", period="quarter", start=dt.date(2025, 10, 1),
                                     actor=c.officer)
     assert batch.mode == "direct"
@@ -150,7 +152,7 @@ def test_direct_mode_loan_state_counts_the_banks_subsidy_shares_in_the_close_too
         c = County()
         FundAccount.objects.create(county_code="411224", bank=c.bank, name="卢氏县风险补偿金",
                                    opened_on=dt.date(2016, 1, 4), subsidy_mode="direct")
-        loan = c.loan(disbursed=dt.date(2025, 3, 15))
+        loan = c.loan(disbursed=dt.date(2025, 3, 15), subsidy_mode=subsidy.subsidy_mode(c.bank, "411224"))
         from microcredit.apps.loans.models import Loan
 
         Loan.objects.filter(pk=loan.pk).update(subsidy_ratio="0.5")  # the household pays half the interest

@@ -28,6 +28,13 @@ def lending_quota(bank, county_prefix: str | None = None) -> tuple[int, int]:
     return quota, outstanding
 
 
+def county_subsidy_mode(*, bank, county_code: str) -> str:
+    """The county × bank subsidy mode new loans are disbursed with (its fund account's; "claim" 先收后补
+    when none): "claim" or "direct". Existing loans keep theirs (``Loan.subsidy_mode``, ADR 0004)."""
+    mode = FundAccount.objects.filter(bank=bank, county_code=county_code[:6]).values_list("subsidy_mode", flat=True).first()
+    return mode or "claim"
+
+
 def quota_errors(bank, region_code: str, amount: int) -> list[str]:
     """Why a new loan of ``amount`` fen by ``bank`` in ``region_code`` exceeds the quota ([] = ok).
 

@@ -15,13 +15,14 @@ from django.db.models import Count, Q, Sum
 
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.funds.models import FundAccount, SubsidyBatch, SubsidyLine, SubsidyStatus, WorkflowStep
+from microcredit.apps.funds.models import SubsidyBatch, SubsidyLine, SubsidyStatus, WorkflowStep
+from microcredit.apps.funds.selectors import county_subsidy_mode
 from microcredit.apps.funds.workflows import SUBSIDY_FLOW, checked_transition
 from microcredit.apps.loans.models import Loan, LoanStatus
-from microcredit.apps.loans.services import loan_terms
-from microcredit.apps.loans.servicing import household_payments, loan_schedule
+from microcredit.apps.loans.services import loan_subsidy_mode_on, loan_subsidy_terms, loan_terms
+from microcredit.apps.loans.servicing import loan_direct_periods, loan_payments, loan_schedule
 from microcredit.domain.errors import DomainError
-from microcredit.domain.subsidy import SubsidyTerms, direct_subsidy_by_period, interest_split, subsidy_by_period
+from microcredit.domain.subsidy import PeriodSubsidy, subsidy_by_period
 
 MALICIOUS = "malicious_default"
 
@@ -43,42 +44,23 @@ def period_bounds(period: str, start: dt.date) -> tuple[dt.date, dt.date]:
     return first, dt.date(first.year, last_month, calendar.monthrange(first.year, last_month)[1])
 
 
-def subsidy_terms(loan: Loan) -> SubsidyTerms:
-    return SubsidyTerms(cap_rate=Decimal(loan.cap_rate), ratio=Decimal(loan.subsidy_ratio))
-
-
-def loan_subsidy_periods(loan: Loan, as_of: dt.date):
-    """The domain's per-period subsidy of a loan as of a day."""
-    return subsidy_by_period(loan_schedule(loan), loan_terms(loan), household_payments(loan), subsidy_terms(loan),
-                             max(as_of, loan.disbursed_on))
+subsidy_terms = loan_subsidy_terms  # the terms are the loan's, fixed at disbursement
 
 
 def subsidy_mode(bank, county_code: str) -> str:
-    """The county × bank subsidy mode (its fund account's; "claim" 先收后补 when none): "claim" or "direct"."""
-    mode = FundAccount.objects.filter(bank=bank, county_code=county_code[:6]).values_list("subsidy_mode", flat=True).first()
-    return mode or "claim"
+    """The mode new loans of the county × bank are disbursed with (ADR 0004); existing loans keep theirs."""
+    return county_subsidy_mode(bank=bank, county_code=county_code)
 
 
-def loan_subsidy_mode(loan: Loan) -> str:
-    return subsidy_mode(loan.bank, loan.region_code)
-
-
-def loan_direct_periods(loan: Loan, as_of: dt.date):
-    """直接贴付: the domain's per-period subsidy share earned (household paid its share on time, ADR 0004)."""
-    return direct_subsidy_by_period(loan_schedule(loan), loan_terms(loan), household_payments(loan), subsidy_terms(loan),
-                                    max(as_of, loan.disbursed_on))
-
-
-def loan_interest_split(loan: Loan, as_of: dt.date | None = None) -> list[dict] | None:
-    """For a loan of a direct-mode county/bank: per period the interest, the household's share, the subsidy
-    share the bank claims, and whether it was earned; None for claim-mode loans."""
-    if loan_subsidy_mode(loan) != "direct":
-        return None
-    as_of = as_of or business_date()
-    earned = {p.seq: p for p in loan_direct_periods(loan, as_of)}
-    return [{"seq": s.seq, "due_date": s.due_date, "interest": s.interest, "household_share": s.household_share,
-             "subsidy_share": s.subsidy_share, "eligible": earned[s.seq].eligible, "reason": earned[s.seq].reason}
-            for s in interest_split(loan_schedule(loan), loan_terms(loan), subsidy_terms(loan))]
+def loan_subsidy_periods(loan: Loan, as_of: dt.date):
+    """The domain's per-period subsidy (先收后补) of a loan as of a day. Periods the loan has in 直接贴付 mode
+    (ADR 0004 amendment) earn nothing here: their share is claimed by a direct-mode batch."""
+    day = max(as_of, loan.disbursed_on)
+    periods = subsidy_by_period(loan_schedule(loan), loan_terms(loan), loan_payments(loan, day), subsidy_terms(loan), day)
+    return tuple(p if loan_subsidy_mode_on(loan, p.due_date) == "claim"
+                 else PeriodSubsidy(p.seq, p.period_start, p.due_date, False, 0, "本期为直接贴付，按直接贴付申报",
+                                    p.days_in_window)
+                 for p in periods)
 
 
 def _claimed(loan_ids) -> set[tuple[int, int, int]]:
@@ -92,15 +74,15 @@ def batch_draft(*, bank, county_code: str, period: str, start: dt.date, actor, m
                 as_of: dt.date | None = None) -> SubsidyBatch:
     """Draft the bank's claim: every eligible, not yet claimed period due in the month/quarter.
 
-    ``mode`` (default: the county × bank's) must match the fund account's subsidy mode. Direct mode
+    ``mode`` (default: the county × bank's current one) selects the periods: each loan's period is claimed
+    in the mode the loan had for it (``Loan.subsidy_mode``, set at disbursement; ADR 0004 amendment), so a
+    county that changed its mode claims its older loans' periods in the other mode's batch. Direct mode
     (直接贴付) claims the subsidy share of each period the household paid its share of on time (ADR 0004)."""
     first, last = period_bounds(period, start)
     as_of = as_of or business_date()
-    configured = subsidy_mode(bank, county_code)
-    mode = mode or configured
-    if mode != configured:
-        label = {"claim": "先收后补", "direct": "直接贴付"}
-        raise SubsidyError("mode", f"本县本行的贴息方式为{label.get(configured, configured)}，请按该方式申报")
+    mode = mode or subsidy_mode(bank, county_code)
+    if mode not in ("claim", "direct"):
+        raise SubsidyError("mode", "贴息方式须为先收后补或直接贴付")
     periods_of = loan_direct_periods if mode == "direct" else loan_subsidy_periods
     if as_of < last:
         raise SubsidyError("start", f"期间未结束（至 {last}），不能申报")

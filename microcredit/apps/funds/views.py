@@ -38,7 +38,8 @@ def account_detail(request, pk):
             account.save(update_fields=["subsidy_mode"])
             record_audit(actor=request.user, action="fund.subsidy_mode", obj=account, before={"subsidy_mode": before},
                          after={"subsidy_mode": mode}, region_code=account.county_code)
-            messages.success(request, f"贴息方式已改为{account.get_subsidy_mode_display()}")
+            messages.success(request, f"贴息方式已改为{account.get_subsidy_mode_display()}：只适用于此后发放的贷款，"
+                                      "已发放贷款保持放款时的贴息方式")
         return redirect("funds:account", pk=account.pk)
     form = forms.EntryForm(request.POST or None, initial={"on": business_date()})
     if request.method == "POST" and request.user.has_perm("funds.manage_fund") and form.is_valid():

@@ -122,12 +122,10 @@ class SplitOut(Schema):
 def subsidy_split(request, loan_id: Id):
     """直接贴付 (ADR 0004): per period the household's share of the interest and the subsidy share the bank
     claims (``eligible``: earned, the household paid its share on time). Empty for 先收后补 loans."""
-    from microcredit.apps.funds.subsidy import loan_interest_split
-
     if not request.user.has_perm("loans.view_loan"):
         raise HttpError(403, "无权查看贷款")
     loan = _get(request, loan_id)
-    split = loan_interest_split(loan)
+    split = svc.loan_interest_split(loan)
     periods = [{"seq": p["seq"], "due_date": p["due_date"], "interest_fen": p["interest"],
                 "household_share_fen": p["household_share"], "subsidy_share_fen": p["subsidy_share"],
                 "eligible": p["eligible"], "reason": p["reason"]} for p in split or ()]

@@ -28,6 +28,13 @@ class UsageMode(models.TextChoices):
     LEGACY_POOLED = "legacy_pooled", _("分贷统还（存量项目）")
 
 
+class SubsidyMode(models.TextChoices):
+    """How the interest subsidy reaches the loan (DOMAIN §6, ADR 0004)."""
+
+    CLAIM = "claim", _("先收后补")
+    DIRECT = "direct", _("直接贴付")
+
+
 class Loan(models.Model):
     number = models.CharField(_("借据号"), max_length=32, unique=True)
     household = models.ForeignKey("households.Household", verbose_name=_("农户"), on_delete=models.PROTECT, related_name="loans")
@@ -40,6 +47,11 @@ class Loan(models.Model):
     annual_rate = models.DecimalField(_("执行年利率（%）"), max_digits=7, decimal_places=4)
     cap_rate = models.DecimalField(_("利率上限（%）"), max_digits=7, decimal_places=4)
     subsidy_ratio = models.DecimalField(_("贴息比例"), max_digits=5, decimal_places=4, default=1)
+    # Set at disbursement from the county × bank's fund account (ADR 0004 amendment): the mode of the periods
+    # due on/after the latest change. ``subsidy_mode_changes`` is null until the mode is changed
+    # (loans.servicing.loan_subsidy_mode_change), then [{"effective_from", "mode", "before"}, …] in date order.
+    subsidy_mode = models.CharField(_("贴息方式"), max_length=8, choices=SubsidyMode.choices, default=SubsidyMode.CLAIM)
+    subsidy_mode_changes = models.JSONField(_("贴息方式变更"), null=True, blank=True, default=None)
     disbursed_on = models.DateField(_("放款日期"), db_index=True)
     term_months = models.PositiveIntegerField(_("期限（月）"))
     maturity_date = models.DateField(_("到期日期"), db_index=True)

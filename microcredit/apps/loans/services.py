@@ -15,10 +15,11 @@ from django.db import IntegrityError, transaction
 
 from microcredit.apps.audit.services import record_audit, snapshot
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent, LoanStatus
+from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent, LoanStatus, SubsidyMode
 from microcredit.domain.errors import DomainError
 from microcredit.domain.guards import check_account_number, check_money_date
 from microcredit.domain.schedules import LoanTerms, build_schedule
+from microcredit.domain.subsidy import SubsidyTerms
 
 ONE_ACTIVE_MESSAGE = "该户已有一笔在贷的政策性贷款，结清前不能再贷（每户至多一笔在贷政策性贷款）"
 
@@ -55,6 +56,25 @@ def loan_terms(loan: Loan) -> LoanTerms:
     )
 
 
+def loan_subsidy_terms(loan: Loan) -> SubsidyTerms:
+    """The subsidy terms fixed on the loan at disbursement (DOMAIN §6): cap rate and ratio."""
+    return SubsidyTerms(cap_rate=Decimal(loan.cap_rate), ratio=Decimal(loan.subsidy_ratio))
+
+
+def loan_subsidy_mode_on(loan: Loan, due_date: dt.date) -> str:
+    """The loan's subsidy mode for the period due on ``due_date`` (ADR 0004 amendment): the mode it was
+    disbursed with, changed by each effective-dated change whose date is on or before the due date."""
+    for change in loan.subsidy_mode_changes or ():
+        if due_date < dt.date.fromisoformat(change["effective_from"]):
+            return change["before"]
+    return loan.subsidy_mode
+
+
+def loan_has_direct_periods(loan: Loan) -> bool:
+    """True when some period of the loan may be in 直接贴付 mode (now, or before/after a change)."""
+    return loan.subsidy_mode == SubsidyMode.DIRECT or bool(loan.subsidy_mode_changes)
+
+
 def _next_number(bank_code: str, day: dt.date) -> str:
     prefix = f"{bank_code}{day:%Y%m%d}"
     count = Loan.objects.filter(number__startswith=prefix).count()
@@ -67,6 +87,7 @@ def loan_open(
     disbursed_on: dt.date, term_months: int, method: str, policy_era: str, actor,
     subsidy_ratio: Decimal = Decimal("1"), usage_mode: str = "self", industry: str = "", purpose: str = "",
     account_number: str = "", branch=None, renewed_from: Loan | None = None, number: str | None = None,
+    subsidy_mode: str = SubsidyMode.CLAIM,
 ) -> Loan:
     """Create the loan account, its schedule (domain) and its disbursement event (DOMAIN §5.2).
 
@@ -75,7 +96,12 @@ def loan_open(
     the business date, an account number that is not one (a new loan's; a renewal keeps the old
     loan's account), and a second 在贷 loan for the household (DOMAIN §4; also a database
     constraint, whose breach under a race is reported the same way).
+
+    ``subsidy_mode`` (先收后补 "claim" / 直接贴付 "direct") is the caller's too: origination passes the
+    county × bank's current mode (a funds selector), renewal the old loan's. It stays with the loan.
     """
+    if subsidy_mode not in SubsidyMode.values:
+        raise LoanRefused("subsidy_mode", "贴息方式须为先收后补或直接贴付")
     check_money_date(disbursed_on, business_date(), field="disbursed_on", label="放款日期", error=LoanRefused)
     if renewed_from is None and account_number:
         account_number = check_account_number(account_number, error=LoanRefused)
@@ -88,6 +114,7 @@ def loan_open(
             number=number or _next_number(bank.code, disbursed_on), household=household, borrower=borrower,
             bank=bank, branch=branch, region_code=household.region_code, policy_era=policy_era,
             principal=principal, annual_rate=annual_rate, cap_rate=cap_rate, subsidy_ratio=subsidy_ratio,
+            subsidy_mode=subsidy_mode,
             disbursed_on=disbursed_on, term_months=term_months, maturity_date=schedule.maturity_date,
             method=method, usage_mode=usage_mode, industry=industry, purpose=purpose,
             account_number=account_number, renewed_from=renewed_from,

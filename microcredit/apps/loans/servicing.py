@@ -14,8 +14,9 @@ from django.db.models import F
 
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent, LoanStatus
-from microcredit.apps.loans.services import loan_open, loan_terms, one_active_guard
+from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent, LoanStatus, SubsidyMode
+from microcredit.apps.loans.services import (loan_has_direct_periods, loan_open, loan_subsidy_mode_on,
+                                             loan_subsidy_terms, loan_terms, one_active_guard)
 from microcredit.batch.basis import basis_of, next_due_date
 from microcredit.domain.errors import DomainError
 from microcredit.domain.guards import check_money_date
@@ -23,7 +24,7 @@ from microcredit.domain.restructuring import extend, renew
 from microcredit.domain.schedules import Installment as DomainInstallment
 from microcredit.domain.schedules import Schedule
 from microcredit.domain.servicing import LoanState, Payment, loan_state, settlement_quote
-from microcredit.domain.subsidy import direct_subsidy_credits
+from microcredit.domain.subsidy import direct_subsidy_by_period, direct_subsidy_credits, interest_split
 
 PAYMENT_EVENT_KINDS = (EventKind.REPAYMENT, EventKind.SETTLEMENT, EventKind.RENEWAL)
 CACHE_FIELDS = ["state_as_of", "principal_outstanding", "overdue_principal", "overdue_interest",
@@ -53,19 +54,47 @@ def household_payments(loan: Loan) -> list[Payment]:
     return out
 
 
-def loan_payments(loan: Loan, as_of: dt.date | None = None) -> list[Payment]:
-    """What pays the loan as of a day: the household's payments, plus — for a loan of a
-    直接贴付 county × bank — the subsidy shares the bank books on the due dates the household paid
-    its share on time (ADR 0004; domain.subsidy.direct_subsidy_credits)."""
-    payments = household_payments(loan)
-    # funds builds on loans; imported here so that loans does not depend on funds at import time.
-    from microcredit.apps.funds.subsidy import loan_subsidy_mode, subsidy_terms
+def _direct_on(loan: Loan):
+    """Predicate on a period's due date: is that period in 直接贴付 mode (ADR 0004 amendment)."""
+    return lambda due_date: loan_subsidy_mode_on(loan, due_date) == SubsidyMode.DIRECT
 
-    if loan_subsidy_mode(loan) != "direct":
+
+def loan_payments(loan: Loan, as_of: dt.date | None = None) -> list[Payment]:
+    """What pays the loan as of a day: the household's payments, plus — for the periods of a loan in
+    直接贴付 mode (``Loan.subsidy_mode``, set at disbursement, changed only with an effective date) — the
+    subsidy shares the bank books on the due dates the household paid its share on time (ADR 0004;
+    domain.subsidy.direct_subsidy_credits)."""
+    payments = household_payments(loan)
+    if not loan_has_direct_periods(loan):
         return payments
     day = max(as_of or business_date(), loan.disbursed_on)
-    credits = direct_subsidy_credits(loan_schedule(loan), loan_terms(loan), payments, subsidy_terms(loan), day)
+    credits = direct_subsidy_credits(loan_schedule(loan), loan_terms(loan), payments, loan_subsidy_terms(loan), day,
+                                     _direct_on(loan))
     return sorted([*payments, *credits], key=lambda p: p.date)
+
+
+def loan_direct_periods(loan: Loan, as_of: dt.date):
+    """直接贴付: the domain's per-period subsidy share earned (household paid its share on time, ADR 0004);
+    periods in 先收后补 mode earn nothing here."""
+    return direct_subsidy_by_period(loan_schedule(loan), loan_terms(loan), household_payments(loan),
+                                    loan_subsidy_terms(loan), max(as_of, loan.disbursed_on), _direct_on(loan))
+
+
+def loan_interest_split(loan: Loan, as_of: dt.date | None = None) -> list[dict] | None:
+    """For a loan with periods in direct mode: per period the interest, the household's share, the subsidy
+    share the bank claims, and whether it was earned; None for a loan wholly in claim mode. A period in
+    先收后补 mode (before/after a change of mode) has no subsidy share: the household pays the whole interest."""
+    if not loan_has_direct_periods(loan):
+        return None
+    as_of = as_of or business_date()
+    earned = {p.seq: p for p in loan_direct_periods(loan, as_of)}
+    direct_on = _direct_on(loan)
+    out = []
+    for s in interest_split(loan_schedule(loan), loan_terms(loan), loan_subsidy_terms(loan)):
+        share = s.subsidy_share if direct_on(s.due_date) else 0
+        out.append({"seq": s.seq, "due_date": s.due_date, "interest": s.interest, "household_share": s.interest - share,
+                    "subsidy_share": share, "eligible": earned[s.seq].eligible, "reason": earned[s.seq].reason})
+    return out
 
 
 def loan_current_state(loan: Loan, as_of: dt.date | None = None) -> LoanState:
@@ -279,7 +308,7 @@ def loan_renew(*, loan: Loan | int, on: dt.date, new_term_months: int, actor,
         annual_rate=loan.annual_rate, cap_rate=loan.cap_rate, disbursed_on=on, term_months=new_term_months,
         method=loan.method, policy_era=loan.policy_era, actor=actor, subsidy_ratio=loan.subsidy_ratio,
         usage_mode=loan.usage_mode, industry=loan.industry, purpose=loan.purpose,
-        account_number=loan.account_number, branch=loan.branch, renewed_from=loan)
+        account_number=loan.account_number, branch=loan.branch, renewed_from=loan, subsidy_mode=loan.subsidy_mode)
     old = _figures(loan)
     event = LoanEvent.objects.create(
         loan=loan, kind=EventKind.RENEWAL, on=on, amount=plan.old_loan_payment.amount if plan.old_loan_payment else 0,
@@ -308,6 +337,36 @@ def loan_write_off(*, loan: Loan | int, on: dt.date, actor, reason: str) -> Loan
     loan.status = LoanStatus.WRITTEN_OFF
     _audit(loan, "loan.write_off", actor, old, _figures(loan), note=reason, obj=event)
     return event
+
+
+# ---------------------------------------------------------------- subsidy mode
+
+@transaction.atomic
+def loan_subsidy_mode_change(*, loan: Loan | int, mode: str, effective_from: dt.date, actor, reason: str = "") -> Loan:
+    """Change the loan's subsidy mode (先收后补 ⇄ 直接贴付) for the periods due on or after
+    ``effective_from`` (ADR 0004 amendment); earlier periods keep the mode they had. The change is kept on
+    the loan (``subsidy_mode_changes``), the cached state is rebuilt and the change is audited."""
+    loan = _lock(loan)
+    _require_active(loan)
+    if mode not in SubsidyMode.values:
+        raise ServicingError("mode", "贴息方式须为先收后补或直接贴付")
+    if mode == loan.subsidy_mode:
+        raise ServicingError("mode", f"贷款的贴息方式已是{SubsidyMode(mode).label}")
+    if not isinstance(effective_from, dt.date):
+        raise ServicingError("effective_from", "请填写生效日期")
+    if effective_from < loan.disbursed_on:
+        raise ServicingError("effective_from", "生效日期不能早于放款日")
+    changes = list(loan.subsidy_mode_changes or [])
+    if changes and effective_from < dt.date.fromisoformat(changes[-1]["effective_from"]):
+        raise ServicingError("effective_from", f"生效日期不能早于上次变更的生效日期（{changes[-1]['effective_from']}）")
+    before = {"subsidy_mode": loan.subsidy_mode, "subsidy_mode_changes": loan.subsidy_mode_changes}
+    changes.append({"effective_from": effective_from.isoformat(), "mode": mode, "before": loan.subsidy_mode})
+    loan.subsidy_mode, loan.subsidy_mode_changes = mode, changes
+    Loan.objects.filter(pk=loan.pk).update(subsidy_mode=mode, subsidy_mode_changes=changes, version=F("version") + 1)
+    loan_refresh_state(loan)
+    _audit(loan, "loan.subsidy_mode", actor, before, {"subsidy_mode": mode, "subsidy_mode_changes": changes},
+           note=f"自 {effective_from.isoformat()} 起到期的各期改为{SubsidyMode(mode).label}" + (f"：{reason}" if reason else ""))
+    return loan
 
 
 # ---------------------------------------------------------------- reversal

@@ -71,9 +71,7 @@ def loan_detail(request, pk):
 
 def _direct_split(loan: Loan):
     """直接贴付 loans: per period the household's share of the interest and the subsidy share (ADR 0004)."""
-    from microcredit.apps.funds.subsidy import loan_interest_split
-
-    return loan_interest_split(loan)
+    return svc.loan_interest_split(loan)
 
 
 def _action(request, pk, form_class, template, run, title):

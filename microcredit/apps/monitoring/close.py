@@ -28,7 +28,6 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 
 from microcredit.apps.core.clock import business_date, now
-from microcredit.apps.funds.models import FundAccount
 from microcredit.apps.loans.models import Loan, LoanEvent
 from microcredit.apps.loans.servicing import loan_current_state
 from microcredit.apps.monitoring import services
@@ -55,7 +54,8 @@ AGG_COLS = ["as_of", "level", "code", "bank_id", "loans", "households", "balance
 LOANS_SQL = """SELECT id, COALESCE(basis_on, disbursed_on), basis_advance, CAST(annual_rate AS varchar(16)),
   COALESCE(risk_flag, ''), region_code, bank_id, household_id, schedule_version,
   days_past_due, classification, principal_outstanding, overdue_principal, overdue_interest, penalty_owed,
-  advance, next_due_date, state_as_of, version
+  advance, next_due_date, state_as_of, version,
+  CASE WHEN subsidy_mode = 'direct' OR subsidy_mode_changes IS NOT NULL THEN 1 ELSE 0 END
   FROM loans_loan WHERE status = 'active' AND disbursed_on <= %s"""
 # Re-read under the close's lock: which loans moved (an event since the read), came or went.
 VERSIONS_SQL = "SELECT id, version FROM loans_loan WHERE status = 'active' AND disbursed_on <= %s"
@@ -69,7 +69,8 @@ LOAN_READ_SCHEMA = {"loan_id": pl.Int64, "basis_on": pl.Date, "advance": pl.Int6
                     "schedule_version": pl.Int64, "c_days_past_due": pl.Int64, "c_classification": pl.Utf8,
                     "c_principal_outstanding": pl.Int64, "c_overdue_principal": pl.Int64,
                     "c_overdue_interest": pl.Int64, "c_penalty_owed": pl.Int64, "c_advance": pl.Int64,
-                    "c_next_due_date": pl.Date, "c_state_as_of": pl.Date, "version": pl.Int64}
+                    "c_next_due_date": pl.Date, "c_state_as_of": pl.Date, "version": pl.Int64,
+                    "direct": pl.Int64}
 CACHE_COLS = ["days_past_due", "classification", "principal_outstanding", "overdue_principal", "overdue_interest",
               "penalty_owed", "advance", "next_due_date"]
 DOMAIN_SCHEMA = {"loan_id": pl.Int64, "days_past_due": pl.Int64, "classification": pl.Utf8,
@@ -112,8 +113,9 @@ def compute_states(day: dt.date) -> Computed:
     loans = loans.join(ratio, on="rate", how="left").drop("rate")
     cache = loans.select("loan_id", *[f"c_{c}" for c in CACHE_COLS], "c_state_as_of")
     loans = loans.drop([c for c in loans.columns if c.startswith("c_")])
-    states, later = close_states(loans, insts, day)
     direct = _direct_mode_loans(loans)
+    loans = loans.drop("direct")
+    states, later = close_states(loans, insts, day)
     if direct:
         # 直接贴付 loans are also paid by the bank's booked subsidy shares, which the set-based
         # basis does not see (ADR 0004): the domain engine computes them, like catch-up loans.
@@ -131,13 +133,9 @@ def compute_states(day: dt.date) -> Computed:
 
 
 def _direct_mode_loans(loans: pl.DataFrame) -> list[int]:
-    """Ids of the loans whose county × bank fund account is in 直接贴付 mode."""
-    pairs = list(FundAccount.objects.filter(subsidy_mode="direct").values_list("bank_id", "county_code"))
-    if not pairs:
-        return []
-    wanted = pl.DataFrame(pairs, schema={"bank_id": pl.Int64, "county": pl.Utf8}, orient="row")
-    found = loans.select("loan_id", pl.col("bank_id").cast(pl.Int64), county=pl.col("region_code").str.slice(0, 6))
-    return found.join(wanted, on=["bank_id", "county"], how="semi")["loan_id"].to_list()
+    """Ids of the loans with periods in 直接贴付 mode (``Loan.subsidy_mode``, set at disbursement, or an
+    effective-dated change of it; ADR 0004), read with the loans."""
+    return loans.filter(pl.col("direct") == 1)["loan_id"].to_list()
 
 
 def _domain_states(loans: Iterable[Loan], day: dt.date) -> pl.DataFrame:

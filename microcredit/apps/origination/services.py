@@ -18,6 +18,7 @@ from django.db import transaction
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date, now
+from microcredit.apps.funds.selectors import county_subsidy_mode
 from microcredit.apps.origination.checks import commitment_failures, era_cap_rate, era_terms, policy_failures
 from microcredit.apps.origination.models import (
     ApplicationDocument, DocumentKind, LoanApplication, WorkflowTransition,
@@ -247,6 +248,7 @@ def application_disburse(*, application: LoanApplication, actor, annual_rate: De
         method=method, policy_era=app.policy_era, actor=actor, subsidy_ratio=era.subsidy_ratio if era else Decimal(1),
         usage_mode=app.usage_mode, industry=app.industry, purpose=app.purpose,
         account_number=normalize_account_number(account_number),
+        subsidy_mode=county_subsidy_mode(bank=app.bank, county_code=app.household.region_code),
     )
     before = app.state
     app.loan, app.state, app.state_entered_on = loan, "disbursed", disbursed_on
