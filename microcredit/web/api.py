@@ -1,13 +1,12 @@
 """The JSON API root (`/api/v1/`, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
 
 Authentication: a bearer token (`POST /api/v1/auth/token`) for banks' systems, or the browser
-session. Each app adds its router in `ROUTERS`. The docs and the schema need a login; the docs
+session. Each app registers its router in its `AppConfig.ready()` (`core.registry.register_api`);
+they are mounted in INSTALLED_APPS order. The docs and the schema need a login; the docs
 page uses the vendored Swagger UI (web/static/vendor/swagger-ui), never a CDN.
 """
 
 from __future__ import annotations
-
-import importlib
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
@@ -15,6 +14,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.security import HttpBearer, django_auth
 
 from microcredit.apps.accounts.tokens import token_for_raw
+from microcredit.apps.core.registry import API_ROUTERS
 
 
 class BearerToken(HttpBearer):
@@ -48,21 +48,5 @@ api = NinjaAPI(
     docs_decorator=login_required,
 )
 
-ROUTERS = [
-    ("/auth/", "microcredit.apps.accounts.api"),
-    ("/registry/", "microcredit.apps.households.api"),
-    ("/households", "microcredit.apps.households.api_list"),
-    ("/regions/", "microcredit.apps.regions.api"),
-    ("/reference/", "microcredit.apps.reference.api"),
-    ("/calc/", "microcredit.apps.calc.api"),
-    ("/jobs/", "microcredit.apps.jobs.api"),
-    ("/loans/", "microcredit.apps.loans.api"),
-    ("/repayment-batches", "microcredit.apps.loans.api_import"),
-    ("/funds/", "microcredit.apps.funds.api"),
-    ("/monitoring/", "microcredit.apps.monitoring.api"),
-    ("/rating/", "microcredit.apps.rating.api"),
-    ("/origination/", "microcredit.apps.origination.api"),
-]
-
-for prefix, module_name in ROUTERS:
-    api.add_router(prefix, importlib.import_module(module_name).router)
+for prefix, api_module in API_ROUTERS.items():  # each app registers its router in its AppConfig.ready()
+    api.add_router(prefix, api_module.router)

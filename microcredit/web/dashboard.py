@@ -1,18 +1,13 @@
-"""Dashboard panels: each app contributes a function (user, scope) → panel dict or None.
+"""Dashboard panels: each app registers a function (user, scope) → panel dict or None in its
+`AppConfig.ready()` (`core.panels.register_dashboard_panel`).
 
-A panel is {"title", "template", ...context}. Apps register in PANEL_PROVIDERS.
+A panel is {"title", "template", ...context}.
 """
 
 from __future__ import annotations
 
-from microcredit.apps.core.panels import call_providers
-
-PANEL_PROVIDERS = [
-    "microcredit.apps.households.dashboard.households_by_status_panel",
-    "microcredit.apps.monitoring.dashboard.portfolio_panel",
-    "microcredit.apps.origination.dashboard.time_to_money_panel",
-]
+from microcredit.apps.core.panels import DASHBOARD_PANELS, call_providers
 
 
 def dashboard_panels(user, scope) -> list[dict]:
-    return call_providers(PANEL_PROVIDERS, user, scope)
+    return call_providers(DASHBOARD_PANELS, user, scope)

@@ -1,11 +1,12 @@
-"""Root URLs: the shell's own pages, the API, and each app's urls module under its prefix."""
+"""Root URLs: the shell's own pages, the API, and each app's registered urls module under its prefix."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from microcredit.web.api import api
+from microcredit.apps.core.registry import URL_INCLUDES
 from microcredit.web import views
+from microcredit.web.api import api
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -16,19 +17,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-APP_URLS = [
-    ("account/", "microcredit.apps.accounts.urls", "accounts"),
-    ("households/", "microcredit.apps.households.urls", "households"),
-    ("regions/", "microcredit.apps.regions.urls", "regions"),
-    ("reference/", "microcredit.apps.reference.urls", "reference"),
-    ("audit/", "microcredit.apps.audit.urls", "audit"),
-    ("jobs/", "microcredit.apps.jobs.urls", "jobs"),
-    ("calc/", "microcredit.apps.calc.urls", "calc"),
-    ("rating/", "microcredit.apps.rating.urls", "rating"),
-    ("origination/", "microcredit.apps.origination.urls", "origination"),
-    ("loans/", "microcredit.apps.loans.urls", "loans"),
-    ("funds/", "microcredit.apps.funds.urls", "funds"),
-    ("monitoring/", "microcredit.apps.monitoring.urls", "monitoring"),
-]
-
-urlpatterns += [path(prefix, include((module_name, namespace))) for prefix, module_name, namespace in APP_URLS]
+# Each app registers its urls module in its AppConfig.ready() (core.registry.register_urls); the
+# URLconf is built on the first request, after every app is ready.
+urlpatterns += [path(inc.prefix, include((inc.urls, inc.namespace))) for inc in URL_INCLUDES.values()]

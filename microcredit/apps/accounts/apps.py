@@ -2,6 +2,8 @@ from django.apps import AppConfig, apps
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
 
+from microcredit.apps.core.registry import register_api, register_urls
+
 
 def _sync_roles_after_last_app(sender, **kwargs):
     """post_migrate is sent once per app; the roles need every app's permissions, so sync once,
@@ -22,7 +24,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "用户与角色"
 
     def ready(self):
-        from microcredit.apps.accounts import signals
+        """Connect the role sync and the audit signals; register the API router and pages (ADR 0003)."""
+        # Function-level: apps.py is imported before the models are loaded (Django app loading).
+        from microcredit.apps.accounts import api, signals, urls
 
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="accounts_sync_roles")
         signals.connect()
+        register_api("/auth/", api)
+        register_urls("account/", urls, "accounts")

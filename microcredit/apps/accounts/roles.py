@@ -1,7 +1,8 @@
 """Roles as Django groups, with their permissions declared here and nowhere else (ARCHITECTURE §5).
 
 `sync_roles` runs after every migrate and makes the groups match this table. Other apps add
-their capabilities to `ROLE_PERMISSIONS` by naming permissions "app_label.codename".
+their capabilities to `ROLE_PERMISSIONS` with `grant(role, "app_label.codename", …)` from their
+`AppConfig.ready()` (through their `permissions.grant_roles()`).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def grant(role: str, *permissions: str) -> None:
-    """Let another app declare the permissions a role gets (call at import of its roles module)."""
+    """Let another app declare the permissions a role gets (from its AppConfig.ready())."""
     for perm in permissions:
         if perm not in ROLE_PERMISSIONS[role]:
             ROLE_PERMISSIONS[role].append(perm)
@@ -64,17 +65,9 @@ def grant(role: str, *permissions: str) -> None:
 
 def sync_roles(**kwargs) -> None:
     """Create/refresh one Group per role with exactly the declared permissions."""
-    from django.apps import apps as django_apps
     from django.contrib.auth.models import Group, Permission
 
-    # Let every installed app register its grants first.
-    for config in django_apps.get_app_configs():
-        if config.name.startswith("microcredit.apps."):
-            try:
-                __import__(f"{config.name}.permissions")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.permissions":
-                    raise
+    # Every app granted its permissions in its AppConfig.ready() (ADR 0003).
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         wanted = []

@@ -1,7 +1,22 @@
 from django.apps import AppConfig
 
+from microcredit.apps.core.panels import register_dashboard_panel
+from microcredit.apps.core.registry import register_api, register_urls
+
 
 class HouseholdsConfig(AppConfig):
     name = "microcredit.apps.households"
     label = "households"
     verbose_name = "建档立卡档案"
+
+    def ready(self):
+        """Register its job handler, dashboard panel, API routers and pages (ADR 0003)."""
+        # Function-level: apps.py is imported before the models are loaded (Django app loading).
+        from microcredit.apps.households import api, api_list, dashboard, jobs, urls
+        from microcredit.apps.jobs.runner import register_job_handler
+
+        register_job_handler("registry_import", jobs.run_registry_import)
+        register_dashboard_panel("households_by_status", dashboard.households_by_status_panel)
+        register_api("/registry/", api)
+        register_api("/households", api_list)
+        register_urls("households/", urls, "households")

@@ -1,4 +1,5 @@
-"""Background job "registry_import": validate the uploaded file, then upsert it (ARCHITECTURE §7)."""
+"""Background job "registry_import" (registered in HouseholdsConfig.ready()): validate the uploaded
+file, then upsert it (ARCHITECTURE §7)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,10 @@ from pathlib import PurePath
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.households.registry_file import parse_registry_file
 from microcredit.apps.households.services import registry_import
-from microcredit.apps.jobs.runner import job_handler
 
 MAX_ERRORS_SHOWN = 200
 
 
-@job_handler("registry_import")
 def run_registry_import(job, report) -> dict:
     """The job's file is validated in its creator's scope; any error → nothing written."""
     filename = job.params.get("filename") or PurePath(job.file.name).name

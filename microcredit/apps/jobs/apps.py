@@ -1,7 +1,17 @@
 from django.apps import AppConfig
 
+from microcredit.apps.core.registry import register_api, register_urls
+
 
 class JobsConfig(AppConfig):
     name = "microcredit.apps.jobs"
     label = "jobs"
     verbose_name = "后台任务"
+
+    def ready(self):
+        """Register its API router and its pages (ADR 0003)."""
+        # Function-level: apps.py is imported before the models are loaded (Django app loading).
+        from microcredit.apps.jobs import api, urls
+
+        register_api("/jobs/", api)
+        register_urls("jobs/", urls, "jobs")

@@ -1,5 +1,7 @@
 """Running jobs: a registry of handlers, leases that survive a dead worker, one worker loop.
 
+Each app registers its handlers in its `AppConfig.ready()` (`register_job_handler(kind, fn)`),
+so the worker knows them all once Django is set up and this app imports no feature app.
 A handler is `fn(job, report)` where `report(done, total, message="")` updates progress. The
 handler does its own writes in transactions and must be idempotent: a job whose worker died is
 run again from the start (the close and the registry import are; docs/decisions/0005-job-queue.md).
@@ -38,12 +40,14 @@ from django.db.models import F, Q
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import now
+from microcredit.apps.core.registry import Registry
 from microcredit.apps.jobs.models import Job, JobStatus
+from microcredit.apps.jobs.schedule import run_due_schedules
 from microcredit.domain.errors import DomainError
 from microcredit.domain.regions import PREFIX_LENGTH
 
 log = logging.getLogger(__name__)
-HANDLERS: dict[str, Callable] = {}
+HANDLERS = Registry("job kind")  # kind → fn(job, report)
 CLAIM_TRIES = 5
 
 
@@ -51,11 +55,16 @@ class LeaseLost(Exception):
     """The job's lease ran out and another worker may hold it: stop without writing."""
 
 
+def register_job_handler(kind: str, fn: Callable) -> None:
+    """Make `fn` the handler of jobs of `kind` (from an app's ready(); a kind twice fails)."""
+    HANDLERS.register(kind, fn)
+
+
 def job_handler(kind: str):
-    """Register `fn` as the handler of jobs of `kind`."""
+    """Decorator form of `register_job_handler` (tests' own handlers)."""
 
     def register(fn):
-        HANDLERS[kind] = fn
+        register_job_handler(kind, fn)
         return fn
 
     return register
@@ -257,8 +266,6 @@ def run_job(job: Job, *, worker: str | None = None, keep_alive: bool = False) ->
     `worker`: the id that claimed the job (`claim_next`); without it the job is taken here
     (tests, commands). `keep_alive`: renew the lease from a heartbeat thread (the worker).
     """
-    import microcredit.apps.jobs.handlers  # noqa: F401  (registers every app's handlers; import cycle)
-
     if worker is None:
         worker = worker_id()
         at = now()
@@ -285,8 +292,6 @@ def work_forever(poll_seconds: float = 1.0, once: bool = False) -> None:
 
     `once`: one pass (recover, schedule, drain the queue), then return.
     """
-    from microcredit.apps.jobs.schedule import run_due_schedules  # schedule imports app hooks
-
     worker = worker_id()
     log.info("worker %s started", worker)
     while True:

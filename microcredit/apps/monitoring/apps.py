@@ -1,5 +1,9 @@
 from django.apps import AppConfig
 
+from microcredit.apps.core.panels import register_dashboard_panel
+from microcredit.apps.core.registry import register_api, register_urls
+from microcredit.apps.jobs.schedule import register_schedule
+
 
 class MonitoringConfig(AppConfig):
     name = "microcredit.apps.monitoring"
@@ -7,4 +11,14 @@ class MonitoringConfig(AppConfig):
     verbose_name = "监测"
 
     def ready(self):
-        from microcredit.apps.monitoring import schedule  # noqa: F401  (registers the daily close)
+        """Register its role grants, job handler, schedule, dashboard panel, API router and pages (ADR 0003)."""
+        # Function-level: apps.py is imported before the models are loaded (Django app loading).
+        from microcredit.apps.jobs.runner import register_job_handler
+        from microcredit.apps.monitoring import api, close, dashboard, jobs, permissions, urls
+
+        permissions.grant_roles()
+        register_job_handler("daily_close", jobs.daily_close)
+        register_schedule("daily_close", close.schedule_close)
+        register_dashboard_panel("portfolio", dashboard.portfolio_panel)
+        register_api("/monitoring/", api)
+        register_urls("monitoring/", urls, "monitoring")

@@ -1,12 +1,11 @@
-"""Job handler of the daily close (run by the worker; progress shown on the close page)."""
+"""Job handler of the daily close (registered in MonitoringConfig.ready(); run by the worker;
+progress shown on the close page)."""
 
 import datetime as dt
 
-from microcredit.apps.jobs.runner import job_handler
 from microcredit.apps.monitoring.close import close_through
 
 
-@job_handler("daily_close")
 def daily_close(job, report):
     """The request is checked and audited again when it runs (the rule may have changed its
     answer since it was queued: another close finished, a payment made a date stale)."""

@@ -1,8 +1,21 @@
 from django.apps import AppConfig
 
+from microcredit.apps.core.panels import register_dashboard_panel, register_household_panel
+from microcredit.apps.core.registry import register_api, register_urls
+
 
 class OriginationConfig(AppConfig):
     name = "microcredit.apps.origination"
     label = "origination"
     verbose_name = "贷款申请与发放"
 
+    def ready(self):
+        """Register its role grants, dashboard panel, household-page section, API router and pages (ADR 0003)."""
+        # Function-level: apps.py is imported before the models are loaded (Django app loading).
+        from microcredit.apps.origination import api, dashboard, household_panel, permissions, urls
+
+        permissions.grant_roles()
+        register_dashboard_panel("time_to_money", dashboard.time_to_money_panel)
+        register_household_panel("loans", household_panel.loans_panel)
+        register_api("/origination/", api)
+        register_urls("origination/", urls, "origination")
