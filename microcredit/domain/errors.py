@@ -33,3 +33,12 @@ class DomainError(ValueError):
         """The first of ``errors`` as an exception (callers raise it)."""
         first = errors[0]
         return cls(first.field, first.message)
+
+
+class ConflictError(DomainError):
+    """A refusal because of how things stand, not because of the input's form: a workflow step the
+    state, role, scope or segregation of duties does not allow, a key already used for something else.
+
+    The API answers every ``ConflictError`` with 409 and every other :class:`DomainError` with 422
+    (``apps/core/api_errors.py``, ADR 0006).
+    """

@@ -14,6 +14,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.security import HttpBearer, django_auth
 
 from microcredit.apps.accounts.tokens import token_for_raw
+from microcredit.apps.core import api_errors
 from microcredit.apps.core.registry import API_ROUTERS
 
 
@@ -41,12 +42,13 @@ class VendoredSwagger(Swagger):
 api = NinjaAPI(
     title="Microcredit API",
     version="1",
-    description="小额信贷系统接口：合作银行系统通过令牌调用。金额为元（两位小数字符串），日期为 ISO 8601。",
+    description="小额信贷系统接口：合作银行系统通过令牌调用。金额一律为元（两位小数字符串，如 1234.50；没有以分计的 *_fen 字段），日期为 ISO 8601。规则不符返回 422 {detail, field}，流程状态冲突返回 409。",
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
     docs=VendoredSwagger(settings={"validatorUrl": None, "persistAuthorization": False}),
     docs_decorator=login_required,
 )
+api_errors.install(api)  # every DomainError: 422 {"detail", "field"}, a ConflictError 409 (ADR 0006)
 
 for prefix, api_module in API_ROUTERS.items():  # each app registers its router in its AppConfig.ready()
     api.add_router(prefix, api_module.router)

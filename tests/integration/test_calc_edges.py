@@ -24,8 +24,8 @@ def test_api_bad_input_names_the_field_in_chinese(client):
     client.force_login(user_with_role("county_office"))
     response = client.post("/api/v1/calc/schedule", {**QUARTERLY, "method": "weekly"},
                            content_type="application/json")
-    assert response.status_code == 400
-    assert "method" in response.json()["detail"]
+    assert response.status_code == 422  # the API's one DomainError mapping (issue #10 §6; was 400)
+    assert response.json()["field"] == "method" and response.json()["detail"]
 
 
 @pytest.mark.django_db

@@ -99,7 +99,7 @@ def test_pages_show_claims_accounts_and_subsidy(county, client):
         assert client.get(f"/funds/accounts/{county.account.pk}/").status_code == 200
         assert client.get("/funds/subsidy/").status_code == 200
         assert client.get("/funds/subsidy/report/").status_code == 200
-        assert client.get("/api/v1/funds/accounts").json()[0]["quota_fen"] == 500000000
+        assert client.get("/api/v1/funds/accounts").json()[0]["quota"] == "5000000.00"  # yuan strings (issue #10 §6)
 
 
 def test_claim_evidence_is_checked_by_content_and_downloads_only_within_the_claims_scope(county, client):

@@ -127,7 +127,7 @@ def test_honour_and_blacklist_api(client, world):
                     content_type="application/json")
     assert r.status_code == 201 and r.json()["bonus"] == "30000.00"
     assert client.post("/api/v1/rating/honours", {"household_id": hh_a.pk, "kind": "bogus"},
-                       content_type="application/json").status_code == 409
+                       content_type="application/json").status_code == 422  # a bad value, not a conflict (was 409)
     sanctions.blacklist_add(household=hh_b, reason="乙户", actor=None)
     _login(client, users["township"])
     assert client.get("/api/v1/rating/honours").json()[0]["household_id"] == hh_a.pk

@@ -11,6 +11,7 @@ from microcredit.apps.funds import subsidy
 from microcredit.apps.funds.models import SubsidyBatch, SubsidyLine
 from microcredit.apps.loans import servicing as svc
 from microcredit.apps.loans.models import Installment
+from microcredit.domain.money import yuan_to_fen
 from tests.batch.portfolio import County
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +119,7 @@ def test_direct_mode_batch_claims_exactly_the_domain_subsidy_shares(client):
     receipt = client.get(reverse("loans:receipt", args=[event.pk])).content.decode()
     assert "农户应付利息" in receipt and "贴息（银行申领）" in receipt
     api = client.get(f"/api/v1/loans/{good.pk}/subsidy-split").json()
-    assert sum(r["subsidy_share_fen"] for r in api["periods"] if r["eligible"] and q[0].isoformat() <= r["due_date"]
+    assert sum(yuan_to_fen(r["subsidy_share"]) for r in api["periods"] if r["eligible"] and q[0].isoformat() <= r["due_date"]
                <= q[1].isoformat()) == batch.total and api["mode"] == "direct"
 
 

@@ -1,10 +1,12 @@
 from django import forms
 
+from microcredit.apps.core.forms import YuanField
+from microcredit.domain.money import fen_to_yuan
 from microcredit.domain.schedules import METHOD_LABELS
 
 
 class ScheduleForm(forms.Form):
-    principal = forms.DecimalField(label="贷款金额（元）", min_value=0, decimal_places=2, initial="50000.00")
+    principal = YuanField(label="贷款金额（元）", min_fen=0, initial="50000.00")
     annual_rate = forms.DecimalField(label="年利率（%）", min_value=0, decimal_places=4, initial="4.35")
     disbursed_on = forms.DateField(label="放款日期", widget=forms.DateInput(attrs={"type": "date"}))
     term_months = forms.IntegerField(label="期限（月）", min_value=1, initial=36)
@@ -13,7 +15,7 @@ class ScheduleForm(forms.Form):
     def payload(self) -> dict:
         d = self.cleaned_data
         return {
-            "principal": f"{d['principal']:.2f}", "annual_rate": str(d["annual_rate"]),
+            "principal": fen_to_yuan(d["principal"]), "annual_rate": str(d["annual_rate"]),
             "disbursed_on": d["disbursed_on"].isoformat(), "term_months": d["term_months"],
             "method": d["method"],
         }

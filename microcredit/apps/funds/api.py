@@ -1,4 +1,4 @@
-"""Funds API: the lending quota of a bank (for origination systems) and fund balances."""
+"""Funds API: the lending quota of a bank (for origination systems) and fund balances, in yuan strings."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from microcredit.apps.funds import ledger, selectors
+from microcredit.domain.money import fen_to_yuan
 
 router = Router(tags=["资金"])
 
@@ -15,9 +16,9 @@ class AccountOut(Schema):
     name: str
     county_code: str
     bank: str
-    balance_fen: int
-    quota_fen: int
-    outstanding_fen: int
+    balance: str
+    quota: str
+    outstanding: str
 
 
 @router.get("/accounts", response=list[AccountOut])
@@ -28,5 +29,6 @@ def accounts(request):
     for a in selectors.accounts_visible(request.user):
         quota, outstanding = selectors.lending_quota(a.bank, a.county_code)
         out.append({"id": a.pk, "name": a.name, "county_code": a.county_code, "bank": a.bank.code,
-                    "balance_fen": ledger.balance(a), "quota_fen": quota, "outstanding_fen": outstanding})
+                    "balance": fen_to_yuan(ledger.balance(a)), "quota": fen_to_yuan(quota),
+                    "outstanding": fen_to_yuan(outstanding)})
     return out

@@ -1,7 +1,8 @@
 from django import forms
 
 from microcredit.apps.funds.models import ClaimCause
-from microcredit.apps.loans.forms import DateInput, MoneyDateField, YuanField
+from microcredit.apps.core.forms import YuanField
+from microcredit.apps.loans.forms import DateInput, MoneyDateField
 
 
 class EntryForm(forms.Form):

@@ -7,7 +7,6 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from microcredit.apps.households.verification import VerifyThrottled, check_verify_rate, registry_verify
-from microcredit.domain.errors import DomainError
 
 router = Router(tags=["建档立卡核验"])
 
@@ -29,7 +28,7 @@ class ThrottledOut(Schema):
     detail: str
 
 
-@router.post("/verify", response={200: VerifyOut, 429: ThrottledOut},
+@router.post("/verify", response={200: VerifyOut, 422: dict, 429: ThrottledOut},
              summary="核验身份证号是否为符合条件的建档立卡农户成员（限流：每人、每地址每分钟次数有限）")
 def verify(request, payload: VerifyIn):
     if not request.user.has_perm("core.verify_identity"):
@@ -41,5 +40,3 @@ def verify(request, payload: VerifyIn):
         response = JsonResponse({"detail": exc.message}, status=429)
         response["Retry-After"] = str(exc.retry_after)
         return response
-    except DomainError as exc:
-        raise HttpError(422, exc.message) from exc

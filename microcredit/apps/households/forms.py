@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.forms import YuanField
 from microcredit.apps.households.models import Household, HouseholdStatus, Member
 from microcredit.domain.errors import FieldError
 from microcredit.domain.identity import id_number_error, parse_id_number
@@ -36,7 +35,7 @@ class HouseholdFilterForm(forms.Form):
 
 
 class HouseholdForm(forms.ModelForm):
-    income_yuan = forms.DecimalField(label=_("人均纯收入（元/年）"), min_value=Decimal("0"), decimal_places=2, max_digits=12)
+    income_yuan = YuanField(label=_("人均纯收入（元/年）"), min_fen=0)
 
     class Meta:
         model = Household
@@ -48,7 +47,7 @@ class HouseholdForm(forms.ModelForm):
         if villages is not None:
             self.fields["village"].queryset = villages
         if self.instance.pk:
-            self.fields["income_yuan"].initial = Decimal(self.instance.income_per_head) / 100
+            self.fields["income_yuan"].initial = self.instance.income_per_head  # fen, shown in yuan
             del self.fields["number"]
             del self.fields["village"]
 
@@ -61,14 +60,14 @@ class HouseholdForm(forms.ModelForm):
         income = data.get("income_yuan")
         if income is None or any(name in self.errors for name in ("year_registered", "year_exited", "phone")):
             return data
-        facts = HouseholdFacts(data.get("year_registered"), data.get("year_exited"), int(income * 100),
+        facts = HouseholdFacts(data.get("year_registered"), data.get("year_exited"), income,
                                data.get("phone", ""))
         _add_errors(self, check_household(facts, today=business_date()), {"income_per_head": "income_yuan"})
         return data
 
     def changes(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k != "income_yuan"}
-        data["income_per_head"] = int(self.cleaned_data["income_yuan"] * 100)
+        data["income_per_head"] = self.cleaned_data["income_yuan"]
         return data
 
 

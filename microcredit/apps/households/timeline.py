@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from microcredit.apps.audit.models import AuditEntry
 from microcredit.apps.households.models import Household, Member
+from microcredit.domain.money import fen_to_yuan
 
 ACTION_LABELS = {
     "household.create": "建档",
@@ -51,7 +52,7 @@ def _value(model, name: str, value) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if name == "income_per_head":
-        return f"{int(value) / 100:.2f}元"
+        return f"{fen_to_yuan(int(value))}元"  # integer fen, never through float
     return str(value)
 
 

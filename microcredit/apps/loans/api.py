@@ -16,7 +16,7 @@ from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Text, Yuan
 from microcredit.apps.loans import selectors
 from microcredit.apps.loans import servicing as svc
 from microcredit.apps.loans.models import Loan
-from microcredit.domain.errors import DomainError
+from microcredit.domain.errors import ConflictError, DomainError
 from microcredit.domain.money import fen_to_yuan, yuan_to_fen
 
 router = Router(tags=["贷款"])
@@ -105,9 +105,9 @@ def get_loan(request, loan_id: Id):
 class SplitPeriodOut(Schema):
     seq: int
     due_date: dt.date
-    interest_fen: int
-    household_share_fen: int
-    subsidy_share_fen: int
+    interest: str
+    household_share: str
+    subsidy_share: str
     eligible: bool
     reason: str
 
@@ -126,8 +126,8 @@ def subsidy_split(request, loan_id: Id):
         raise HttpError(403, "无权查看贷款")
     loan = _get(request, loan_id)
     split = svc.loan_interest_split(loan)
-    periods = [{"seq": p["seq"], "due_date": p["due_date"], "interest_fen": p["interest"],
-                "household_share_fen": p["household_share"], "subsidy_share_fen": p["subsidy_share"],
+    periods = [{"seq": p["seq"], "due_date": p["due_date"], "interest": fen_to_yuan(p["interest"]),
+                "household_share": fen_to_yuan(p["household_share"]), "subsidy_share": fen_to_yuan(p["subsidy_share"]),
                 "eligible": p["eligible"], "reason": p["reason"]} for p in split or ()]
     return {"loan_id": loan.pk, "mode": "direct" if split is not None else "claim", "periods": periods}
 
@@ -139,15 +139,15 @@ def post_repayment(request, loan_id: Id, payload: RepaymentIn):
     loan = _get(request, loan_id)
     key = payload.idempotency_key or request.headers.get("Idempotency-Key") or None
     if key and len(key) > 80:
-        return 422, {"detail": "幂等键不能超过 80 个字符", "field": "idempotency_key"}
+        raise DomainError("idempotency_key", "幂等键不能超过 80 个字符")
     try:
-        amount = yuan_to_fen(payload.amount)
-        event, created = svc.repayment_post(loan=loan, amount=amount, on=payload.on, actor=request.user,
-                                            idempotency_key=key, reference=payload.reference, channel="api")
-    except DomainError as exc:  # e.g. a date after the business date: field "on"
-        return (409 if exc.field == "idempotency_key" else 422), {"detail": exc.message, "field": exc.field}
-    except ValueError as exc:
-        return 422, {"detail": str(exc), "field": "amount"}
+        event, created = svc.repayment_post(loan=loan, amount=yuan_to_fen(payload.amount), on=payload.on,
+                                            actor=request.user, idempotency_key=key, reference=payload.reference,
+                                            channel="api")
+    except svc.ServicingError as exc:
+        if exc.field != "idempotency_key":
+            raise  # e.g. a date after the business date: 422 naming "on" (core.api_errors)
+        raise ConflictError(exc.field, exc.message) from exc  # the key was used for another payment: 409
     loan.refresh_from_db()
     alloc = event.data.get("allocation", {})
     return (201 if created else 200), {

@@ -1,28 +1,14 @@
-"""Servicing forms: amounts entered in yuan (Decimal), converted to fen here at the edge; the date of a
+"""Servicing forms: amounts entered in yuan, cleaned to fen by ``core.forms.YuanField``; the date of a
 money event is refused at the field when it is after the business date (``domain.guards``; the
 services refuse it too)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.forms import YuanField
 from microcredit.domain.guards import money_date_errors
-from microcredit.domain.money import yuan_to_fen
-
-
-class YuanField(forms.DecimalField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 14)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", Decimal("0.01"))
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        return None if value is None else yuan_to_fen(value)
 
 
 class DateInput(forms.DateInput):

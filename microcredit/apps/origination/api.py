@@ -14,7 +14,6 @@ from ninja.files import UploadedFile
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Rate, TermMonths, Text, Yuan
 from microcredit.apps.origination import selectors, services
 from microcredit.apps.origination.models import LoanApplication
-from microcredit.domain.errors import DomainError
 from microcredit.domain.money import fen_to_yuan, yuan_to_fen
 from microcredit.domain.workflow import APPLICATION
 
@@ -111,11 +110,7 @@ def _resolve(request, payload: ApplicationIn):
     borrower = members.filter(pk=payload.borrower_id).first() if payload.borrower_id else members.filter(relation="head").first()
     if borrower is None:
         raise HttpError(422, "借款人必须是本户家庭成员")
-    try:
-        amount = yuan_to_fen(payload.amount)
-    except ValueError as exc:
-        raise HttpError(422, str(exc))
-    return hh, borrower, bank, amount
+    return hh, borrower, bank, yuan_to_fen(payload.amount)
 
 
 @router.get("/applications", response=list[ApplicationOut], summary="申请列表（按管辖范围）")
@@ -154,17 +149,12 @@ def create_application(request, payload: Form[ApplicationIn], link_agreement: Fi
     _need(request, "origination.apply_loan")
     hh, borrower, bank, amount = _resolve(request, payload)
     documents = {"link_agreement": link_agreement} if link_agreement else {}
-    try:
-        app = services.application_create(
-            household=hh, borrower=borrower, bank=bank, amount=amount, term_months=payload.term_months,
-            usage_mode=payload.usage_mode, industry=payload.industry, purpose=payload.purpose,
-            project_description=payload.project_description, partner_name=payload.partner_name,
-            documents=documents, actor=request.user,
-        )
-    except services.PolicyRefused as exc:
-        return 422, {"detail": "政策检查未通过", "failures": [f._asdict() for f in exc.failures]}
-    except DomainError as exc:
-        return 422, {"detail": exc.message, "field": exc.field}
+    app = services.application_create(
+        household=hh, borrower=borrower, bank=bank, amount=amount, term_months=payload.term_months,
+        usage_mode=payload.usage_mode, industry=payload.industry, purpose=payload.purpose,
+        project_description=payload.project_description, partner_name=payload.partner_name,
+        documents=documents, actor=request.user,
+    )
     return 201, _out(app)
 
 
@@ -173,37 +163,25 @@ def create_application(request, payload: Form[ApplicationIn], link_agreement: Fi
 def act(request, pk: Id, payload: ActionIn):
     _need(request, "origination.review_application")
     app = _get(request, pk)
-    try:
-        app = services.application_transition(application=app, action=payload.action, actor=request.user,
-                                              opinion=payload.opinion, via_api=True)
-    except services.PolicyRefused as exc:
-        return 422, {"detail": "政策检查未通过", "failures": [f._asdict() for f in exc.failures]}
-    except DomainError as exc:
-        return 409, {"detail": exc.message, "field": exc.field}
+    app = services.application_transition(application=app, action=payload.action, actor=request.user,
+                                          opinion=payload.opinion, via_api=True)
     return 200, _out(app)
 
 
 @router.post("/applications/{pk}/disburse", response={200: dict, 409: dict, 422: dict}, summary="签约放款")
 def disburse(request, pk: Id, payload: DisburseIn):
-    """Refusals are 409 with ``field`` (the first) and ``errors`` (every field error) or ``failures``
-    (circuit breaker, risk-fund quota, 在贷) — a date after the business date or a wrong account
-    number names ``disbursed_on`` / ``account_number``."""
+    """A contract that cannot be signed as entered is 409 with ``field`` (the first) and ``errors``
+    (every field error) — a date after the business date or a wrong account number names
+    ``disbursed_on`` / ``account_number``; a policy refusal (circuit breaker, risk-fund quota, 在贷)
+    is 422 with ``failures``, as at application (``core.api_errors``)."""
     _need(request, "origination.disburse_loan")
     app = _get(request, pk)
-    try:
-        amount = yuan_to_fen(payload.amount) if payload.amount is not None else None
-        app = services.application_disburse(
-            application=app, actor=request.user, annual_rate=payload.annual_rate, method=payload.method,
-            account_number=payload.account_number, disbursed_on=payload.disbursed_on, amount=amount,
-            term_months=payload.term_months, via_api=True,
-        )
-    except services.PolicyRefused as exc:
-        return 409, {"detail": exc.message, "field": exc.field, "failures": [f._asdict() for f in exc.failures]}
-    except services.DisbursementRefused as exc:
-        return 409, {"detail": exc.message, "field": exc.field, "errors": [e._asdict() for e in exc.errors]}
-    except ValueError as exc:  # a DomainError (field + message) or a malformed amount
-        field = getattr(exc, "field", "amount")
-        return 409, {"detail": getattr(exc, "message", str(exc)), "field": field}
+    amount = yuan_to_fen(payload.amount) if payload.amount is not None else None
+    app = services.application_disburse(
+        application=app, actor=request.user, annual_rate=payload.annual_rate, method=payload.method,
+        account_number=payload.account_number, disbursed_on=payload.disbursed_on, amount=amount,
+        term_months=payload.term_months, via_api=True,
+    )
     loan = app.loan
     return 200, {
         "application": _out(app), "loan_number": loan.number, "maturity_date": loan.maturity_date.isoformat(),

@@ -1,4 +1,4 @@
-"""Forms of origination: amounts in yuan (Decimal) at the edge, fen inside."""
+"""Forms of origination: amounts typed in yuan, cleaned to fen by ``core.forms.YuanField``."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from django import forms
 
+from microcredit.apps.core.forms import YuanField
 from microcredit.apps.loans.forms import MoneyDateField
 from microcredit.apps.loans.models import UsageMode
 from microcredit.apps.reference.models import Bank
 from microcredit.domain.guards import account_number_errors, normalize_account_number
-from microcredit.domain.money import yuan_to_fen
 from microcredit.domain.schedules import METHOD_LABELS
 
 INDUSTRIES = ["养殖", "种植", "农产品加工", "乡村旅游", "商贸流通", "手工业", "其他"]
@@ -19,7 +19,7 @@ INDUSTRIES = ["养殖", "种植", "农产品加工", "乡村旅游", "商贸流�
 class ApplicationForm(forms.Form):
     borrower = forms.ModelChoiceField(label="借款人", queryset=None)
     bank = forms.ModelChoiceField(label="贷款银行", queryset=Bank.objects.all())
-    amount = forms.DecimalField(label="申请金额（元）", min_value=Decimal("0.01"), decimal_places=2, max_digits=12)
+    amount = YuanField(label="申请金额（元）")
     term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=120, initial=36)
     usage_mode = forms.ChoiceField(label="使用方式", choices=UsageMode.choices, initial="self")
     industry = forms.ChoiceField(label="产业", choices=[(i, i) for i in INDUSTRIES])
@@ -40,7 +40,7 @@ class ApplicationForm(forms.Form):
         self.fields["borrower"].initial = household.members.filter(relation="head").first()
 
     def amount_fen(self) -> int:
-        return yuan_to_fen(self.cleaned_data["amount"])
+        return self.cleaned_data["amount"]
 
     def documents(self) -> dict:
         return {k: self.cleaned_data[k] for k in self.DOCUMENT_FIELDS if self.cleaned_data.get(k)}
@@ -52,7 +52,7 @@ class TransitionForm(forms.Form):
 
 
 class DisburseForm(forms.Form):
-    amount = forms.DecimalField(label="合同金额（元）", min_value=Decimal("0.01"), decimal_places=2, max_digits=12)
+    amount = YuanField(label="合同金额（元）")
     term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=120)
     annual_rate = forms.DecimalField(label="执行年利率（%）", min_value=Decimal("0"), max_digits=7, decimal_places=4)
     method = forms.ChoiceField(label="还款方式", choices=list(METHOD_LABELS.items()))

@@ -25,7 +25,7 @@ from microcredit.apps.origination.models import (
 )
 from microcredit.apps.core.documents import document_errors, sniffed_type
 from microcredit.apps.rating.services import acting_role
-from microcredit.domain.errors import DomainError, FieldError
+from microcredit.domain.errors import ConflictError, DomainError, FieldError
 from microcredit.domain.guards import account_number_errors, money_date_errors, normalize_account_number
 from microcredit.domain.money import fen_to_yuan
 from microcredit.domain.policy import AT_BANK_DECISION, AT_DISBURSEMENT, MODES_NEEDING_PARTNER, PolicyFailure
@@ -43,7 +43,7 @@ class PolicyRefused(DomainError):
         self.failures = failures
 
 
-class WorkflowRefused(DomainError):
+class WorkflowRefused(ConflictError):
     """The step is not allowed (state, role, scope, opinion)."""
 
 

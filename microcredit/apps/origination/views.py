@@ -113,11 +113,9 @@ def application_disburse(request, pk: int):
     form = DisburseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        from microcredit.domain.money import yuan_to_fen
-
         try:
             app = services.application_disburse(
-                application=app, actor=request.user, amount=yuan_to_fen(d["amount"]), term_months=d["term_months"],
+                application=app, actor=request.user, amount=d["amount"], term_months=d["term_months"],
                 annual_rate=d["annual_rate"], method=d["method"], disbursed_on=d["disbursed_on"],
                 account_number=d["account_number"],
             )

@@ -18,7 +18,6 @@ from pydantic import ConfigDict, Field
 from microcredit.apps.core.api_types import Day, Id, Text, Year
 from microcredit.apps.rating import sanctions, selectors, services
 from microcredit.apps.rating.models import RatingCampaign
-from microcredit.domain.errors import DomainError
 from microcredit.domain.money import fen_to_yuan
 from microcredit.domain.workflow import RATING_CAMPAIGN
 
@@ -123,10 +122,7 @@ def campaign_create(request, payload: CampaignIn):
         raise HttpError(404, "行政村不存在或不在管辖范围内")
     era = policy_era_on(business_date())
     card = selectors.scorecard_for(village.code[:6], era.code if era else "")
-    try:
-        campaign = services.campaign_create(village=village, scorecard=card, actor=request.user)
-    except DomainError as exc:
-        raise HttpError(409, exc.message) from None
+    campaign = services.campaign_create(village=village, scorecard=card, actor=request.user)
     return 201, _c(campaign)
 
 
@@ -135,27 +131,21 @@ def campaign_ratings(request, pk: Id):
     return [_r(r) for r in _campaign(request, pk).ratings.select_related("household")]
 
 
-@router.post("/campaigns/{pk}/actions", response={200: CampaignOut, 409: dict}, summary="批次流转（提交、公示、评审）")
+@router.post("/campaigns/{pk}/actions", response={200: CampaignOut, 409: dict, 422: dict}, summary="批次流转（提交、公示、评审）")
 def campaign_act(request, pk: Id, payload: ActionIn):
     campaign = _campaign(request, pk)
-    try:
-        campaign = services.campaign_transition(campaign=campaign, action=payload.action, actor=request.user,
-                                                opinion=payload.opinion)
-    except DomainError as exc:
-        return 409, {"detail": exc.message, "field": exc.field}
+    campaign = services.campaign_transition(campaign=campaign, action=payload.action, actor=request.user,
+                                            opinion=payload.opinion)
     return 200, _c(campaign)
 
 
-@router.post("/ratings/{pk}/votes", response={201: dict, 409: dict}, summary="录入评议打分")
+@router.post("/ratings/{pk}/votes", response={201: dict, 409: dict, 422: dict}, summary="录入评议打分")
 def vote(request, pk: Id, payload: VoteIn):
     _need(request, "rating.run_campaign")
     rating = selectors.rating_list(request.user).filter(pk=pk).first()
     if rating is None:
         raise HttpError(404, "评级不存在或不在管辖范围内")
-    try:
-        services.vote_record(rating=rating, voter=payload.voter, score=payload.score, actor=request.user)
-    except DomainError as exc:
-        return 409, {"detail": exc.message, "field": exc.field}
+    services.vote_record(rating=rating, voter=payload.voter, score=payload.score, actor=request.user)
     return 201, {"ok": True}
 
 
@@ -168,7 +158,7 @@ def household_rating(request, household_id: Id):
     return 200, _r(rating)
 
 
-@router.post("/blacklist", response={201: dict, 409: dict}, summary="列入黑名单（5年，含配偶、子女、父母）")
+@router.post("/blacklist", response={201: dict, 409: dict, 422: dict}, summary="列入黑名单（5年，含配偶、子女、父母）")
 def blacklist_add(request, payload: BlacklistIn):
     from microcredit.apps.accounts.scope import Scope
     from microcredit.apps.households.models import Household
@@ -177,24 +167,18 @@ def blacklist_add(request, payload: BlacklistIn):
     hh = Scope.of(request.user).filter_regions(Household.objects.all()).filter(pk=payload.household_id).first()
     if hh is None:
         raise HttpError(404, "农户不存在或不在管辖范围内")
-    try:
-        entry = sanctions.blacklist_add(household=hh, reason=payload.reason, malicious=payload.malicious,
-                                        actor=request.user)
-    except DomainError as exc:
-        return 409, {"detail": exc.message}
+    entry = sanctions.blacklist_add(household=hh, reason=payload.reason, malicious=payload.malicious,
+                                    actor=request.user)
     return 201, {"id": entry.pk, "until": entry.until.isoformat()}
 
 
-@router.post("/blacklist/{pk}/lift", response={200: dict, 409: dict}, summary="依决定解除黑名单")
+@router.post("/blacklist/{pk}/lift", response={200: dict, 409: dict, 422: dict}, summary="依决定解除黑名单")
 def blacklist_lift(request, pk: Id, payload: LiftIn):
     _need(request, "rating.manage_blacklist")
     entry = selectors.blacklist_list(request.user).filter(pk=pk).first()
     if entry is None:
         raise HttpError(404, "记录不存在")
-    try:
-        sanctions.blacklist_lift(entry=entry, decision=payload.decision, actor=request.user)
-    except DomainError as exc:
-        return 409, {"detail": exc.message}
+    sanctions.blacklist_lift(entry=entry, decision=payload.decision, actor=request.user)
     return 200, {"ok": True}
 
 
@@ -314,17 +298,14 @@ def honours(request, household_id: Id | None = None):
     return [_h(h) for h in qs[:1000]]
 
 
-@router.post("/honours", response={201: HonourOut, 409: dict}, summary="评定荣誉户（一般信用加额）")
+@router.post("/honours", response={201: HonourOut, 409: dict, 422: dict}, summary="评定荣誉户（一般信用加额）")
 def honour_grant(request, payload: HonourIn):
     _need(request, "rating.manage_blacklist")
     hh = selectors.household_in_scope(request.user, payload.household_id)
     if hh is None:
         raise HttpError(404, "农户不存在或不在管辖范围内")
-    try:
-        row = sanctions.honour_grant(household=hh, kind=payload.kind, on=payload.on, note=payload.note,
-                                     actor=request.user)
-    except DomainError as exc:
-        return 409, {"detail": exc.message}
+    row = sanctions.honour_grant(household=hh, kind=payload.kind, on=payload.on, note=payload.note,
+                                 actor=request.user)
     return 201, _h(row)
 
 

@@ -5,11 +5,10 @@ within [1990, 2100], numbers by range. A campaign has no notice-length field: no
 the county's setting (DOMAIN §3, §12).
 """
 
-from decimal import Decimal
-
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from microcredit.apps.core.forms import YuanField
 from microcredit.apps.households.models import Health, SkillLevel
 from microcredit.domain.bounds import MAX_DATE, MAX_ID, MAX_TEXT, MAX_YEAR, MIN_DATE, MIN_YEAR
 
@@ -37,7 +36,7 @@ class CampaignForm(forms.Form):
 
 
 class SurveyForm(forms.Form):
-    income_per_head = forms.DecimalField(label="人均纯收入（元/年）", min_value=Decimal(0), decimal_places=2, max_digits=12)
+    income_per_head = YuanField(label="人均纯收入（元/年）", min_fen=0)
     able_labourers = forms.IntegerField(label="劳动力人数（16–65岁）", min_value=0, max_value=20)
     skill = forms.ChoiceField(label="劳动技能（最好者）", choices=SkillLevel.choices)
     head_age = forms.IntegerField(label="户主年龄", min_value=16, max_value=110)

@@ -11,7 +11,7 @@ from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.rating.models import BlacklistEntry, CreditRegion, Honour, Rating, RatingStatus
 from microcredit.domain.dates import add_months
-from microcredit.domain.errors import DomainError
+from microcredit.domain.errors import ConflictError, DomainError
 from microcredit.domain.scorecards import HONOUR_LABELS, honour_bonus
 
 BLACKLIST_YEARS = 5
@@ -61,7 +61,7 @@ def blacklist_lift(*, entry: BlacklistEntry, decision: str, actor=None, on: dt.d
     if not decision.strip():
         raise DomainError("decision", "解除黑名单须记录解除决定")
     if entry.lifted_on:
-        raise DomainError("entry", "该记录已解除")
+        raise ConflictError("entry", "该记录已解除")
     entry.lifted_on, entry.lift_decision = on or business_date(), decision
     entry.lifted_by = actor if getattr(actor, "pk", None) else None
     entry.save()

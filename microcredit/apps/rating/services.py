@@ -22,7 +22,7 @@ from microcredit.apps.rating.models import (
 from microcredit.apps.rating.selectors import bank_serves, is_bank_user, notice_days_for
 from microcredit.domain.bounds import MAX_FEN
 from microcredit.domain.dates import add_months
-from microcredit.domain.errors import DomainError, FieldError
+from microcredit.domain.errors import ConflictError, DomainError, FieldError
 from microcredit.domain.scorecards import (
     PRESETS, Scorecard, scorecard_errors, scorecard_from_dict, scorecard_to_dict, score_household,
 )
@@ -34,7 +34,7 @@ SURVEY_FIELDS = ("income_per_head", "able_labourers", "skill", "head_age", "head
                  "overdue_episodes_3y", "public_order_record")
 
 
-class WorkflowRefused(DomainError):
+class WorkflowRefused(ConflictError):
     """A transition the table, the role or the scope does not allow (message in Chinese)."""
 
 

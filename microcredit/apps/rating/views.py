@@ -17,7 +17,6 @@ from microcredit.apps.rating.forms import (
 from microcredit.apps.rating.models import Objection, Rating, RatingCampaign
 from microcredit.domain.bounds import MAX_ID
 from microcredit.domain.errors import DomainError
-from microcredit.domain.money import fen_to_yuan, yuan_to_fen
 from microcredit.domain.workflow import RATING_CAMPAIGN, allowed_transitions, due_date
 
 VIEW = "rating.view_rating"
@@ -125,13 +124,12 @@ def campaign_act(request, pk: int):
 def rating_edit(request, pk: int):
     rating = _rating(request, pk)
     f = rating.facts
-    initial = {**f, "income_per_head": fen_to_yuan(int(f.get("income_per_head", 0)))}
+    initial = {**f, "income_per_head": int(f.get("income_per_head", 0))}  # fen, shown in yuan by YuanField
     survey = SurveyForm(request.POST if "survey" in request.POST else None, initial=initial)
     vote = VoteForm(request.POST if "vote" in request.POST else None)
     try:
         if "survey" in request.POST and survey.is_valid():
-            data = dict(survey.cleaned_data, income_per_head=yuan_to_fen(survey.cleaned_data["income_per_head"]))
-            services.rating_survey(rating=rating, actor=request.user, **data)
+            services.rating_survey(rating=rating, actor=request.user, **survey.cleaned_data)
             messages.success(request, "摸底信息已保存")
             return redirect("rating:rating", pk=rating.pk)
         if "vote" in request.POST and vote.is_valid():
