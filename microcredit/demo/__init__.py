@@ -6,25 +6,11 @@ so adding a step later does not change what the earlier steps produce. Ages are 
 against a fixed day (``context.DEMO_ANCHOR``), so the same seed gives the same registry on any
 day. The business date is not pinned (``ctx.business_date`` is ``clock.business_date()``).
 
-The generator is an ordered list of **steps** (``steps.STEPS``, run in ``steps.ordered_steps()`` order); each step is
+The generator is an ordered list of **steps** (``steps.STEPS``); each step is
 ``fn(ctx: DemoContext) -> None`` and finds on ``ctx`` what earlier steps created (regions,
-banks, households, users) and the business date. Built-in steps, in order:
-``regions``, ``banks``, ``households``, ``users``.
-
-Extending it from a later issue — put a ``demo.py`` in your app, or a module in this package
-(every ``microcredit.apps.<app>.demo`` module and every ``microcredit.demo.*`` module is
-imported before the run), and register a step::
-
-    # microcredit/apps/rating/demo.py
-    from microcredit.demo.steps import register_step
-
-    @register_step("ratings", after="households")
-    def create_ratings(ctx):
-        for ref in ctx.households:                # HouseholdRef(id, village_code, status, …)
-            if ref.is_wubao or ctx.rng.random() < 0.2:
-                continue
-            ...                                   # bulk_create in chunks of ~2000
-        ctx.count("ratings", n)
+banks, households, users, loans) and the business date. A later issue adds a module here and
+one line in ``steps.STEPS`` at the place its step must run; the feature apps never import the
+demo.
 
 Streamed scales (``province``) keep ``ctx.households`` empty: read ``ctx.iter_household_ids()``
 chunk by chunk instead and write each chunk in its own transaction. Non-streamed scales run

@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterator, TextIO
 
+from microcredit.apps.households.models import Household
 from microcredit.demo.scales import Scale
 
 # Ages and birth dates are computed against this fixed day, so the same seed gives the same
@@ -81,8 +82,6 @@ class DemoContext:
 
     def iter_household_ids(self, chunk: int = 2000) -> Iterator[list[int]]:
         """Household ids in ascending chunks, read from the database (bounded memory)."""
-        from microcredit.apps.households.models import Household
-
         last = 0
         while True:
             ids = list(Household.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk])

@@ -20,9 +20,9 @@ from django.db import connection, transaction
 
 from microcredit.apps.households.models import Household, Member
 from microcredit.demo.context import DemoContext, HouseholdRef
-from microcredit.demo.names import full_name, surname, given_name
-from microcredit.demo.regions import split
 from microcredit.demo.copy import copy_rows, next_ids
+from microcredit.demo.names import full_name, given_name, surname
+from microcredit.demo.regions import split
 from microcredit.domain.identity import age_on, make_id_number
 
 CHUNK = 2000

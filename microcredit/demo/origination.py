@@ -21,17 +21,20 @@ from typing import NamedTuple
 
 from django.utils import timezone
 
+import microcredit.demo.origination_ratings  # noqa: F401  (registers "ratings" first)
+from microcredit.apps.households.models import Household
+from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent
+from microcredit.apps.origination import services
+from microcredit.apps.origination.models import LoanApplication, WorkflowTransition
+from microcredit.apps.rating.models import Rating
 from microcredit.batch.basis import basis_of, next_due_date
 from microcredit.demo.context import DemoContext
 from microcredit.demo.loan_fates import FATES, LoanPlan, Posted, assign_fates, history
 from microcredit.demo.origination_insert import fast_insert
-from microcredit.demo.steps import register_step
 from microcredit.domain.guards import luhn_check_digit
 from microcredit.domain.rates import SHIPPED_RATES, cap_rate
 from microcredit.domain.schedules import LoanTerms, build_schedule
 from microcredit.domain.servicing import loan_state
-
-import microcredit.demo.origination_ratings  # noqa: F401  (registers "ratings" first)
 
 LOANS_PER_HOUSEHOLD = 8000 / 20000
 FIRST_DAY = dt.date(2016, 1, 1)
@@ -92,10 +95,7 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
-@register_step("loans", after="ratings")
 def create_loans(ctx: DemoContext) -> None:
-    from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent
-    from microcredit.apps.origination.models import LoanApplication, WorkflowTransition
 
     rng, today = ctx.rng, ctx.business_date
     plans = _plan_loans(ctx)
@@ -227,7 +227,6 @@ def _events(loan, posted: list[Posted], EventKind) -> list[dict]:
 
 def _loan_row(plan: LoanPlan, today: dt.date):
     """The loan row (with its cached state as of ``today``), its instalment rows and its payments."""
-    from microcredit.apps.loans.models import Loan
 
     terms, schedule = plan.terms, plan.schedule
     posted = history(plan, today)
@@ -277,9 +276,6 @@ STAND_IN_UPTO = (2 * len(STAND_IN), 4 * len(STAND_IN), 40)  # cumulative: clerk'
 
 
 def _applications_in_every_state(ctx: DemoContext, busy_until: dict) -> None:
-    from microcredit.apps.households.models import Household
-    from microcredit.apps.origination import services
-    from microcredit.apps.rating.models import Rating
 
     today = ctx.business_date
     clerk = ctx.users.get("village")

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from microcredit.apps.households.models import Household
+from microcredit.apps.rating import services
+from microcredit.apps.rating.models import Rating, RatingCampaign, RatingStatus, Vote
+from microcredit.apps.rating.selectors import scorecard_for
 from microcredit.demo.context import DemoContext
 from microcredit.demo.origination_insert import fast_insert
-from microcredit.demo.steps import register_step
 from microcredit.domain.dates import add_months
 from microcredit.domain.identity import age_on
 from microcredit.domain.scorecards import HouseholdFacts, score_household
@@ -24,10 +27,7 @@ STATES_PATH = [("submit", 0), ("start_notice", 1), ("close_notice", 8), ("approv
 IN_PROGRESS = [0, 1, 2, 3, 4, 5, 6, 7]
 
 
-@register_step("ratings", after="users")
 def create_ratings(ctx: DemoContext) -> None:
-    from microcredit.apps.rating.models import Rating, RatingCampaign, RatingStatus, Vote
-    from microcredit.apps.rating.selectors import scorecard_for
 
     rng, today = ctx.rng, ctx.business_date
     card_row = scorecard_for(ctx.county.code[:6], "")
@@ -73,8 +73,6 @@ def create_ratings(ctx: DemoContext) -> None:
 
 
 def _campaigns_in_progress(ctx: DemoContext, card_row, by_village) -> None:
-    from microcredit.apps.households.models import Household
-    from microcredit.apps.rating import services
 
     clerk = ctx.users.get("village")
     villages = sorted(by_village)

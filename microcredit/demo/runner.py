@@ -3,42 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import random
 import sys
 import time
 from typing import TextIO
 
-from django.apps import apps as django_apps
 from django.db import connection, transaction
 
+from microcredit.apps.audit.services import record_audit
+from microcredit.apps.core.clock import business_date as today
+from microcredit.apps.households.models import Household
 from microcredit.demo.context import DemoContext
 from microcredit.demo.scales import Scale
-from microcredit.demo.steps import ordered_steps
-
-
-def autodiscover() -> None:
-    """Import the built-in steps, every module of this package (steps may live here, e.g.
-    ``microcredit/demo/origination_ratings.py``) and every installed app's ``demo`` module."""
-    import pkgutil
-
-    import microcredit.demo as package
-
-    importlib.import_module("microcredit.demo.builtin")
-    for info in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"microcredit.demo.{info.name}")
-    for config in django_apps.get_app_configs():
-        if config.name.startswith("microcredit.apps."):
-            try:
-                importlib.import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo":
-                    raise
+from microcredit.demo.steps import BUILTIN_STEPS, STEPS  # noqa: F401  (BUILTIN_STEPS: for tests)
 
 
 def registry_is_empty() -> bool:
-    from microcredit.apps.households.models import Household
-
     return not Household.objects.exists()
 
 
@@ -52,23 +32,16 @@ def _analyze() -> None:
             cursor.execute("ANALYZE")
 
 
-BUILTIN_STEPS = ("regions", "banks", "households", "users")
-
-
 def generate(*, seed: int, scale: Scale, business_date: dt.date | None = None,
              progress: TextIO | None = None, only: tuple[str, ...] | None = None) -> DemoContext:
     """Generate the demo data into an empty database; returns the context (counts, refs).
 
     ``only`` runs just the named steps (tests use ``BUILTIN_STEPS``), in the usual order.
     """
-    from microcredit.apps.audit.services import record_audit
-    from microcredit.apps.core.clock import business_date as today
-
-    autodiscover()
     ctx = DemoContext(seed=seed, rng=random.Random(seed), scale=scale,
                       business_date=business_date or today(), progress=progress or sys.stderr)
     started = time.perf_counter()
-    steps = [s for s in ordered_steps() if only is None or s.name in only]
+    steps = [s for s in STEPS if only is None or s.name in only]
 
     def run_all() -> None:
         for step in steps:

@@ -14,10 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from microcredit.demo.context import DemoContext
-from microcredit.demo.steps import register_step
+from django.db.models import Sum
 
-import microcredit.demo.origination  # noqa: F401  (registers "loans" first)
+from microcredit.apps.core.clock import pinned_business_date
+from microcredit.apps.funds import claims, ledger, subsidy
+from microcredit.apps.funds.models import Claim, FundAccount
+from microcredit.apps.loans import servicing as svc
+from microcredit.apps.loans.models import EventKind, Loan, LoanEvent, LoanStatus
+from microcredit.apps.monitoring.close import run_close
+from microcredit.demo.context import DemoContext
+from microcredit.domain.errors import DomainError
 
 SAMPLE_LATE = 120
 SAMPLE_SETTLE = 6
@@ -39,10 +45,7 @@ def _ids(ctx, fate: str) -> list[int]:
     return sorted(i for i, f in ctx.extra.get("loans", {}).get("fates", {}).items() if f == fate)
 
 
-@register_step("servicing", after="loans")
 def create_servicing(ctx: DemoContext) -> None:
-    from microcredit.apps.core.clock import pinned_business_date
-    from microcredit.apps.loans.models import Loan, LoanStatus
 
     today = ctx.business_date
     if not Loan.objects.exists():
@@ -57,7 +60,6 @@ def create_servicing(ctx: DemoContext) -> None:
         _funds(ctx, today)
         _claims(ctx, today)
         _subsidy(ctx, today)
-        from microcredit.apps.monitoring.close import run_close
 
         run = run_close(today)
         ctx.count("close_loans", run.loans)
@@ -66,9 +68,6 @@ def create_servicing(ctx: DemoContext) -> None:
 
 def _settlements(ctx, today, loan_ids):
     """A few borrowers settle early at the counter (提前结清) after their last instalment."""
-    from microcredit.apps.loans import servicing as svc
-    from microcredit.apps.loans.models import EventKind, Loan, LoanEvent
-    from microcredit.domain.errors import DomainError
 
     officer = _user(ctx, "bank_officer")
     n = 0
@@ -87,8 +86,6 @@ def _settlements(ctx, today, loan_ids):
 
 def _late_payers(ctx, today, loan_ids):
     """Some borrowers pay late or partly on their recent instalments."""
-    from microcredit.apps.loans import servicing as svc
-    from microcredit.apps.loans.models import EventKind, Loan, LoanEvent
 
     rng = ctx.rng
     officer = _user(ctx, "bank_officer")
@@ -115,9 +112,6 @@ def _late_payers(ctx, today, loan_ids):
 
 
 def _restructure(ctx, today):
-    from microcredit.apps.loans import servicing as svc
-    from microcredit.apps.loans.models import Loan, LoanStatus
-    from microcredit.domain.errors import DomainError
 
     officer = _user(ctx, "bank_officer")
     near = list(Loan.objects.filter(status=LoanStatus.ACTIVE, days_past_due=0, maturity_date__gt=today,
@@ -142,11 +136,7 @@ def _restructure(ctx, today):
 
 def _funds(ctx, today):
     """One risk-fund account per county × bank: the deposit, yearly interest, a top-up."""
-    from django.db.models import Sum
 
-    from microcredit.apps.funds import ledger
-    from microcredit.apps.funds.models import FundAccount
-    from microcredit.apps.loans.models import Loan, LoanStatus
 
     finance = _user(ctx, "finance")
     accounts = []
@@ -178,11 +168,6 @@ def _claims(ctx, today):
     """Claims on the risk fund (DOMAIN §7): the loans planned "written_off" were claimed ≥ 95 days
     after they stopped paying, paid out (fund/bank sharing) and written off; a few loans still
     overdue today have claims standing in the other states."""
-    from microcredit.apps.funds import claims
-    from microcredit.apps.funds.models import Claim
-    from microcredit.apps.loans import servicing as svc
-    from microcredit.apps.loans.models import Loan, LoanStatus
-    from microcredit.domain.errors import DomainError
 
     rng = ctx.rng
     finance, county = _user(ctx, "finance"), _user(ctx, "county_office")
@@ -239,8 +224,6 @@ def _claims(ctx, today):
 
 
 def _subsidy(ctx, today):
-    from microcredit.apps.funds import subsidy
-    from microcredit.domain.errors import DomainError
 
     officer, pboc, county, finance = (_user(ctx, "bank_officer"), _user(ctx, "pboc"), _user(ctx, "county_office"),
                                       _user(ctx, "finance"))

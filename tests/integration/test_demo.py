@@ -17,8 +17,7 @@ from microcredit.demo import households as households_module
 from microcredit.demo.context import DEMO_ANCHOR
 from microcredit.demo.runner import BUILTIN_STEPS, generate
 from microcredit.demo.scales import SCALES, scale_for
-from microcredit.demo.runner import autodiscover
-from microcredit.demo.steps import register_step, step_names, unregister_step
+from microcredit.demo.steps import STEPS
 from microcredit.domain.identity import age_on, is_valid_id_number, parse_id_number
 from microcredit.domain.regions import region_code_errors
 
@@ -189,25 +188,12 @@ def test_streamed_scale_writes_in_chunks_without_keeping_households(monkeypatch)
     assert sum(len(ids) for ids in ctx.iter_household_ids(chunk=100)) == 450
 
 
-def test_a_registered_step_runs_after_its_anchor():
-    seen = {}
-
-    def count_poor(ctx):
-        seen["poor"] = sum(1 for ref in ctx.households if ref.status == "poor")
-        seen["users"] = len(ctx.users)
-
-    autodiscover()
-    register_step("test_probe", count_poor, after="households")
-    try:
-        names = step_names()
-        assert names.index("test_probe") == names.index("households") + 1
-        _generate(only=BUILTIN_STEPS + ("test_probe",))
-        assert "poor" in seen and seen["users"] == 0  # ran before the users step
-    finally:
-        unregister_step("test_probe")
-    register_step("test_orphan", count_poor, after="no_such_step")
-    try:
-        with pytest.raises(KeyError):
-            step_names()
-    finally:
-        unregister_step("test_orphan")
+def test_steps_run_in_their_declared_order_and_only_the_named_ones():
+    names = [s.name for s in STEPS]
+    assert names == ["regions", "banks", "households", "users", "ratings", "loans", "servicing"]
+    progress = io.StringIO()
+    generate(seed=1, scale=TEST, business_date=dt.date(2026, 11, 20), progress=progress,
+             only=("regions", "banks"))
+    ran = [line.split()[1] for line in progress.getvalue().splitlines() if line.startswith("步骤 ")]
+    assert ran == ["regions", "banks"]
+    assert not Household.objects.exists()
