@@ -51,7 +51,7 @@ def test_migration_ships_three_policy_eras():
         ("bangfu2026", dt.date(2026, 1, 1), 10_000_000, "setting"),
     ]
     assert eras[0].eligible_statuses == ["poor", "exited"]
-    assert eras[0].risk_fund_leverage == 10 and eras[0].subsidy_ratio == Decimal("1")
+    assert eras[0].subsidy_ratio == Decimal("1")
     assert "general" in eras[2].eligible_statuses and eras[2].cap_rate == Decimal("3.0000")
     assert all((e.min_age, e.max_age, e.max_term_months) == (18, 65, 36) for e in eras)
 
@@ -171,7 +171,7 @@ def test_era_edit_form_saves_a_new_version(client, county_user):
         "name": era.name, "effective_from": "2021-01-01", "max_amount": "5000000", "max_term_months": "36",
         "rate_basis": "lpr", "cap_rate": "", "eligible_statuses": ["exited", "edge", "monitored"],
         "min_age": "18", "max_age": "70", "subsidy_ratio": "0.5", "subsidy_max_years": "3",
-        "risk_fund_leverage": "10", "reason": "县里调整",
+        "reason": "县里调整",
     })
     assert response.status_code == 302, response.content.decode()
     new = selectors.policy_era_on(dt.date(2022, 1, 1))

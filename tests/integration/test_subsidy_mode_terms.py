@@ -22,6 +22,7 @@ from microcredit.apps.loans.services import LoanRefused
 from microcredit.apps.monitoring.close import run_close
 from microcredit.apps.monitoring.models import LoanDayState
 from microcredit.apps.origination import services as origination
+from microcredit.apps.reference.models import PolicyEra
 from microcredit.domain.errors import DomainError
 from microcredit.domain.subsidy import interest_split
 from tests.batch.portfolio import County
@@ -163,3 +164,24 @@ def test_a_loans_mode_change_applies_to_periods_due_on_or_after_its_date():
                                            start=dt.date(2025, 10, 1), actor=c.officer, mode="direct")
         assert direct_batch.total == sum(p.amount for p in direct.values()
                                          if dt.date(2025, 10, 1) <= p.due_date <= dt.date(2025, 12, 31)) > 0
+
+
+def test_the_eras_subsidy_years_are_fixed_on_the_loan_and_bound_its_subsidy_window(world):  # noqa: F811
+    """PolicyEra.subsidy_max_years (贴息年限, DOMAIN §6 window) is copied at disbursement and kept by renewal;
+    a later edit of the era does not move an existing loan's window."""
+    tree, hh, bank, users = world
+    PolicyEra.objects.update(subsidy_max_years=1)
+    app = walk(apply(hh, bank, users), users)
+    app = origination.application_disburse(application=app, actor=users["bank"], annual_rate=Decimal("3.00"),
+                                           method="interest_quarterly", disbursed_on=DAY + dt.timedelta(days=6),
+                                           account_number=CARD_NUMBER)
+    loan = app.loan
+    assert loan.subsidy_max_years == 1 and subsidy.subsidy_terms(loan).max_years == 1
+    PolicyEra.objects.update(subsidy_max_years=3)
+    loan.refresh_from_db()
+    assert subsidy.subsidy_terms(loan).max_years == 1
+    later = loan.disbursed_on + dt.timedelta(days=800)
+    periods = subsidy.loan_subsidy_periods(loan, later)
+    window_end = loan.disbursed_on.replace(year=loan.disbursed_on.year + 1)
+    assert [p.days_in_window > 0 for p in periods] == [p.period_start < window_end for p in periods]
+    assert any(p.period_start >= window_end for p in periods)

@@ -47,6 +47,7 @@ class Loan(models.Model):
     annual_rate = models.DecimalField(_("执行年利率（%）"), max_digits=7, decimal_places=4)
     cap_rate = models.DecimalField(_("利率上限（%）"), max_digits=7, decimal_places=4)
     subsidy_ratio = models.DecimalField(_("贴息比例"), max_digits=5, decimal_places=4, default=1)
+    subsidy_max_years = models.PositiveSmallIntegerField(_("贴息年限"), default=3)  # the era's, at disbursement
     # Set at disbursement from the county × bank's fund account (ADR 0004 amendment): the mode of the periods
     # due on/after the latest change. ``subsidy_mode_changes`` is null until the mode is changed
     # (loans.servicing.loan_subsidy_mode_change), then [{"effective_from", "mode", "before"}, …] in date order.

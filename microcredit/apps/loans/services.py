@@ -57,8 +57,9 @@ def loan_terms(loan: Loan) -> LoanTerms:
 
 
 def loan_subsidy_terms(loan: Loan) -> SubsidyTerms:
-    """The subsidy terms fixed on the loan at disbursement (DOMAIN §6): cap rate and ratio."""
-    return SubsidyTerms(cap_rate=Decimal(loan.cap_rate), ratio=Decimal(loan.subsidy_ratio))
+    """The subsidy terms fixed on the loan at disbursement (DOMAIN §6): cap rate, ratio, window."""
+    return SubsidyTerms(cap_rate=Decimal(loan.cap_rate), ratio=Decimal(loan.subsidy_ratio),
+                        max_years=loan.subsidy_max_years)
 
 
 def loan_subsidy_mode_on(loan: Loan, due_date: dt.date) -> str:
@@ -87,7 +88,7 @@ def loan_open(
     disbursed_on: dt.date, term_months: int, method: str, policy_era: str, actor,
     subsidy_ratio: Decimal = Decimal("1"), usage_mode: str = "self", industry: str = "", purpose: str = "",
     account_number: str = "", branch=None, renewed_from: Loan | None = None, number: str | None = None,
-    subsidy_mode: str = SubsidyMode.CLAIM,
+    subsidy_mode: str = SubsidyMode.CLAIM, subsidy_max_years: int = 3,
 ) -> Loan:
     """Create the loan account, its schedule (domain) and its disbursement event (DOMAIN §5.2).
 
@@ -114,7 +115,7 @@ def loan_open(
             number=number or _next_number(bank.code, disbursed_on), household=household, borrower=borrower,
             bank=bank, branch=branch, region_code=household.region_code, policy_era=policy_era,
             principal=principal, annual_rate=annual_rate, cap_rate=cap_rate, subsidy_ratio=subsidy_ratio,
-            subsidy_mode=subsidy_mode,
+            subsidy_mode=subsidy_mode, subsidy_max_years=subsidy_max_years,
             disbursed_on=disbursed_on, term_months=term_months, maturity_date=schedule.maturity_date,
             method=method, usage_mode=usage_mode, industry=industry, purpose=purpose,
             account_number=account_number, renewed_from=renewed_from,

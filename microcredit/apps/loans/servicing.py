@@ -308,7 +308,8 @@ def loan_renew(*, loan: Loan | int, on: dt.date, new_term_months: int, actor,
         annual_rate=loan.annual_rate, cap_rate=loan.cap_rate, disbursed_on=on, term_months=new_term_months,
         method=loan.method, policy_era=loan.policy_era, actor=actor, subsidy_ratio=loan.subsidy_ratio,
         usage_mode=loan.usage_mode, industry=loan.industry, purpose=loan.purpose,
-        account_number=loan.account_number, branch=loan.branch, renewed_from=loan, subsidy_mode=loan.subsidy_mode)
+        account_number=loan.account_number, branch=loan.branch, renewed_from=loan, subsidy_mode=loan.subsidy_mode,
+        subsidy_max_years=loan.subsidy_max_years)
     old = _figures(loan)
     event = LoanEvent.objects.create(
         loan=loan, kind=EventKind.RENEWAL, on=on, amount=plan.old_loan_payment.amount if plan.old_loan_payment else 0,

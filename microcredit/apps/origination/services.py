@@ -246,6 +246,7 @@ def application_disburse(*, application: LoanApplication, actor, annual_rate: De
         household=app.household, borrower=app.borrower, bank=app.bank, principal=amount,
         annual_rate=Decimal(annual_rate), cap_rate=cap, disbursed_on=disbursed_on, term_months=term_months,
         method=method, policy_era=app.policy_era, actor=actor, subsidy_ratio=era.subsidy_ratio if era else Decimal(1),
+        subsidy_max_years=era.subsidy_max_years if era else 3,
         usage_mode=app.usage_mode, industry=app.industry, purpose=app.purpose,
         account_number=normalize_account_number(account_number),
         subsidy_mode=county_subsidy_mode(bank=app.bank, county_code=app.household.region_code),

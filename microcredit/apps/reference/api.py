@@ -76,7 +76,6 @@ class EraOut(Schema):
     max_age: int
     subsidy_ratio: str
     subsidy_max_years: int
-    risk_fund_leverage: int
     current: bool
 
 
@@ -127,7 +126,7 @@ def list_eras(request):
              max_amount=fen_to_yuan(e.max_amount), max_term_months=e.max_term_months,
              rate_basis=e.rate_basis, cap_rate=_rate(e.cap_rate), eligible_statuses=e.eligible_statuses,
              min_age=e.min_age, max_age=e.max_age, subsidy_ratio=f"{e.subsidy_ratio:.4f}",
-             subsidy_max_years=e.subsidy_max_years, risk_fund_leverage=e.risk_fund_leverage,
+             subsidy_max_years=e.subsidy_max_years,
              current=e.superseded_by_id is None)
         for e in selectors.policy_era_rows()
     ]

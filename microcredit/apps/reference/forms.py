@@ -48,7 +48,6 @@ class PolicyEraForm(forms.ModelForm):
         fields = [
             "name", "effective_from", "max_amount", "max_term_months", "rate_basis", "cap_rate",
             "eligible_statuses", "min_age", "max_age", "subsidy_ratio", "subsidy_max_years",
-            "risk_fund_leverage",
         ]
         widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
 

@@ -110,7 +110,6 @@ class PolicyEra(VersionedRecord):
     max_age = models.PositiveIntegerField(_("最高年龄"), default=65)
     subsidy_ratio = models.DecimalField(_("贴息比例"), max_digits=5, decimal_places=4)
     subsidy_max_years = models.PositiveIntegerField(_("贴息年限"), default=3)
-    risk_fund_leverage = models.PositiveIntegerField(_("风险补偿金放大倍数"), default=10)
 
     class Meta:
         verbose_name = _("政策期")

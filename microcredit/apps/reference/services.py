@@ -21,7 +21,7 @@ _RATE_FIELDS = ["kind", "tenor", "effective_from", "rate", "superseded_by_id", "
 _ERA_FIELDS = [
     "code", "name", "effective_from", "max_amount", "max_term_months", "rate_basis", "cap_rate",
     "eligible_statuses", "min_age", "max_age", "subsidy_ratio", "subsidy_max_years",
-    "risk_fund_leverage", "superseded_by_id", "reason",
+    "superseded_by_id", "reason",
 ]
 ERA_EDITABLE_FIELDS = [f for f in _ERA_FIELDS if f not in ("code", "superseded_by_id", "reason")]
 
