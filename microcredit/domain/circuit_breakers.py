@@ -13,6 +13,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable, Mapping, NamedTuple
 
+from microcredit.domain.classification import npl_ratio
+
 __all__ = ["VILLAGE_NPL_MAX", "TOWNSHIP_STOPPED_SHARE", "BANK_NPL_MAX", "LEVELS", "LEVEL_LABELS",
            "Exposure", "Breach", "npl_ratio", "circuit_breakers"]
 
@@ -37,11 +39,6 @@ class Breach(NamedTuple):
     level: str
     code: str
     reason: str
-
-
-def npl_ratio(balance: int, npl_balance: int) -> Fraction:
-    """NPL balance ÷ balance (0 when there is no balance), DOMAIN §9."""
-    return Fraction(npl_balance, balance) if balance > 0 else Fraction(0)
 
 
 def _pct(x: Fraction | Decimal) -> str:

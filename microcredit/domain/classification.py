@@ -3,17 +3,20 @@
 正常 normal (not overdue) · 关注 special_mention (1–90) · 次级 substandard (91–270) ·
 可疑 doubtful (271–360) · 损失 loss (> 360). NPL (不良) = substandard + doubtful + loss.
 Bands are a setting: pass your own ``bands`` (lowest first, each ``(from_days, to_days or
-None, class)``); days below the first band are ``normal``.
+None, class)``); days below the first band are ``normal``. 不良率 = NPL balance ÷ balance
+(DOMAIN §9), exact: :func:`npl_ratio`, the one definition the close, the dashboard, the credit
+villages and the circuit breakers use.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from fractions import Fraction
+from typing import Iterable, NamedTuple, Sequence
 
 from microcredit.domain.errors import DomainError
 
 __all__ = ["CLASSES", "CLASS_LABELS", "NPL_CLASSES", "Band", "DEFAULT_BANDS", "classify",
-           "is_npl", "worse_of"]
+           "is_npl", "worse_of", "npl_balance", "npl_ratio"]
 
 CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
 CLASS_LABELS = {
@@ -69,3 +72,13 @@ def is_npl(cls: str) -> bool:
 def worse_of(a: str, b: str) -> str:
     """The worse of two classes (a manual downgrade never improves a class, DOMAIN §5.4)."""
     return a if CLASSES.index(a) >= CLASSES.index(b) else b
+
+
+def npl_balance(loans: Iterable[tuple[str, int]]) -> int:
+    """Σ outstanding principal (fen) of the NPL loans among ``(class, outstanding)`` pairs (DOMAIN §5.4)."""
+    return sum(outstanding for cls, outstanding in loans if cls in NPL_CLASSES)
+
+
+def npl_ratio(balance: int, npl: int) -> Fraction:
+    """不良率 = NPL balance ÷ balance, exact, in [0, 1] (0 when there is no balance), DOMAIN §9."""
+    return Fraction(npl, balance) if balance > 0 else Fraction(0)

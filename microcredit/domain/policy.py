@@ -10,15 +10,18 @@ Some rules hold at every step that commits money, not only when the application 
 the circuit breakers (§8), the risk-fund quota (§7) and "at most one policy loan outstanding"
 (§4) can change between the application and the money. :func:`check_commitment` re-runs
 exactly those (``AT_BANK_DECISION``, ``AT_DISBURSEMENT``) on facts the caller re-reads under the
-application's row lock.
+application's row lock. :func:`check_disbursement` holds the contract's own rules at
+disbursement (approved amount, era term, cap rate, public notice). :func:`eligibility_failures`
+is the borrower rule alone, as the bank's ID check asks it (DOMAIN §2, §4).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Callable, NamedTuple
+from typing import Callable, Iterable, NamedTuple, Sequence
 
+from microcredit.domain.errors import FieldError
 from microcredit.domain.identity import age_on
 from microcredit.domain.money import fen_to_yuan
 
@@ -26,7 +29,8 @@ __all__ = [
     "PolicyTerms", "ApplicantFacts", "ApplicationRequest", "Suspensions", "FundQuota",
     "PolicyFailure", "PROHIBITED_PURPOSE_WORDS", "PROHIBITED_MODES", "MODES_NEEDING_PARTNER",
     "RULES", "check_application", "Breaker", "Commitment", "AT_BANK_DECISION", "AT_DISBURSEMENT",
-    "check_commitment",
+    "check_commitment", "eligibility_failures", "quota_limit", "quota_failures", "Disbursement",
+    "check_disbursement",
 ]
 
 PROHIBITED_PURPOSE_WORDS = (
@@ -63,6 +67,8 @@ class ApplicantFacts(NamedTuple):
     rating_valid_until: date | None = None
     blacklisted: bool = False
     outstanding_policy_loans: int = 0
+    borrower_in_household: bool = True
+    open_applications: int = 0  # the household's other applications still in the workflow
 
 
 class ApplicationRequest(NamedTuple):
@@ -100,6 +106,16 @@ class FundQuota(NamedTuple):
     fund_balance: int
     leverage: int
     bank_outstanding: int
+
+    @property
+    def limit(self) -> int:
+        return self.fund_balance * self.leverage
+
+
+def quota_limit(accounts: Iterable[tuple[int, int]]) -> int:
+    """What a bank may have outstanding (fen): Σ max(balance, 0) × leverage over its fund accounts
+    ``(balance, leverage)`` in the county (DOMAIN §7: lend ≤ 10× the fund)."""
+    return sum(max(balance, 0) * leverage for balance, leverage in accounts)
 
 
 class PolicyFailure(NamedTuple):
@@ -140,14 +156,25 @@ class Commitment(NamedTuple):
     quota: FundQuota | None = None
 
 
-def rule_status(c: Context) -> list[PolicyFailure]:
-    """Borrowers by era; 五保户 excluded (DOMAIN §2, §4)."""
+def eligibility_failures(status: str, is_wubao: bool, eligible_statuses: Sequence[str],
+                         era_name: str = "") -> list[PolicyFailure]:
+    """Borrowers by era (``eligible_statuses``); 五保户 excluded (DOMAIN §2, §4)."""
     out = []
-    if c.applicant.status not in c.terms.eligible_statuses:
-        out.append(PolicyFailure("贷款对象", "status", f"该户身份不属于{c.terms.name}的贷款对象"))
-    if c.applicant.is_wubao:
+    if status not in eligible_statuses:
+        out.append(PolicyFailure("贷款对象", "status", f"该户身份不属于{era_name}的贷款对象"))
+    if is_wubao:
         out.append(PolicyFailure("贷款对象", "status", "五保户不纳入贷款对象"))
     return out
+
+
+def rule_borrower(c: Context) -> list[PolicyFailure]:
+    """The borrower is a member of the household (DOMAIN §4: loans are to households)."""
+    return [] if c.applicant.borrower_in_household else [PolicyFailure("借款人", "borrower", "借款人必须是本户家庭成员")]
+
+
+def rule_status(c: Context) -> list[PolicyFailure]:
+    """Borrowers by era; 五保户 excluded (DOMAIN §2, §4)."""
+    return eligibility_failures(c.applicant.status, c.applicant.is_wubao, c.terms.eligible_statuses, c.terms.name)
 
 
 def rule_age(c: Context) -> list[PolicyFailure]:
@@ -250,22 +277,28 @@ def rule_suspensions(c: Context | Commitment) -> list[PolicyFailure]:
     return out
 
 
+def quota_failures(quota: FundQuota | None, amount: int) -> list[PolicyFailure]:
+    """Bank's outstanding + amount ≤ fund × leverage, when a fund exists (DOMAIN §7)."""
+    if quota is None or quota.bank_outstanding + amount <= quota.limit:
+        return []
+    return [PolicyFailure("风险补偿金", "bank",
+                          f"超出风险补偿金放大额度：额度 {fen_to_yuan(quota.limit)} 元，"
+                          f"已贷 {fen_to_yuan(quota.bank_outstanding)} 元，本笔 {fen_to_yuan(amount)} 元")]
+
+
 def rule_fund_quota(c: Context | Commitment) -> list[PolicyFailure]:
     """Bank's outstanding + amount ≤ fund × leverage, when a fund exists (DOMAIN §7)."""
-    q = c.quota
-    if q is None:
-        return []
-    limit = q.fund_balance * q.leverage
-    if q.bank_outstanding + c.amount > limit:
-        return [PolicyFailure("风险补偿金", "bank",
-                              f"超出风险补偿金放大额度：额度 {fen_to_yuan(limit)} 元，已贷 {fen_to_yuan(q.bank_outstanding)} 元，"
-                              f"本笔 {fen_to_yuan(c.amount)} 元")]
-    return []
+    return quota_failures(c.quota, c.amount)
+
+
+def rule_open_application(c: Context) -> list[PolicyFailure]:
+    """One application in the workflow at a time per household (DOMAIN §4: one policy loan)."""
+    return [PolicyFailure("在途申请", "household", "该户已有审批中的贷款申请")] if c.applicant.open_applications else []
 
 
 RULES: tuple[Callable[[Context], list[PolicyFailure]], ...] = (
-    rule_status, rule_age, rule_blacklist, rule_rating, rule_amount, rule_term, rule_rate,
-    rule_outstanding, rule_purpose, rule_suspensions, rule_fund_quota,
+    rule_borrower, rule_status, rule_age, rule_blacklist, rule_rating, rule_amount, rule_term, rule_rate,
+    rule_outstanding, rule_purpose, rule_suspensions, rule_fund_quota, rule_open_application,
 )
 
 
@@ -320,3 +353,35 @@ def check_commitment(rules: tuple[Callable[[Commitment], list[PolicyFailure]], .
     for rule in rules:
         failures.extend(rule(commitment))
     return failures
+
+
+class Disbursement(NamedTuple):
+    """The contract as signed at disbursement (签约放款)."""
+
+    applied_on: date
+    approved_amount: int  # fen
+    amount: int  # fen
+    term_months: int
+    annual_rate: Decimal
+    disbursed_on: date
+    notice_ends_on: date | None = None  # end of the borrower list's public notice, if any
+
+
+def check_disbursement(terms: PolicyTerms | None, d: Disbursement, cap_rate: Decimal | None) -> list[FieldError]:
+    """The contract's rules at disbursement (DOMAIN §4, §11, §12), all at once: an era in force
+    on the application date, amount ≤ the approved amount, term ≤ the era's maximum, rate ≤ the
+    cap rate (``cap_rate`` None when it could not be set: no era or a bad term), and not before
+    the public notice ends.
+    """
+    out = []
+    if terms is None:
+        out.append(FieldError("term_months", f"{d.applied_on.isoformat()} 没有生效的政策期，无法确定期限和利率上限"))
+    if d.amount > d.approved_amount:
+        out.append(FieldError("amount", f"放款金额不能超过审定金额 {fen_to_yuan(d.approved_amount)} 元"))
+    if terms is not None and d.term_months > terms.max_term_months:
+        out.append(FieldError("term_months", f"期限不能超过 {terms.max_term_months} 个月（{terms.name}）"))
+    if cap_rate is not None and d.annual_rate > cap_rate:
+        out.append(FieldError("annual_rate", f"执行利率 {d.annual_rate}% 高于政策利率上限 {cap_rate}%"))
+    if d.notice_ends_on and d.disbursed_on < d.notice_ends_on:
+        out.append(FieldError("disbursed_on", f"借款人名单公示至 {d.notice_ends_on.isoformat()}，公示期满后方可放款"))
+    return out

@@ -19,7 +19,7 @@ from microcredit.domain.errors import FieldError
 __all__ = [
     "Step", "Transition", "WorkflowTable", "ACTION_LABELS", "APPLICATION", "RATING_CAMPAIGN",
     "SUBSIDY_BATCH", "RISK_FUND_CLAIM", "CLAIM_NOTICE_DAYS", "notice_end", "notice_errors", "allowed_transitions", "transition_errors", "find_transition", "due_date", "is_overdue",
-    "total_limit_days", "APPROVING_ACTIONS", "segregation_errors",
+    "total_limit_days", "over_total_limit", "APPROVING_ACTIONS", "segregation_errors",
 ]
 
 VILLAGE, TOWNSHIP, COUNTY, BANK, HOUSEHOLD = (
@@ -296,6 +296,12 @@ def is_overdue(table: WorkflowTable, state: str, entered_on: date, today: date) 
 def total_limit_days(table: WorkflowTable) -> int:
     """Sum of the step limits (7 for the application table)."""
     return sum(s.limit_days for s in table.steps if not s.terminal)
+
+
+def over_total_limit(table: WorkflowTable, days: float) -> bool:
+    """True when ``days`` from the first step to the end exceed the sum of the step limits
+    (DOMAIN §12: an application is 1 + 2 + 2 + 2 = 7 days to money)."""
+    return days > total_limit_days(table)
 
 
 # --- rating campaign: notice lengths and the bank's stage (DOMAIN §3, §12; issue #9) ---------------

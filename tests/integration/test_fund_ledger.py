@@ -10,7 +10,8 @@ from django.db import connection
 from microcredit.apps.core.clock import pinned_business_date
 from microcredit.apps.funds import ledger
 from microcredit.apps.funds.models import FundAccount
-from microcredit.apps.funds.selectors import lending_quota, quota_errors
+from microcredit.apps.funds.selectors import fund_quota, lending_quota
+from microcredit.domain.policy import quota_failures
 from tests.batch.portfolio import County
 
 pytestmark = pytest.mark.django_db
@@ -51,5 +52,6 @@ def test_lending_quota_is_ten_times_the_balance(county):
     ledger.fund_deposit(account=county.account, amount=1000000, on=ON, actor=None)  # 1 万元 → 10 万元 quota
     county.loan(principal=5000000)
     assert lending_quota(county.bank, "411224") == (10000000, 5000000)
-    assert quota_errors(county.bank, "411224100001", 5000000) == []
-    assert "超过风险补偿金放大倍数额度" in quota_errors(county.bank, "411224100001", 5000001)[0]
+    quota = fund_quota(bank=county.bank, region_code="411224100001")
+    assert quota_failures(quota, 5000000) == []
+    assert "超出风险补偿金放大额度" in quota_failures(quota, 5000001)[0].message

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from microcredit.apps.audit.models import AuditEntry
 from microcredit.apps.households import verification
-from microcredit.apps.households.eligibility import DEFAULT_ELIGIBLE, eligible_statuses
+from microcredit.apps.households.eligibility import eligible_statuses
+from microcredit.domain.households import DEFAULT_ELIGIBLE_STATUSES as DEFAULT_ELIGIBLE
 from microcredit.apps.reference.models import PolicyEra
 from tests.factories import make_bank, make_household, make_region_tree, make_user, next_id_number
 

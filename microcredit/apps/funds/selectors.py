@@ -1,7 +1,7 @@
 """Reads on funds, scoped; and the lending quota of a bank (DOMAIN §7: lend ≤ 10× the fund).
 
-`lending_quota(bank, county_prefix=None) -> (quota_fen, outstanding_fen)` is what origination
-calls before a disbursement (see `quota_errors`).
+`lending_quota(bank, county_prefix=None) -> (quota_fen, outstanding_fen)`; `fund_quota` is what
+origination's policy checks read (the rule: ``domain.policy.quota_failures``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.funds.ledger import balance
 from microcredit.apps.funds.models import Claim, FundAccount, SubsidyBatch
 from microcredit.apps.loans.models import Loan, LoanStatus
-from microcredit.domain.money import fen_to_yuan
+from microcredit.domain.policy import FundQuota, quota_limit
 
 
 def lending_quota(bank, county_prefix: str | None = None) -> tuple[int, int]:
@@ -23,7 +23,7 @@ def lending_quota(bank, county_prefix: str | None = None) -> tuple[int, int]:
     if county_prefix:
         accounts = accounts.filter(county_code=county_prefix[:6])
         loans = loans.filter(region_code__startswith=county_prefix[:6])
-    quota = sum(max(balance(a), 0) * a.leverage for a in accounts)
+    quota = quota_limit((balance(a), a.leverage) for a in accounts)
     outstanding = loans.aggregate(s=Sum("principal_outstanding"))["s"] or 0
     return quota, outstanding
 
@@ -35,18 +35,18 @@ def county_subsidy_mode(*, bank, county_code: str) -> str:
     return mode or "claim"
 
 
-def quota_errors(bank, region_code: str, amount: int) -> list[str]:
-    """Why a new loan of ``amount`` fen by ``bank`` in ``region_code`` exceeds the quota ([] = ok).
+def fund_quota(*, bank, region_code: str, lock: bool = False) -> FundQuota | None:
+    """The bank's risk-fund quota in the county (DOMAIN §7), None when no fund account exists (the
+    county × bank is not limited before its fund is set up).
 
-    A county × bank without a fund account is not limited here (the fund is not set up yet).
+    ``lock`` holds the fund account rows until the transaction ends, so two disbursements of the
+    same bank in the county cannot both use the last of the quota.
     """
-    if not FundAccount.objects.filter(bank=bank, county_code=region_code[:6]).exists():
-        return []
+    accounts = FundAccount.objects.filter(bank=bank, county_code=region_code[:6])
+    if not list((accounts.select_for_update() if lock else accounts).values_list("pk", flat=True)):
+        return None
     quota, outstanding = lending_quota(bank, region_code[:6])
-    if outstanding + amount > quota:
-        return [f"超过风险补偿金放大倍数额度：额度 {fen_to_yuan(quota)} 元，已用 {fen_to_yuan(outstanding)} 元，"
-                f"本笔 {fen_to_yuan(amount)} 元"]
-    return []
+    return FundQuota(quota, 1, outstanding)
 
 
 def _scoped(qs, user, region_field: str, bank_field: str = "bank"):

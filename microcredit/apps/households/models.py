@@ -8,15 +8,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from microcredit.domain.households import HOUSEHOLD_STATUS_LABELS as STATUS_LABELS
 from microcredit.domain.registry import INCOME_MAX_FEN, PROGRAM_FIRST_YEAR
 
 
-class HouseholdStatus(models.TextChoices):
-    POOR = "poor", _("贫困户")
-    EXITED = "exited", _("已脱贫户")
-    EDGE = "edge", _("边缘易致贫户")
-    MONITORED = "monitored", _("监测对象")
-    GENERAL = "general", _("一般农户")
+HouseholdStatus = models.TextChoices("HouseholdStatus", [(s.name, (s.value, label)) for s, label in STATUS_LABELS.items()])
+"""The domain's statuses (``domain.households``) as Django choices."""
 
 
 class LabourCapacity(models.TextChoices):

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from microcredit.domain.classification import CLASS_LABELS, CLASSES
+from microcredit.domain.classification import CLASS_LABELS, CLASSES, npl_ratio
 
 LIGHTS = [("red", "红灯"), ("yellow", "黄灯"), ("green", "绿灯")]
 CLASS_CHOICES = [(c, CLASS_LABELS[c]) for c in CLASSES]
@@ -111,7 +111,7 @@ class Aggregate(models.Model):
 
     @property
     def npl_ratio(self):
-        return self.npl_balance / self.balance if self.balance else 0
+        return npl_ratio(self.balance, self.npl_balance)
 
     @property
     def overdue_ratio(self):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from microcredit.domain.workflow import APPLICATION, over_total_limit, total_limit_days
+
 
 def time_to_money_panel(user, scope) -> dict | None:
     if not user.has_perm("origination.view_loanapplication"):
@@ -11,4 +13,6 @@ def time_to_money_panel(user, scope) -> dict | None:
     data = median_days_to_money(user)
     if not data["township"] and not data["bank"]:
         return None
-    return {"title": "申请到放款天数（中位数）", "template": "origination/panel_time_to_money.html", **data}
+    rows = {k: [(name, median, n, over_total_limit(APPLICATION, median)) for name, median, n in v] for k, v in data.items()}
+    return {"title": "申请到放款天数（中位数）", "template": "origination/panel_time_to_money.html",
+            "target": total_limit_days(APPLICATION), **rows}

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db import transaction
 
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.rating.models import BlacklistEntry, CreditRegion, Honour, Rating, RatingStatus
+from microcredit.domain.classification import npl_balance
+from microcredit.domain.credit_regions import (  # noqa: F401  (the thresholds, read by the credit-village page)
+    CREDIT_VILLAGE_MAX_NPL, CREDIT_VILLAGE_MIN_SHARE, RegionFacts, credit_region,
+)
 from microcredit.domain.dates import add_months
 from microcredit.domain.errors import ConflictError, DomainError
 from microcredit.domain.scorecards import HONOUR_LABELS, honour_bonus
 
 BLACKLIST_YEARS = 5
 COVERED_RELATIONS = ("head", "spouse", "child", "parent")
-CREDIT_VILLAGE_MIN_SHARE = Decimal("0.80")
-CREDIT_VILLAGE_MAX_NPL = Decimal("0.02")
 
 
 @transaction.atomic
@@ -72,28 +73,28 @@ def blacklist_lift(*, entry: BlacklistEntry, decision: str, actor=None, on: dt.d
 
 @transaction.atomic
 def credit_region_evaluate(*, region, year: int, actor=None) -> CreditRegion:
-    """信用村/信用乡镇: share rated ≥ 80 %, NPL ≤ 2 %, no malicious default (DOMAIN §3)."""
+    """Gather the facts of a village / township and record whether it is a 信用村/信用乡镇
+    (the rule: ``domain.credit_regions.credit_region``, DOMAIN §3)."""
     from microcredit.apps.households.models import Household
     from microcredit.apps.loans.models import Loan
 
     prefix = region.prefix
-    total = Household.objects.filter(region_code__startswith=prefix).count()
-    rated = Rating.objects.filter(region_code__startswith=prefix, status=RatingStatus.EFFECTIVE).values(
-        "household").distinct().count()
-    loans = Loan.objects.filter(region_code__startswith=prefix, status="active")
-    outstanding = sum(loans.values_list("principal_outstanding", flat=True))
-    bad = sum(loans.filter(classification__in=("substandard", "doubtful", "loss")).values_list(
-        "principal_outstanding", flat=True))
-    malicious = BlacklistEntry.objects.filter(region_code__startswith=prefix, malicious=True,
-                                              listed_on__year__lte=year, lifted_on__isnull=True).count()
-    share = (Decimal(rated) / total).quantize(Decimal("0.0001")) if total else Decimal(0)
-    npl = (Decimal(bad) / outstanding).quantize(Decimal("0.0001")) if outstanding else Decimal(0)
-    granted = share >= CREDIT_VILLAGE_MIN_SHARE and npl <= CREDIT_VILLAGE_MAX_NPL and malicious == 0
+    loans = list(Loan.objects.filter(region_code__startswith=prefix, status="active").values_list(
+        "classification", "principal_outstanding"))
+    facts = RegionFacts(
+        households=Household.objects.filter(region_code__startswith=prefix).count(),
+        rated=Rating.objects.filter(region_code__startswith=prefix, status=RatingStatus.EFFECTIVE).values(
+            "household").distinct().count(),
+        balance=sum(o for _c, o in loans), npl_balance=npl_balance(loans),
+        malicious_defaults=BlacklistEntry.objects.filter(region_code__startswith=prefix, malicious=True,
+                                                         listed_on__year__lte=year, lifted_on__isnull=True).count())
+    result = credit_region(facts)
     row, _ = CreditRegion.objects.update_or_create(
         region=region, year=year,
-        defaults={"region_code": region.code, "rated_share": share, "npl_ratio": npl,
-                  "malicious_defaults": malicious, "granted": granted},
+        defaults={"region_code": region.code, "rated_share": result.rated_share, "npl_ratio": result.npl_ratio,
+                  "malicious_defaults": facts.malicious_defaults, "granted": result.granted},
     )
     record_audit(actor=actor, action="rating.credit_region", obj=row, region_code=region.code,
-                 after={"share": share, "npl": npl, "malicious": malicious, "granted": granted})
+                 after={"share": result.rated_share, "npl": result.npl_ratio, "malicious": facts.malicious_defaults,
+                        "granted": result.granted})
     return row
