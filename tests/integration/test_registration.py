@@ -20,7 +20,7 @@ REGISTRIES = {
     "schedules": (SCHEDULES, {"daily_close", "ratings_expire"}),
     "dashboard panels": (DASHBOARD_PANELS, {"households_by_status", "portfolio", "time_to_money"}),
     "household-page sections": (HOUSEHOLD_PANELS, {"rating", "loans"}),
-    "API routers": (API_ROUTERS, {"/auth/", "/registry/", "/households", "/regions/", "/reference/", "/calc/",
+    "API routers": (API_ROUTERS, {"/auth/", "/users", "/registry/", "/households", "/regions/", "/reference/", "/calc/",
                                   "/jobs/", "/loans/", "/repayment-batches", "/funds/", "/monitoring/",
                                   "/rating/", "/origination/"}),
     "URL includes": (URL_INCLUDES, {"account/", "households/", "regions/", "reference/", "audit/", "jobs/",

@@ -1,4 +1,5 @@
-"""User administration (admin role): role, scope prefixes and bank; groups follow the role.
+"""Django admin, for superusers only (the county office and administrators manage users on the
+`/account/users/` pages): role, scope prefixes and bank; groups follow the role.
 
 Changes are audited by accounts.signals (role/scope fields, groups, permissions, passwords).
 """
@@ -6,16 +7,30 @@ Changes are audited by accounts.signals (role/scope fields, groups, permissions,
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from microcredit.apps.accounts.current import current_actor
 from microcredit.apps.accounts.models import ApiToken, User
+from microcredit.apps.accounts.selectors import scope_names
 from microcredit.apps.accounts.services import user_save_role
+
+
+admin.site.site_header = admin.site.site_title = "Microcredit 管理后台"
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
 
 
 @admin.register(User)
 class MicrocreditUserAdmin(UserAdmin):
-    list_display = ("username", "get_full_name", "role", "scope_regions", "bank", "is_active")
+    list_display = ("username", "full_name", "role", "scope", "bank", "is_active")
     list_filter = ("role", "bank", "is_active")
     fieldsets = UserAdmin.fieldsets + (("角色与辖区", {"fields": ("role", "scope_regions", "bank", "household", "phone")}),)
     raw_id_fields = ("household",)
+
+    @admin.display(description="姓名")
+    def full_name(self, obj: User) -> str:
+        return obj.get_full_name()
+
+    @admin.display(description="管辖范围")
+    def scope(self, obj: User) -> str:
+        return "、".join(scope_names([obj], user=current_actor()).values())
 
     def save_related(self, request, form, formsets, change):
         # After the form's own m2m save, so the role's group wins over the groups widget.

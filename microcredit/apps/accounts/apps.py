@@ -26,9 +26,10 @@ class AccountsConfig(AppConfig):
     def ready(self):
         """Connect the role sync and the audit signals; register the API router and pages (ADR 0003)."""
         # Function-level: apps.py is imported before the models are loaded (Django app loading).
-        from microcredit.apps.accounts import api, signals, urls
+        from microcredit.apps.accounts import api, api_users, signals, urls
 
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="accounts_sync_roles")
         signals.connect()
         register_api("/auth/", api)
+        register_api("/users", api_users)
         register_urls("account/", urls, "accounts")

@@ -33,6 +33,7 @@ MENU = [
     (N_("系统"), N_("政策期"), "reference:eras", "core.view_dashboard"),
     (N_("系统"), N_("后台任务"), "jobs:list", "core.view_dashboard"),
     (N_("系统"), N_("审计日志"), "audit:list", "core.view_audit"),
+    (N_("系统"), N_("用户管理"), "accounts:users", "core.manage_users"),
 ]
 
 

@@ -9,16 +9,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-COUNTY = "county_office"
-TOWNSHIP = "township_station"
-VILLAGE = "village_station"
-BANK = "bank_officer"
-PBOC = "pboc"
-FINANCE = "finance"
-INSURER = "insurer"
-HOUSEHOLD = "household"
-AUDITOR = "auditor"
-ADMIN = "admin"
+from microcredit.domain.access import (  # the role codes live with their rules (DOMAIN §1)
+    ADMIN, AUDITOR, BANK, COUNTY, FINANCE, HOUSEHOLD, INSURER, PBOC, TOWNSHIP, VILLAGE,
+)
 
 ROLE_LABELS = {
     COUNTY: _("县乡村振兴局（县金融服务中心）"),
@@ -37,7 +30,7 @@ _READ = ["core.view_dashboard", "core.use_calculator"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     COUNTY: _READ + [
         "core.view_registry", "core.edit_registry", "core.import_registry", "core.see_identity",
-        "core.manage_regions", "core.manage_reference", "core.export_data",
+        "core.manage_regions", "core.manage_reference", "core.export_data", "core.manage_users",
     ],
     TOWNSHIP: _READ + ["core.view_registry", "core.edit_registry", "core.see_identity", "core.export_data"],
     VILLAGE: _READ + ["core.view_registry", "core.edit_registry", "core.see_identity", "core.export_data"],
