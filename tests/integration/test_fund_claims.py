@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from microcredit.apps.core.clock import pinned_business_date
+from microcredit.apps.core.workflow import WorkflowRefused
 from microcredit.apps.funds import claims, ledger
 from microcredit.apps.funds.models import FundAccount, Ledger
 from tests.batch.portfolio import County
@@ -45,10 +46,10 @@ def test_claim_goes_through_notice_verification_approval_and_payout(county):
         with pytest.raises(claims.ClaimError, match="公示期未满"):
             claims.claim_transition(claim=claim, action="verify", actor=county.county_user, on=on + dt.timedelta(days=6))
         claims.claim_transition(claim=claim, action="verify", actor=county.county_user, on=on + dt.timedelta(days=7))
-        with pytest.raises(claims.ClaimError, match="职责分离"):  # four eyes: the verifier may not approve
+        with pytest.raises(WorkflowRefused, match="职责分离"):  # four eyes: the verifier may not approve
             claims.claim_transition(claim=claim, action="approve", actor=county.county_user, opinion="同意代偿")
         claims.claim_transition(claim=claim, action="approve", actor=county.leader, opinion="同意代偿")
-        with pytest.raises(claims.ClaimError, match="无权"):
+        with pytest.raises(WorkflowRefused, match="无权"):
             claims.claim_transition(claim=claim, action="pay", actor=county.county_user)
         claim = claims.claim_transition(claim=claim, action="pay", actor=county.finance)
     assert claim.status == "paid"
@@ -66,7 +67,7 @@ def test_claim_goes_through_notice_verification_approval_and_payout(county):
 def test_rejection_needs_reasons_and_payout_beyond_the_fund_goes_to_the_county_budget(county):
     with pinned_business_date(dt.date(2026, 6, 1)):
         claim = claims.claim_file(loan=county.bad, cause="disaster", collection_note="洪灾", actor=county.officer)
-        with pytest.raises(claims.ClaimError, match="原因"):
+        with pytest.raises(WorkflowRefused, match="意见或理由"):
             claims.claim_transition(claim=claim, action="reject", actor=county.county_user)
         claims.claim_transition(claim=claim, action="reject", actor=county.county_user, opinion="银行未及时催收")
         claim.refresh_from_db()

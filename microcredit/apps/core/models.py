@@ -1,7 +1,11 @@
-"""Small cross-cutting records: system settings and the declared capabilities (permissions)."""
+"""Small cross-cutting records: system settings, the declared capabilities (permissions) and the
+abstract transition record every workflow's log inherits (ADR 0007)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from microcredit.apps.core.clock import now
 
 
 class SystemSetting(models.Model):
@@ -44,3 +48,26 @@ class Capability(models.Model):
             ("export_data", "导出数据"),
             ("manage_users", "管理用户"),
         ]
+
+
+class TransitionRecord(models.Model):
+    """One step taken on a workflow item: states, action, who in which role, when, with what opinion.
+
+    Abstract: each workflow's log (``origination.WorkflowTransition``, ``rating.CampaignTransition``,
+    ``funds.WorkflowStep``) adds its foreign key to the item; ``core.workflow.transition_take`` writes it.
+    """
+
+    from_state = models.CharField(_("原状态"), max_length=20)
+    action = models.CharField(_("操作"), max_length=20)
+    to_state = models.CharField(_("新状态"), max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    actor_role = models.CharField(_("角色"), max_length=20, blank=True)
+    on = models.DateField(_("业务日期"))
+    at = models.DateTimeField(_("时间"), default=now)
+    opinion = models.TextField(_("意见"), blank=True)
+    via_api = models.BooleanField(_("经接口"), default=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 
 from microcredit.apps.core.registry import register_api, register_urls
+from microcredit.apps.core.workflow import Workflow, register_workflow
+from microcredit.domain.workflow import RISK_FUND_CLAIM, SUBSIDY_BATCH
 
 
 class FundsConfig(AppConfig):
@@ -9,10 +11,15 @@ class FundsConfig(AppConfig):
     verbose_name = "资金（贴息、风险补偿金）"
 
     def ready(self):
-        """Register its role grants, API router and pages (ADR 0003)."""
+        """Register its role grants, API router, pages (ADR 0003) and its two workflows (ADR 0007)."""
         # Function-level: apps.py is imported before the models are loaded (Django app loading).
-        from microcredit.apps.funds import api, permissions, urls
+        from microcredit.apps.funds import api, permissions, selectors, urls
+        from microcredit.apps.funds.models import Claim, SubsidyBatch, WorkflowStep
 
         permissions.grant_roles()
         register_api("/funds/", api)
         register_urls("funds/", urls, "funds")
+        register_workflow(Workflow(SUBSIDY_BATCH, SubsidyBatch, WorkflowStep, "batch", selectors.batches_visible,
+                                   "该贴息批次不在您的管辖范围内", state_field="status", entered_field=None))
+        register_workflow(Workflow(RISK_FUND_CLAIM, Claim, WorkflowStep, "claim", selectors.claims_visible,
+                                   "该代偿申请不在您的管辖范围内", state_field="status", entered_field=None))

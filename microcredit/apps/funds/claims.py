@@ -9,18 +9,18 @@ import datetime as dt
 
 from django.db import transaction
 
-from microcredit.apps.audit.services import record_audit, user_or_none
+from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.workflow import actor_or_none, transition_take
 from microcredit.apps.core.documents import document_errors, sniffed_type
 from microcredit.apps.funds import ledger
 from microcredit.apps.funds.models import Claim, ClaimCause, ClaimEvidence, ClaimStatus, FundAccount, WorkflowStep
-from microcredit.apps.funds.workflows import CLAIM_FLOW, checked_transition
 from microcredit.apps.loans.models import LoanStatus
 from microcredit.apps.loans.servicing import loan_current_state
 from microcredit.domain.errors import DomainError
 from microcredit.domain.guards import check_money_date
 from microcredit.domain.loss_sharing import SHARING_PRESETS, share_loss
-from microcredit.domain.workflow import notice_end, notice_errors
+from microcredit.domain.workflow import RISK_FUND_CLAIM, notice_end, notice_errors
 
 OPEN = (ClaimStatus.FILED, ClaimStatus.NOTICE, ClaimStatus.VERIFIED, ClaimStatus.APPROVED)
 
@@ -74,12 +74,12 @@ def claim_file(*, loan, cause: str, collection_note: str, actor, on: dt.date | N
         number=f"DC{account.county_code}{account.bank.code}{on:%Y%m}{count:04d}", loan=loan, account=account,
         region_code=loan.region_code, cause=cause, cause_detail=cause_detail, collection_note=collection_note,
         filed_on=on, days_past_due=state.days_past_due, loss_principal=state.principal_outstanding,
-        loss_interest=state.overdue_interest, sharing_preset=account.sharing_preset, created_by=user_or_none(actor))
+        loss_interest=state.overdue_interest, sharing_preset=account.sharing_preset, created_by=actor_or_none(actor))
     for f in evidence:  # checked above, before anything was written
         ClaimEvidence.objects.create(claim=claim, file=f, description=getattr(f, "name", "")[:120],
                                      content_type=sniffed_type(f), size=f.size)
-    WorkflowStep.objects.create(claim=claim, action="file", from_status="", to_status=claim.status,
-                                opinion=collection_note, actor=user_or_none(actor))
+    WorkflowStep.objects.create(claim=claim, action="file", from_state="", to_state=claim.status,
+                                opinion=collection_note, actor=actor_or_none(actor), on=on)
     record_audit(actor=actor, action="claim.file", obj=claim,
                  after={"loss": claim.loss, "cause": cause, "evidence": [getattr(f, "name", "")[:120] for f in evidence]},
                  region_code=loan.region_code, household_id=loan.household_id)
@@ -88,32 +88,28 @@ def claim_file(*, loan, cause: str, collection_note: str, actor, on: dt.date | N
 
 @transaction.atomic
 def claim_transition(*, claim: Claim | int, action: str, actor, opinion: str = "", on: dt.date | None = None) -> Claim:
-    """Move a claim one step (re-checked under a row lock); ``reject`` needs the reason."""
-    pk = claim.pk if isinstance(claim, Claim) else claim
-    claim = Claim.objects.select_for_update().select_related("account", "loan").get(pk=pk)
+    """Take one step of the claim (``core.workflow.transition_take``): the notice dates, the notice
+    length before verification, the payout split and its ledger posting; ``reject`` keeps its reason."""
     on = on or business_date()
-    check_money_date(on, business_date(), earliest=claim.filed_on, earliest_label="申报日期", field="on",
+    filed_on = (claim if isinstance(claim, Claim) else Claim.objects.get(pk=claim)).filed_on
+    check_money_date(on, business_date(), earliest=filed_on, earliest_label="申报日期", field="on",
                      label="办理日期", error=ClaimError)
-    step = checked_transition(CLAIM_FLOW, claim.status, action, actor, opinion, ClaimError, steps=claim.steps)
-    before = claim.status
-    if action == "reject":
-        claim.rejection_reason = opinion
-    elif action == "notice":
-        claim.notice_start, claim.notice_end = on, notice_end(on)
-    elif action == "verify":
-        errors = notice_errors(claim.notice_end, on)
-        if errors:
-            raise ClaimError.from_errors(errors)
-    elif action == "pay":
-        parties = SHARING_PRESETS[claim.sharing_preset]
-        shares = dict(share_loss(claim.loss, parties))
-        claim.shares = shares
-        ledger.fund_payout(account=claim.account, fund_share=shares["fund"], on=on, actor=actor, claim=claim)
-    claim.status = step.next_state
-    claim.save()
-    WorkflowStep.objects.create(claim=claim, action=action, from_status=before, to_status=claim.status,
-                                opinion=opinion, actor=user_or_none(actor))
-    record_audit(actor=actor, action=f"claim.{action}", obj=claim, before={"status": before},
+
+    def effect(claim: Claim, _t) -> None:
+        if action == "reject":
+            claim.rejection_reason = opinion
+        elif action == "notice":
+            claim.notice_start, claim.notice_end = on, notice_end(on)
+        elif action == "verify":
+            errors = notice_errors(claim.notice_end, on)
+            if errors:
+                raise ClaimError.from_errors(errors)
+        elif action == "pay":
+            claim.shares = dict(share_loss(claim.loss, SHARING_PRESETS[claim.sharing_preset]))
+            ledger.fund_payout(account=claim.account, fund_share=claim.shares["fund"], on=on, actor=actor, claim=claim)
+
+    claim = transition_take(RISK_FUND_CLAIM, claim, action, actor=actor, opinion=opinion, on=on, effect=effect)
+    record_audit(actor=actor, action=f"claim.{action}", obj=claim, before={"status": claim.taken.from_state},
                  after={"status": claim.status, "shares": claim.shares}, region_code=claim.region_code,
                  household_id=claim.loan.household_id, note=opinion)
     return claim

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from microcredit.apps.core.models import TransitionRecord
 from microcredit.domain.loss_sharing import SHARING_PRESET_LABELS
 
 
@@ -222,17 +223,11 @@ class SubsidyLine(models.Model):
         ordering = ["batch", "loan", "seq"]
 
 
-class WorkflowStep(models.Model):
+class WorkflowStep(TransitionRecord):
     """One transition of a subsidy batch or a claim, with actor, time and opinion (审批意见)."""
 
     batch = models.ForeignKey(SubsidyBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="steps")
     claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="steps")
-    action = models.CharField(_("操作"), max_length=16)
-    from_status = models.CharField(_("原状态"), max_length=10)
-    to_status = models.CharField(_("新状态"), max_length=10)
-    opinion = models.TextField(_("意见"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -13,16 +13,17 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
-from microcredit.apps.audit.services import record_audit, user_or_none
+from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.workflow import actor_or_none, transition_take
 from microcredit.apps.funds.models import SubsidyBatch, SubsidyLine, SubsidyStatus, WorkflowStep
 from microcredit.apps.funds.selectors import county_subsidy_mode
-from microcredit.apps.funds.workflows import SUBSIDY_FLOW, checked_transition
 from microcredit.apps.loans.models import Loan, LoanStatus
 from microcredit.apps.loans.services import loan_subsidy_mode_on, loan_subsidy_terms, loan_terms
 from microcredit.apps.loans.servicing import loan_direct_periods, loan_payments, loan_schedule
 from microcredit.domain.errors import DomainError
 from microcredit.domain.subsidy import PeriodSubsidy, subsidy_by_period
+from microcredit.domain.workflow import SUBSIDY_BATCH
 
 MALICIOUS = "malicious_default"
 
@@ -93,7 +94,7 @@ def batch_draft(*, bank, county_code: str, period: str, start: dt.date, actor, m
     n = SubsidyBatch.objects.filter(bank=bank, county_code=county_code[:6]).count() + 1
     batch = SubsidyBatch.objects.create(
         number=f"TX{county_code[:6]}{bank.code}{first:%Y%m}{n:03d}", bank=bank, county_code=county_code[:6],
-        period=period, period_start=first, period_end=last, mode=mode, created_by=user_or_none(actor))
+        period=period, period_start=first, period_end=last, mode=mode, created_by=actor_or_none(actor))
     lines = []
     for loan in loans:
         rate = min(Decimal(loan.annual_rate), Decimal(loan.cap_rate))
@@ -106,8 +107,8 @@ def batch_draft(*, bank, county_code: str, period: str, start: dt.date, actor, m
                                          amount=p.amount, reason=p.reason))
     SubsidyLine.objects.bulk_create(lines)
     _totals(batch)
-    WorkflowStep.objects.create(batch=batch, action="draft", from_status="", to_status=batch.status,
-                                actor=user_or_none(actor))
+    WorkflowStep.objects.create(batch=batch, action="draft", from_state="", to_state=batch.status,
+                                actor=actor_or_none(actor), on=as_of)
     record_audit(actor=actor, action="subsidy.draft", obj=batch, after={"total": batch.total, "lines": batch.line_count},
                  region_code=batch.county_code)
     return batch
@@ -121,16 +122,13 @@ def _totals(batch: SubsidyBatch) -> None:
 
 @transaction.atomic
 def batch_transition(*, batch: SubsidyBatch | int, action: str, actor, opinion: str = "") -> SubsidyBatch:
-    pk = batch.pk if isinstance(batch, SubsidyBatch) else batch
-    batch = SubsidyBatch.objects.select_for_update().get(pk=pk)
-    step = checked_transition(SUBSIDY_FLOW, batch.status, action, actor, opinion, SubsidyError, steps=batch.steps)
-    if action == "reject":
-        batch.rejection_reason = opinion
-    before, batch.status = batch.status, step.next_state
-    batch.save(update_fields=["status", "rejection_reason"])
-    WorkflowStep.objects.create(batch=batch, action=action, from_status=before, to_status=batch.status,
-                                opinion=opinion, actor=user_or_none(actor))
-    record_audit(actor=actor, action=f"subsidy.{action}", obj=batch, before={"status": before},
+    """Take one step of the batch (``core.workflow.transition_take``); ``reject`` keeps its reason."""
+    def effect(batch: SubsidyBatch, _t) -> None:
+        if action == "reject":
+            batch.rejection_reason = opinion
+
+    batch = transition_take(SUBSIDY_BATCH, batch, action, actor=actor, opinion=opinion, effect=effect)
+    record_audit(actor=actor, action=f"subsidy.{action}", obj=batch, before={"status": batch.taken.from_state},
                  after={"status": batch.status, "total": batch.total}, region_code=batch.county_code, note=opinion)
     return batch
 
@@ -155,14 +153,14 @@ def subsidy_recover(*, loan: Loan, actor, reason: str) -> SubsidyBatch | None:
     batch = SubsidyBatch.objects.create(
         number=f"TXZH{loan.region_code[:6]}{loan.bank.code}{first:%Y%m}{n:03d}", bank=loan.bank,
         county_code=loan.region_code[:6], period="month", period_start=first, period_end=last,
-        created_by=user_or_none(actor))
+        created_by=actor_or_none(actor))
     SubsidyLine.objects.bulk_create(
         SubsidyLine(batch=batch, loan=loan, kind="recovery", schedule_version=x.schedule_version, seq=x.seq,
                     period_start=x.period_start, due_date=x.due_date, days_in_window=x.days_in_window, rate=x.rate,
                     ratio=x.ratio, amount=-x.amount, reason=f"恶意逃废债追回：{reason}"[:120]) for x in todo)
     _totals(batch)
-    WorkflowStep.objects.create(batch=batch, action="draft", from_status="", to_status=batch.status,
-                                opinion=reason, actor=user_or_none(actor))
+    WorkflowStep.objects.create(batch=batch, action="draft", from_state="", to_state=batch.status,
+                                opinion=reason, actor=actor_or_none(actor), on=today)
     return batch
 
 

@@ -2,6 +2,8 @@ from django.apps import AppConfig
 
 from microcredit.apps.core.panels import register_dashboard_panel, register_household_panel
 from microcredit.apps.core.registry import register_api, register_urls
+from microcredit.apps.core.workflow import Workflow, register_workflow
+from microcredit.domain.workflow import APPLICATION
 
 
 class OriginationConfig(AppConfig):
@@ -10,12 +12,16 @@ class OriginationConfig(AppConfig):
     verbose_name = "贷款申请与发放"
 
     def ready(self):
-        """Register its role grants, dashboard panel, household-page section, API router and pages (ADR 0003)."""
+        """Register its role grants, dashboard panel, household-page section, API router, pages (ADR 0003)
+        and its workflow (ADR 0007)."""
         # Function-level: apps.py is imported before the models are loaded (Django app loading).
-        from microcredit.apps.origination import api, dashboard, household_panel, permissions, urls
+        from microcredit.apps.origination import api, dashboard, household_panel, permissions, selectors, urls
+        from microcredit.apps.origination.models import LoanApplication, WorkflowTransition
 
         permissions.grant_roles()
         register_dashboard_panel("time_to_money", dashboard.time_to_money_panel)
         register_household_panel("loans", household_panel.loans_panel)
         register_api("/origination/", api)
         register_urls("origination/", urls, "origination")
+        register_workflow(Workflow(APPLICATION, LoanApplication, WorkflowTransition, "application",
+                                   selectors.application_list, "该申请不在您的管辖范围内或不是本行的申请"))

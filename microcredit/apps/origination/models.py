@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from microcredit.apps.core.models import TransitionRecord
 from microcredit.apps.loans.models import UsageMode
 from microcredit.domain.workflow import APPLICATION
 
@@ -91,19 +92,10 @@ class ApplicationDocument(models.Model):
         ordering = ["application", "kind", "id"]
 
 
-class WorkflowTransition(models.Model):
+class WorkflowTransition(TransitionRecord):
     """One step taken on an application: who, when, in which role, with what opinion."""
 
     application = models.ForeignKey(LoanApplication, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(_("原状态"), max_length=20)
-    action = models.CharField(_("操作"), max_length=20)
-    to_state = models.CharField(_("新状态"), max_length=20)
-    actor = models.ForeignKey(USER, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor_role = models.CharField(_("角色"), max_length=20, blank=True)
-    on = models.DateField(_("业务日期"))
-    at = models.DateTimeField(_("时间"))
-    opinion = models.TextField(_("审批意见"), blank=True)
-    via_api = models.BooleanField(_("经接口"), default=False)
 
     class Meta:
         verbose_name = _("审批记录")

@@ -18,19 +18,18 @@ from django.db import transaction
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date, now
+from microcredit.apps.core.models import SystemSetting
+from microcredit.apps.core.workflow import WorkflowRefused, actor_or_none, transition_take
 from microcredit.apps.funds.selectors import county_subsidy_mode
 from microcredit.apps.origination.checks import commitment_failures, era_cap_rate, era_terms, policy_failures
-from microcredit.apps.origination.models import (
-    ApplicationDocument, DocumentKind, LoanApplication, WorkflowTransition,
-)
+from microcredit.apps.origination.models import ApplicationDocument, DocumentKind, LoanApplication
 from microcredit.apps.core.documents import document_errors, sniffed_type
-from microcredit.apps.rating.services import acting_role
-from microcredit.domain.errors import ConflictError, DomainError, FieldError
+from microcredit.domain.errors import DomainError, FieldError
 from microcredit.domain.guards import account_number_errors, money_date_errors, normalize_account_number
 from microcredit.domain.money import fen_to_yuan
 from microcredit.domain.policy import AT_BANK_DECISION, AT_DISBURSEMENT, MODES_NEEDING_PARTNER, PolicyFailure
 from microcredit.domain.schedules import LoanTerms, validate_terms
-from microcredit.domain.workflow import APPLICATION, find_transition, segregation_errors, transition_errors
+from microcredit.domain.workflow import APPLICATION
 
 NOTICE_SETTING = "origination.borrower_notice_days"
 
@@ -43,20 +42,12 @@ class PolicyRefused(DomainError):
         self.failures = failures
 
 
-class WorkflowRefused(ConflictError):
-    """The step is not allowed (state, role, scope, opinion)."""
-
-
 class DisbursementRefused(WorkflowRefused):
     """The contract cannot be signed as entered; ``errors`` lists every field error at once."""
 
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__(errors[0].field, "；".join(e.message for e in errors))
         self.errors = errors
-
-
-def _user(actor):
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _save_document(application, kind: str, upload, actor) -> ApplicationDocument:
@@ -67,7 +58,7 @@ def _save_document(application, kind: str, upload, actor) -> ApplicationDocument
         raise DomainError("kind", f"未知的材料类型：{kind}")
     return ApplicationDocument.objects.create(
         application=application, kind=kind, file=upload, original_name=upload.name[:128],
-        content_type=sniffed_type(upload), size=upload.size, uploaded_by=_user(actor),
+        content_type=sniffed_type(upload), size=upload.size, uploaded_by=actor_or_none(actor),
     )
 
 
@@ -84,7 +75,7 @@ def application_create(*, household, borrower, bank, amount: int, term_months: i
     """Enter an application (draft) for a household; refuses with every failing rule at once."""
     on = on or business_date()
     documents = documents or {}
-    if actor is not None and getattr(actor, "pk", None) and not Scope.of(actor).covers(household.region_code):
+    if actor_or_none(actor) is not None and not Scope.of(actor).covers(household.region_code):
         raise WorkflowRefused("household", "该户不在您的管辖范围内")
     for upload in documents.values():
         errors = document_errors(upload)
@@ -106,7 +97,7 @@ def application_create(*, household, borrower, bank, amount: int, term_months: i
         region_code=household.region_code, bank=bank, rating=current_rating(household, on),
         policy_era=terms.code if terms else "", applied_on=on, amount=amount, term_months=term_months,
         usage_mode=usage_mode, industry=industry, purpose=purpose, project_description=project_description,
-        partner_name=partner_name, state=APPLICATION.initial, state_entered_on=on, created_by=_user(actor),
+        partner_name=partner_name, state=APPLICATION.initial, state_entered_on=on, created_by=actor_or_none(actor),
     )
     for kind, upload in documents.items():
         _save_document(app, kind, upload, actor)
@@ -122,7 +113,7 @@ def document_add(*, application: LoanApplication, kind: str, upload, actor) -> A
     """Attach a document while the application is still in the village."""
     if application.state not in ("draft", "village_review"):
         raise WorkflowRefused("state", "只能在提交前或村初审时补充材料")
-    if actor is not None and getattr(actor, "pk", None) and not Scope.of(actor).covers(application.region_code):
+    if actor_or_none(actor) is not None and not Scope.of(actor).covers(application.region_code):
         raise WorkflowRefused("application", "该申请不在您的管辖范围内")
     doc = _save_document(application, kind, upload, actor)
     record_audit(actor=actor, action="application.document", obj=application, region_code=application.region_code,
@@ -130,33 +121,10 @@ def document_add(*, application: LoanApplication, kind: str, upload, actor) -> A
     return doc
 
 
-def _refuse_out_of_scope(application: LoanApplication, actor) -> list[FieldError]:
-    if actor is None:
-        return []
-    scope = Scope.of(actor)
-    errors = []
-    if not scope.covers(application.region_code):
-        errors.append(FieldError("scope", "该申请不在您的管辖范围内"))
-    if scope.bank_id is not None and not scope.unrestricted and application.bank_id != scope.bank_id:
-        errors.append(FieldError("scope", "该申请不是本行的申请"))
-    return errors
-
-
-def _segregation(app: LoanApplication, action: str, actor) -> list[FieldError]:
-    """Four eyes: the actor of the step that brought the application here may not approve it."""
-    previous = app.transitions.order_by("-at", "-id").first()
-    if previous is None:
-        return []
-    return segregation_errors(action, getattr(_user(actor), "pk", None), previous.actor_id, previous.action)
-
-
-def _record(application, before: str, action: str, after: str, actor, role: str, on, opinion: str, via_api: bool):
-    WorkflowTransition.objects.create(application=application, from_state=before, action=action, to_state=after,
-                                      actor=_user(actor), actor_role=role, on=on, at=now(), opinion=opinion,
-                                      via_api=via_api)
-    record_audit(actor=actor, action=f"application.{action}", obj=application, region_code=application.region_code,
-                 household_id=application.household_id, before={"state": before}, after={"state": after},
-                 note=opinion)
+def _audit(app: LoanApplication, action: str, opinion: str, actor) -> None:
+    record_audit(actor=actor, action=f"application.{action}", obj=app, region_code=app.region_code,
+                 household_id=app.household_id, before={"state": app.taken.from_state},
+                 after={"state": app.taken.to_state}, note=opinion)
 
 
 @transaction.atomic
@@ -164,42 +132,36 @@ def application_transition(*, application: LoanApplication, action: str, actor, 
                            on: dt.date | None = None, via_api: bool = False) -> LoanApplication:
     """Take one step of the five-step approval (not ``disburse``, see ``application_disburse``)."""
     on = on or business_date()
-    app = LoanApplication.objects.select_for_update().get(pk=application.pk)
     if action == "disburse":
         raise WorkflowRefused("action", "放款请使用签约放款功能")
-    role = acting_role(actor, APPLICATION, app.state, action)
-    errors = _refuse_out_of_scope(app, actor) + transition_errors(APPLICATION, app.state, action, role, opinion)
-    errors += _segregation(app, action, actor)
-    errors += money_date_errors(on, business_date(), earliest=app.applied_on, earliest_label="申请日期",
-                                field="on", label="审批日期")
+    errors = money_date_errors(on, business_date(), earliest=application.applied_on, earliest_label="申请日期",
+                               field="on", label="审批日期")
     if errors:
         raise WorkflowRefused(errors[0].field, errors[0].message)
-    t = find_transition(APPLICATION, app.state, action)
-    if t.next_state == "approved":  # the bank's decision commits the money: re-check under the lock
-        failures = commitment_failures(AT_BANK_DECISION, household=app.household, bank=app.bank, amount=app.amount,
-                                       on=business_date())
-        if failures:
-            raise PolicyRefused(failures)
-    if action == "submit":
-        failures = policy_failures(
-            household=app.household, borrower=app.borrower, bank=app.bank, applied_on=app.applied_on,
-            amount=app.amount, term_months=app.term_months, usage_mode=app.usage_mode, purpose=app.purpose,
-            partner_name=app.partner_name, exclude_application=app,
-            has_link_agreement=app.documents.filter(kind="link_agreement").exists(),
-        )
-        if failures:
-            raise PolicyRefused(failures)
-        app.submitted_at = now()
-    before = app.state
-    app.state, app.state_entered_on = t.next_state, on
-    if t.next_state == "approved":
-        from microcredit.apps.core.models import SystemSetting
 
-        app.approved_on = on
-        days = int(SystemSetting.get(NOTICE_SETTING, "0") or 0)
-        app.notice_ends_on = on + dt.timedelta(days=days) if days else None
-    app.save()
-    _record(app, before, action, t.next_state, actor, role, on, opinion, via_api)
+    def effect(app: LoanApplication, t) -> None:
+        if t.next_state == "approved":  # the bank's decision commits the money: re-check under the lock
+            failures = commitment_failures(AT_BANK_DECISION, household=app.household, bank=app.bank,
+                                           amount=app.amount, on=business_date())
+            if failures:
+                raise PolicyRefused(failures)
+            app.approved_on = on
+            days = int(SystemSetting.get(NOTICE_SETTING, "0") or 0)
+            app.notice_ends_on = on + dt.timedelta(days=days) if days else None
+        if action == "submit":
+            failures = policy_failures(
+                household=app.household, borrower=app.borrower, bank=app.bank, applied_on=app.applied_on,
+                amount=app.amount, term_months=app.term_months, usage_mode=app.usage_mode, purpose=app.purpose,
+                partner_name=app.partner_name, exclude_application=app,
+                has_link_agreement=app.documents.filter(kind="link_agreement").exists(),
+            )
+            if failures:
+                raise PolicyRefused(failures)
+            app.submitted_at = now()
+
+    app = transition_take(APPLICATION, application, action, actor=actor, opinion=opinion, on=on, via_api=via_api,
+                          effect=effect)
+    _audit(app, action, opinion, actor)
     return app
 
 
@@ -212,51 +174,53 @@ def application_disburse(*, application: LoanApplication, actor, annual_rate: De
 
     today = business_date()
     disbursed_on = disbursed_on or today
-    app = LoanApplication.objects.select_for_update(of=("self",)).select_related("household", "borrower", "bank").get(
-        pk=application.pk)
-    role = acting_role(actor, APPLICATION, app.state, "disburse")
-    errors = _refuse_out_of_scope(app, actor) + transition_errors(APPLICATION, app.state, "disburse", role)
-    amount = app.amount if amount is None else amount
-    term_months = app.term_months if term_months is None else term_months
-    _terms, era = era_terms(app.applied_on)
-    if era is None:
-        errors.append(FieldError("term_months", f"{app.applied_on.isoformat()} 没有生效的政策期，无法确定期限和利率上限"))
-    if amount > app.amount:
-        errors.append(FieldError("amount", f"放款金额不能超过审定金额 {fen_to_yuan(app.amount)} 元"))
-    if era is not None and term_months > era.max_term_months:
-        errors.append(FieldError("term_months", f"期限不能超过 {era.max_term_months} 个月（{era.name}）"))
-    errors += money_date_errors(disbursed_on, today, earliest=app.approved_on or app.applied_on,
-                                earliest_label="审定日期" if app.approved_on else "申请日期",
-                                field="disbursed_on", label="放款日期")
-    errors += validate_terms(LoanTerms(amount, Decimal(annual_rate), disbursed_on, term_months, method))
-    cap = era_cap_rate(era, disbursed_on, term_months) if not any(e.field == "term_months" for e in errors) else None
-    if cap is not None and Decimal(annual_rate) > cap:
-        errors.append(FieldError("annual_rate", f"执行利率 {annual_rate}% 高于政策利率上限 {cap}%"))
-    if app.notice_ends_on and disbursed_on < app.notice_ends_on:
-        errors.append(FieldError("disbursed_on", f"借款人名单公示至 {app.notice_ends_on.isoformat()}，公示期满后方可放款"))
-    errors += account_number_errors(account_number)
-    if errors:
-        raise DisbursementRefused(errors)
-    # The money goes out now: breakers, quota and "one loan outstanding" as they stand today.
-    failures = commitment_failures(AT_DISBURSEMENT, household=app.household, bank=app.bank, amount=amount, on=today,
-                                   lock=True)
-    if failures:
-        raise PolicyRefused(failures)
-    loan = loan_open(
-        household=app.household, borrower=app.borrower, bank=app.bank, principal=amount,
-        annual_rate=Decimal(annual_rate), cap_rate=cap, disbursed_on=disbursed_on, term_months=term_months,
-        method=method, policy_era=app.policy_era, actor=actor, subsidy_ratio=era.subsidy_ratio if era else Decimal(1),
-        subsidy_max_years=era.subsidy_max_years if era else 3,
-        usage_mode=app.usage_mode, industry=app.industry, purpose=app.purpose,
-        account_number=normalize_account_number(account_number),
-        subsidy_mode=county_subsidy_mode(bank=app.bank, county_code=app.household.region_code),
-    )
-    before = app.state
-    app.loan, app.state, app.state_entered_on = loan, "disbursed", disbursed_on
-    app.disbursed_on = disbursed_on
-    app.days_to_money = (disbursed_on - app.applied_on).days
-    app.save()
-    _record(app, before, "disburse", "disbursed", actor, role, disbursed_on, opinion or f"借据 {loan.number}", via_api)
+
+    def effect(app: LoanApplication, _t) -> str:
+        nonlocal amount, term_months
+        amount = app.amount if amount is None else amount
+        term_months = app.term_months if term_months is None else term_months
+        errors = []
+        _terms, era = era_terms(app.applied_on)
+        if era is None:
+            errors.append(FieldError("term_months", f"{app.applied_on.isoformat()} 没有生效的政策期，无法确定期限和利率上限"))
+        if amount > app.amount:
+            errors.append(FieldError("amount", f"放款金额不能超过审定金额 {fen_to_yuan(app.amount)} 元"))
+        if era is not None and term_months > era.max_term_months:
+            errors.append(FieldError("term_months", f"期限不能超过 {era.max_term_months} 个月（{era.name}）"))
+        errors += money_date_errors(disbursed_on, today, earliest=app.approved_on or app.applied_on,
+                                    earliest_label="审定日期" if app.approved_on else "申请日期",
+                                    field="disbursed_on", label="放款日期")
+        errors += validate_terms(LoanTerms(amount, Decimal(annual_rate), disbursed_on, term_months, method))
+        cap = era_cap_rate(era, disbursed_on, term_months) if not any(e.field == "term_months" for e in errors) else None
+        if cap is not None and Decimal(annual_rate) > cap:
+            errors.append(FieldError("annual_rate", f"执行利率 {annual_rate}% 高于政策利率上限 {cap}%"))
+        if app.notice_ends_on and disbursed_on < app.notice_ends_on:
+            errors.append(FieldError("disbursed_on", f"借款人名单公示至 {app.notice_ends_on.isoformat()}，公示期满后方可放款"))
+        errors += account_number_errors(account_number)
+        if errors:
+            raise DisbursementRefused(errors)
+        # The money goes out now: breakers, quota and "one loan outstanding" as they stand today.
+        failures = commitment_failures(AT_DISBURSEMENT, household=app.household, bank=app.bank, amount=amount,
+                                       on=today, lock=True)
+        if failures:
+            raise PolicyRefused(failures)
+        app.loan = loan_open(
+            household=app.household, borrower=app.borrower, bank=app.bank, principal=amount,
+            annual_rate=Decimal(annual_rate), cap_rate=cap, disbursed_on=disbursed_on, term_months=term_months,
+            method=method, policy_era=app.policy_era, actor=actor,
+            subsidy_ratio=era.subsidy_ratio if era else Decimal(1),
+            subsidy_max_years=era.subsidy_max_years if era else 3,
+            usage_mode=app.usage_mode, industry=app.industry, purpose=app.purpose,
+            account_number=normalize_account_number(account_number),
+            subsidy_mode=county_subsidy_mode(bank=app.bank, county_code=app.household.region_code),
+        )
+        app.disbursed_on = disbursed_on
+        app.days_to_money = (disbursed_on - app.applied_on).days
+        return opinion or f"借据 {app.loan.number}"
+
+    app = transition_take(APPLICATION, application, "disburse", actor=actor, opinion=opinion, on=disbursed_on,
+                          via_api=via_api, effect=effect)
+    _audit(app, "disburse", app.taken.opinion, actor)
     return app
 
 

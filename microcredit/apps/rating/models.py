@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from microcredit.apps.core.models import TransitionRecord
+
 from microcredit.domain.scorecards import HONOUR_LABELS, scorecard_from_dict
 from microcredit.domain.workflow import RATING_CAMPAIGN, RATING_NOTICE_DAYS, RATING_NOTICE_MAX_DAYS, RATING_NOTICE_MIN_DAYS
 
@@ -87,16 +89,8 @@ class RatingCampaign(models.Model):
         return self.number
 
 
-class CampaignTransition(models.Model):
+class CampaignTransition(TransitionRecord):
     campaign = models.ForeignKey(RatingCampaign, verbose_name=_("批次"), on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(_("原状态"), max_length=20)
-    action = models.CharField(_("操作"), max_length=20)
-    to_state = models.CharField(_("新状态"), max_length=20)
-    actor = models.ForeignKey(USER, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor_role = models.CharField(_("角色"), max_length=20, blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    on = models.DateField(_("业务日期"))
-    opinion = models.TextField(_("意见"), blank=True)
 
     class Meta:
         verbose_name = _("批次审批记录")

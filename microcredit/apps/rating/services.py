@@ -11,39 +11,25 @@ import datetime as dt
 
 from django.db import transaction
 
-from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.audit.services import record_audit, snapshot
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.workflow import WorkflowRefused, actor_or_none, transition_take
 from microcredit.apps.rating.facts import household_facts
 from microcredit.apps.rating.models import (
-    CampaignTransition, CountyScorecard, Objection, Rating, RatingCampaign, RatingStatus,
+    CountyScorecard, Objection, Rating, RatingCampaign, RatingStatus,
     ScorecardVersion, Vote,
 )
-from microcredit.apps.rating.selectors import bank_serves, is_bank_user, notice_days_for
+from microcredit.apps.rating.selectors import notice_days_for
 from microcredit.domain.bounds import MAX_FEN
 from microcredit.domain.dates import add_months
-from microcredit.domain.errors import ConflictError, DomainError, FieldError
+from microcredit.domain.errors import DomainError, FieldError
 from microcredit.domain.scorecards import (
     PRESETS, Scorecard, scorecard_errors, scorecard_from_dict, scorecard_to_dict, score_household,
 )
-from microcredit.domain.workflow import (
-    BANK, RATING_CAMPAIGN, find_transition, segregation_errors, transition_errors,
-)
+from microcredit.domain.workflow import RATING_CAMPAIGN
 
 SURVEY_FIELDS = ("income_per_head", "able_labourers", "skill", "head_age", "head_health", "dependants",
                  "overdue_episodes_3y", "public_order_record")
-
-
-class WorkflowRefused(ConflictError):
-    """A transition the table, the role or the scope does not allow (message in Chinese)."""
-
-
-def acting_role(user, table, state: str, action: str) -> str:
-    """The role the user acts in; an administrator acts as the step's role."""
-    if user is None or user.is_superuser or user.role == "admin":  # the system (demo, batch) or an admin
-        t = find_transition(table, state, action)
-        return t.roles[0] if t and t.roles else "admin"
-    return getattr(user, "role", "") or ""
 
 
 MAX_VALIDITY_MONTHS = 120
@@ -78,7 +64,7 @@ def scorecard_version_create(*, card: Scorecard, actor=None, note: str = "") -> 
     last = ScorecardVersion.objects.filter(code=card.code).order_by("-version").first()
     row = ScorecardVersion.objects.create(
         code=card.code, version=(last.version + 1) if last else 1, name=card.name,
-        definition=scorecard_to_dict(card), note=note, created_by=actor if getattr(actor, "pk", None) else None,
+        definition=scorecard_to_dict(card), note=note, created_by=actor_or_none(actor),
     )
     record_audit(actor=actor, action="scorecard.version", obj=row, after=row.definition, note=note)
     return row
@@ -97,7 +83,7 @@ def scorecard_presets_ensure() -> list[ScorecardVersion]:
 def county_scorecard_choose(*, county_code: str, era_code: str, scorecard: ScorecardVersion, actor=None) -> CountyScorecard:
     """A county picks the scorecard version for a policy era (old ratings keep theirs)."""
     row = CountyScorecard.objects.create(county_code=county_code, era_code=era_code, scorecard=scorecard,
-                                         chosen_by=actor if getattr(actor, "pk", None) else None)
+                                         chosen_by=actor_or_none(actor))
     record_audit(actor=actor, action="scorecard.choose", obj=row, region_code=county_code,
                  after={"era": era_code, "scorecard": str(scorecard)})
     return row
@@ -123,7 +109,7 @@ def campaign_create(*, village, scorecard: ScorecardVersion, actor=None, househo
         number=_next_campaign_number(village.code, on), village=village, region_code=village.code,
         scorecard=scorecard, state=RATING_CAMPAIGN.initial, state_entered_on=on,
         notice_days=notice_days_for(village.code),
-        is_rerating=is_rerating, created_by=actor if getattr(actor, "pk", None) else None,
+        is_rerating=is_rerating, created_by=actor_or_none(actor),
     )
     qs = households if households is not None else Household.objects.filter(village=village, is_wubao=False)
     for hh in qs:
@@ -158,7 +144,7 @@ def vote_record(*, rating: Rating, voter: str, score: int, actor=None) -> Vote:
     if rating.campaign and rating.campaign.state not in ("survey", "vote"):
         raise WorkflowRefused("state", "只能在评议阶段录入评议打分")
     vote = Vote.objects.create(rating=rating, voter=voter, score=int(score),
-                               recorded_by=actor if getattr(actor, "pk", None) else None)
+                               recorded_by=actor_or_none(actor))
     record_audit(actor=actor, action="rating.vote", obj=rating, after={"voter": voter, "score": int(score)},
                  region_code=rating.region_code, household_id=rating.household_id)
     return vote
@@ -193,57 +179,35 @@ def _take_effect(campaign: RatingCampaign, on: dt.date, actor) -> None:
     campaign.effective_on = on
 
 
-def _duty_errors(campaign: RatingCampaign, action: str, actor) -> list[FieldError]:
-    """Who may act besides the role: the serving bank at the bank review, and four eyes (issue #9)."""
-    errors = []
-    if actor is not None and not Scope.of(actor).covers(campaign.region_code):
-        errors.append(FieldError("scope", "该批次不在您的管辖范围内"))
-    step = RATING_CAMPAIGN.step(campaign.state)
-    if BANK in step.roles and is_bank_user(actor) and not bank_serves(actor.bank_id, campaign.region_code):
-        errors.append(FieldError("bank", "该村不在贵行网点的服务范围内：银行评审只能由服务该村的银行办理"))
-    last = campaign.transitions.filter(to_state=campaign.state).order_by("-at", "-id").first()
-    if last is not None:
-        errors += segregation_errors(action, getattr(actor, "pk", None), last.actor_id, last.action)
-    return errors
-
-
 @transaction.atomic
 def campaign_transition(*, campaign: RatingCampaign, action: str, actor, opinion: str = "",
                         on: dt.date | None = None) -> RatingCampaign:
-    """Move a campaign one step (re-checked under a row lock): role, scope, serving bank, four eyes,
-    notices, objections. Notice lengths come from the county's setting (DOMAIN §3, §12)."""
+    """Move a campaign one step (``core.workflow.transition_take``: lock, role, scope — for a bank the
+    serving bank —, four eyes), then notices and objections. Notice lengths come from the county's
+    setting (DOMAIN §3, §12)."""
     on = on or business_date()
-    campaign = RatingCampaign.objects.select_for_update().get(pk=campaign.pk)
-    role = acting_role(actor, RATING_CAMPAIGN, campaign.state, action)
-    errors = _duty_errors(campaign, action, actor) + transition_errors(
-        RATING_CAMPAIGN, campaign.state, action, role, opinion)
-    if errors:
-        raise WorkflowRefused(errors[0].field, errors[0].message)
-    t = find_transition(RATING_CAMPAIGN, campaign.state, action)
-    if action == "close_notice":
-        ends = campaign.notice1_ends_on if campaign.state == "notice1" else campaign.notice2_ends_on
-        if ends and on < ends:
-            raise WorkflowRefused("on", f"公示期至 {ends.isoformat()}，尚未结束")
-        if campaign.objections.filter(resolved_on__isnull=True).exists():
-            raise WorkflowRefused("objections", "还有未处理的公示异议")
-    if action == "start_notice":
-        campaign.notice_days = notice_days_for(campaign.region_code)
-        if t.next_state == "notice1":
-            for rating in campaign.ratings.all():
-                rating_compute(rating)
-            campaign.notice1_ends_on = on + dt.timedelta(days=campaign.notice_days)
-        else:
-            campaign.notice2_ends_on = on + dt.timedelta(days=campaign.notice_days)
-    if t.next_state == "effective":
-        _take_effect(campaign, on, actor)
-    before = campaign.state
-    campaign.state, campaign.state_entered_on = t.next_state, on
-    campaign.save()
-    CampaignTransition.objects.create(campaign=campaign, from_state=before, action=action, to_state=t.next_state,
-                                      actor=actor if getattr(actor, "pk", None) else None, actor_role=role,
-                                      on=on, opinion=opinion)
+
+    def effect(campaign: RatingCampaign, t) -> None:
+        if action == "close_notice":
+            ends = campaign.notice1_ends_on if campaign.state == "notice1" else campaign.notice2_ends_on
+            if ends and on < ends:
+                raise WorkflowRefused("on", f"公示期至 {ends.isoformat()}，尚未结束")
+            if campaign.objections.filter(resolved_on__isnull=True).exists():
+                raise WorkflowRefused("objections", "还有未处理的公示异议")
+        if action == "start_notice":
+            campaign.notice_days = notice_days_for(campaign.region_code)
+            if t.next_state == "notice1":
+                for rating in campaign.ratings.all():
+                    rating_compute(rating)
+                campaign.notice1_ends_on = on + dt.timedelta(days=campaign.notice_days)
+            else:
+                campaign.notice2_ends_on = on + dt.timedelta(days=campaign.notice_days)
+        if t.next_state == "effective":
+            _take_effect(campaign, on, actor)
+
+    campaign = transition_take(RATING_CAMPAIGN, campaign, action, actor=actor, opinion=opinion, on=on, effect=effect)
     record_audit(actor=actor, action=f"rating.campaign.{action}", obj=campaign, region_code=campaign.region_code,
-                 before={"state": before}, after={"state": t.next_state}, note=opinion)
+                 before={"state": campaign.taken.from_state}, after={"state": campaign.taken.to_state}, note=opinion)
     return campaign
 
 
@@ -267,7 +231,7 @@ def objection_resolve(*, objection: Objection, resolution: str, actor=None, on: 
     if not resolution.strip():
         raise DomainError("resolution", "须填写处理结果")
     objection.resolution, objection.resolved_on = resolution, on or business_date()
-    objection.resolved_by = actor if getattr(actor, "pk", None) else None
+    objection.resolved_by = actor_or_none(actor)
     objection.save()
     record_audit(actor=actor, action="rating.objection.resolve", obj=objection.campaign,
                  region_code=objection.campaign.region_code, after={"resolution": resolution},

@@ -1,0 +1,182 @@
+"""The workflow kit (ADR 0007, DOMAIN §12): one approval shell for every table of ``domain.workflow``.
+
+An app registers each of its workflows in its ``AppConfig.ready()`` with ``register_workflow(
+Workflow(...))``: the table, the model and its state field, the transition-record model (a
+subclass of ``core.models.TransitionRecord``) and the app's scoped read of the items a user may see.
+Its service then calls ``transition_take``, which locks the row, finds the role the actor acts in,
+checks scope, the table and segregation of duties, lets the service's ``effect`` do what is specific
+to the step, sets the new state and writes the record. ``actions_for`` gives the buttons and
+``pending_for`` / ``overdue`` the items waiting on a user, overdue first (the to-do list).
+
+"Is admin" and "actor or None" are decided here and nowhere else in the workflows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple
+
+from django.db import models, transaction
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.registry import Registry
+from microcredit.domain.errors import ConflictError, FieldError
+from microcredit.domain.workflow import (
+    Transition, WorkflowTable, allowed_transitions, due_date, find_transition, is_overdue, segregation_errors,
+    transition_errors,
+)
+
+__all__ = ["WorkflowRefused", "Workflow", "WORKFLOWS", "register_workflow", "workflow_of", "is_admin",
+           "actor_or_none", "acting_role", "transition_take", "actions_for", "Pending", "pending_for", "overdue"]
+
+
+class WorkflowRefused(ConflictError):
+    """A step the table, the role, the scope or segregation of duties does not allow (Chinese message)."""
+
+
+def actor_or_none(user: Any) -> Any:
+    """The acting person, or None for the system (batch jobs, the demo generator, an anonymous caller)."""
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def is_admin(user: Any) -> bool:
+    """A superuser or a user with the ``admin`` role (acts as any step's role, sees every scope)."""
+    return actor_or_none(user) is not None and (user.is_superuser or getattr(user, "role", "") == "admin")
+
+
+def acting_role(user: Any, table: WorkflowTable, state: str, action: str) -> str:
+    """The role ``user`` acts in: the system and administrators act as the step's role."""
+    if actor_or_none(user) is None or is_admin(user):
+        t = find_transition(table, state, action)
+        return t.roles[0] if t and t.roles else "admin"
+    return getattr(user, "role", "") or ""
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """How one app's model runs one table (registered in the app's ``ready()``)."""
+
+    table: WorkflowTable
+    model: type[models.Model]
+    record_model: type[models.Model]  # subclass of core.models.TransitionRecord
+    record_fk: str  # the record's foreign key to the item
+    items: Callable[[Any], QuerySet]  # the app's scoped read: the items ``user`` may see (and act on)
+    out_of_scope: str  # the Chinese refusal when the item is not among ``items(user)``
+    state_field: str = "state"
+    entered_field: str | None = "state_entered_on"  # None: the date of the record that entered the state
+
+    def state_of(self, obj: models.Model) -> str:
+        return getattr(obj, self.state_field)
+
+    def records(self, obj: models.Model) -> QuerySet:
+        return self.record_model.objects.filter(**{self.record_fk: obj})
+
+
+WORKFLOWS = Registry("workflow")  # table code → Workflow
+
+
+def register_workflow(workflow: Workflow) -> Workflow:
+    """Register ``workflow`` under its table's code (a second registration fails at startup)."""
+    return WORKFLOWS.register(workflow.table.code, workflow, module=workflow.model.__module__)
+
+
+def workflow_of(table_or_workflow: WorkflowTable | Workflow) -> Workflow:
+    if isinstance(table_or_workflow, Workflow):
+        return table_or_workflow
+    return WORKFLOWS[table_or_workflow.code]
+
+
+def _refusals(wf: Workflow, obj: models.Model, action: str, actor: Any, role: str, opinion: str) -> list[FieldError]:
+    """Scope, then the table, then four eyes against the step that brought the item to its state."""
+    person, state = actor_or_none(actor), wf.state_of(obj)
+    if person is not None and not wf.items(person).filter(pk=obj.pk).exists():
+        return [FieldError("scope", wf.out_of_scope)]
+    errors = transition_errors(wf.table, state, action, role, opinion)
+    last = wf.records(obj).filter(to_state=state).order_by("-at", "-id").first()
+    if last is not None and not errors:
+        errors = segregation_errors(action, getattr(person, "pk", None), last.actor_id, last.action)
+    return errors
+
+
+@transaction.atomic
+def transition_take(table: WorkflowTable | Workflow, obj: models.Model | int, action: str, *, actor: Any,
+                    opinion: str = "", on: dt.date | None = None, via_api: bool = False,
+                    effect: Callable[[models.Model, Transition], str | None] | None = None) -> models.Model:
+    """Take ``action`` on ``obj`` (an item or its pk) under a row lock and record it; returns the locked,
+    updated item.
+
+    ``effect(item, transition)`` runs after every check passed and before the new state is saved:
+    the workflow's own side effects (policy re-checks, notices, payments). It may raise to refuse,
+    and may return the opinion to record (e.g. the loan number of a disbursement). Refusals raise
+    ``WorkflowRefused`` with the first reason; the record's ``from_state`` is on ``item.taken``.
+    """
+    wf = workflow_of(table)
+    on = on or business_date()
+    item = wf.model.objects.select_for_update(of=("self",)).get(pk=getattr(obj, "pk", obj))
+    state = wf.state_of(item)
+    role = acting_role(actor, wf.table, state, action)
+    errors = _refusals(wf, item, action, actor, role, opinion)
+    if errors:
+        raise WorkflowRefused(errors[0].field, errors[0].message)
+    t = find_transition(wf.table, state, action)
+    opinion = (effect(item, t) if effect else None) or opinion
+    setattr(item, wf.state_field, t.next_state)
+    if wf.entered_field:
+        setattr(item, wf.entered_field, on)
+    item.save()
+    item.taken = wf.record_model.objects.create(
+        **{wf.record_fk: item}, from_state=state, action=action, to_state=t.next_state, actor=actor_or_none(actor),
+        actor_role=role, on=on, opinion=opinion, via_api=via_api)
+    return item
+
+
+def actions_for(table: WorkflowTable | Workflow, obj: models.Model, user: Any) -> tuple[Transition, ...]:
+    """The transitions ``user`` may take on ``obj`` (the buttons of pages and API); admins see every one."""
+    wf = workflow_of(table)
+    state = wf.state_of(obj)
+    if is_admin(user):
+        return tuple(t for t in wf.table.transitions if t.state == state)
+    return allowed_transitions(wf.table, state, getattr(user, "role", "") or "")
+
+
+def _with_entered(wf: Workflow, qs: QuerySet) -> QuerySet:
+    """``qs`` annotated with ``entered``: the day each item entered its current state."""
+    if wf.entered_field:
+        return qs.annotate(entered=models.F(wf.entered_field))
+    last = wf.record_model.objects.filter(**{wf.record_fk: OuterRef("pk"), "to_state": OuterRef(wf.state_field)})
+    return qs.annotate(entered=Subquery(last.order_by("-at", "-id").values("on")[:1]))
+
+
+def overdue(table: WorkflowTable | Workflow, qs: QuerySet, on: dt.date | None = None) -> QuerySet:
+    """The items of ``qs`` whose current step is past its time limit on ``on`` (DOMAIN §12)."""
+    wf, on = workflow_of(table), on or business_date()
+    late = Q(pk__in=[])
+    for step in wf.table.steps:
+        if step.limit_days and not step.terminal:  # is_overdue ⇔ on > entered + limit
+            late |= Q(**{wf.state_field: step.state, "entered__lt": on - dt.timedelta(days=step.limit_days)})
+    return _with_entered(wf, qs).filter(late)
+
+
+class Pending(NamedTuple):
+    workflow: Workflow
+    item: models.Model
+    due: dt.date | None
+    overdue: bool
+
+
+def pending_for(user: Any, on: dt.date | None = None,
+                workflows: list[Workflow] | None = None) -> list[Pending]:
+    """Items of every registered workflow waiting on ``user``'s role in scope, overdue first."""
+    on, admin, role = on or business_date(), is_admin(user), getattr(user, "role", "")
+    out = []
+    for wf in WORKFLOWS.values() if workflows is None else workflows:
+        states = [s.state for s in wf.table.steps if not s.terminal and s.roles and (admin or role in s.roles)]
+        for item in _with_entered(wf, wf.items(user).filter(**{f"{wf.state_field}__in": states})):
+            state = wf.state_of(item)
+            entered = item.entered or on
+            out.append(Pending(wf, item, due_date(wf.table, state, entered),
+                               is_overdue(wf.table, state, entered, on)))
+    out.sort(key=lambda p: (not p.overdue, p.item.entered or on, p.item.pk))
+    return out
