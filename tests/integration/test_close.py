@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 
 from microcredit.apps.core.clock import pinned_business_date
 from microcredit.apps.loans import servicing as svc
+from microcredit.apps.loans import selectors as loan_reads
 from microcredit.apps.loans.models import Loan
 from microcredit.apps.monitoring.close import close_through, run_close
 from microcredit.apps.monitoring.models import Aggregate, CloseRun, LoanDayState, LoanMonthSnapshot
@@ -47,7 +48,7 @@ def test_close_agrees_with_domain_and_writes_aggregates(portfolio):
     run = run_close(TODAY)
     assert (run.status, run.loans) == ("done", 4)
     for loan in loans:
-        st = svc.loan_current_state(Loan.objects.get(pk=loan.pk), TODAY)
+        st = loan_reads.loan_current_state(Loan.objects.get(pk=loan.pk), TODAY)
         ds = LoanDayState.objects.get(loan_id=loan.pk)
         assert (ds.days_past_due, ds.classification, ds.penalty_owed, ds.principal_outstanding, ds.advance) == (
             st.days_past_due, st.classification, st.penalty_owed, st.principal_outstanding, st.advance)
@@ -98,7 +99,7 @@ def test_close_of_a_date_before_a_recorded_payment_uses_the_domain_engine(portfo
     county, loans = portfolio
     run = run_close(dt.date(2025, 7, 1))  # loans[0] has a payment dated 2025-08-01 (basis after the date)
     assert run.fallback >= 1
-    st = svc.loan_current_state(Loan.objects.get(pk=loans[0].pk), dt.date(2025, 7, 1))
+    st = loan_reads.loan_current_state(Loan.objects.get(pk=loans[0].pk), dt.date(2025, 7, 1))
     assert LoanDayState.objects.get(loan_id=loans[0].pk).penalty_owed == st.penalty_owed
 
 

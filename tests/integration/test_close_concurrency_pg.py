@@ -18,6 +18,7 @@ from django.db import connection, transaction
 
 from microcredit.apps.core.clock import pinned_business_date
 from microcredit.apps.loans import servicing as svc
+from microcredit.apps.loans import selectors as loan_reads
 from microcredit.apps.loans.models import Loan, LoanEvent
 from microcredit.apps.monitoring.close import close_through, run_close
 from microcredit.apps.monitoring.models import Aggregate, CloseRun, LoanDayState
@@ -82,7 +83,7 @@ def figures(obj) -> tuple:
 
 
 def domain(loan, day=TODAY):
-    return svc.loan_current_state(Loan.objects.get(pk=loan.pk), day)
+    return loan_reads.loan_current_state(Loan.objects.get(pk=loan.pk), day)
 
 
 def check_nothing_lost(loans):

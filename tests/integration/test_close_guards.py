@@ -17,6 +17,7 @@ from microcredit.apps.audit.models import AuditEntry
 from microcredit.apps.core.clock import pinned_business_date
 from microcredit.apps.jobs.models import Job
 from microcredit.apps.loans import servicing as svc
+from microcredit.apps.loans import selectors as loan_reads
 from microcredit.apps.loans.models import Loan
 from microcredit.apps.monitoring.close import close_through, run_close, schedule_close
 from microcredit.apps.monitoring.models import Aggregate, CloseRun, LoanDayState
@@ -43,7 +44,7 @@ def closed():
 
 
 def domain(loan: Loan, day: dt.date = TODAY) -> tuple:
-    s = svc.loan_current_state(Loan.objects.get(pk=loan.pk), day)
+    s = loan_reads.loan_current_state(Loan.objects.get(pk=loan.pk), day)
     return tuple(getattr(s, f) for f in FIGURES)
 
 
@@ -158,7 +159,7 @@ def test_repayments_posted_between_read_and_write_stay_in_the_cache_and_the_days
     for loan in loans:
         assert cached(loan) == domain(loan), loan.pk  # no cache lost its payment
         assert day_state(loan) == domain(loan), loan.pk  # payments dated D are in D's state
-    states = [svc.loan_current_state(Loan.objects.get(pk=x.pk), TODAY) for x in loans]
+    states = [loan_reads.loan_current_state(Loan.objects.get(pk=x.pk), TODAY) for x in loans]
     row = county_row(TODAY)
     assert row.balance == sum(s.principal_outstanding for s in states)
     assert row.penalty == sum(s.penalty_owed for s in states)
@@ -192,7 +193,7 @@ def test_a_payment_for_yesterday_posted_today_re_runs_yesterday_before_today(clo
     assert [r.business_date for r in runs] == [YESTERDAY, TODAY]
     assert county_row(YESTERDAY).overdue_loans == before - 1  # yesterday's figures now count the payment
     assert county_row(YESTERDAY).penalty == sum(
-        svc.loan_current_state(Loan.objects.get(pk=x.pk), YESTERDAY).penalty_owed for x in loans)
+        loan_reads.loan_current_state(Loan.objects.get(pk=x.pk), YESTERDAY).penalty_owed for x in loans)
     assert not CloseRun.objects.filter(stale=True).exists() and closes_mark_stale() is None
     assert day_state(loans[0]) == domain(loans[0])  # the current state ends at the latest date
 
@@ -228,5 +229,5 @@ def test_the_schedule_re_runs_an_earlier_stale_close_but_not_the_business_date_i
 
         assert run_job(job).result["dates"] == ["2026-01-31", "2026-02-01"]
         assert county_row(TODAY).penalty == sum(
-            svc.loan_current_state(Loan.objects.get(pk=x.pk), TODAY).penalty_owed for x in loans)
+            loan_reads.loan_current_state(Loan.objects.get(pk=x.pk), TODAY).penalty_owed for x in loans)
         assert audits("close.request").last().after["source"] == "schedule"

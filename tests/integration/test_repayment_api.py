@@ -57,6 +57,7 @@ def test_two_repayments_at_the_same_moment_are_both_recorded():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks (SQLite serialises writers by locking the whole file)")
     from microcredit.apps.loans import servicing as svc
+    from microcredit.apps.loans import selectors as loan_reads
     from microcredit.apps.loans.models import Loan
 
     with pinned_business_date(dt.date(2026, 1, 1)):
@@ -81,9 +82,9 @@ def test_two_repayments_at_the_same_moment_are_both_recorded():
     assert not errors
     loan = Loan.objects.get(pk=loan.pk)
     assert LoanEvent.objects.filter(loan=loan, kind=EventKind.REPAYMENT).count() == 2
-    expected = svc.loan_current_state(loan, dt.date(2026, 1, 1))
+    expected = loan_reads.loan_current_state(loan, dt.date(2026, 1, 1))
     assert loan.principal_outstanding == expected.principal_outstanding
-    assert loan.basis_advance == svc.loan_current_state(loan, dt.date(2025, 8, 1)).advance
+    assert loan.basis_advance == loan_reads.loan_current_state(loan, dt.date(2025, 8, 1)).advance
     assert (loan.penalty_owed, loan.overdue_interest) == (expected.penalty_owed, expected.overdue_interest)
 
 

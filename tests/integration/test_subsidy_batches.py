@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from microcredit.apps.core.clock import pinned_business_date
-from microcredit.apps.core.workflow import WorkflowRefused
 from microcredit.apps.funds import subsidy
 from microcredit.apps.funds.models import SubsidyBatch, SubsidyLine
 from microcredit.apps.loans import servicing as svc
+from microcredit.apps.loans import selectors as loan_reads
 from microcredit.apps.loans.models import Installment
 from microcredit.domain.money import yuan_to_fen
 from tests.batch.portfolio import County
@@ -52,7 +52,7 @@ def test_workflow_to_paid_no_double_claim_recovery_and_quarterly_report(county):
     with pinned_business_date(TODAY):
         batch = subsidy.batch_draft(bank=county.bank, county_code="411224", period="quarter",
                                     start=dt.date(2025, 10, 1), actor=county.officer)
-        with pytest.raises(WorkflowRefused):
+        with pytest.raises(subsidy.SubsidyError):
             subsidy.batch_transition(batch=batch, action="approve", actor=county.county_user)
         subsidy.batch_transition(batch=batch, action="verify", actor=county.pboc, opinion="核对无误")
         subsidy.batch_transition(batch=batch, action="approve", actor=county.county_user)
@@ -93,7 +93,7 @@ def test_direct_mode_batch_claims_exactly_the_domain_subsidy_shares(client):
         good.refresh_from_db()
         late.refresh_from_db()
         for loan, delay in ((good, 0), (late, 5)):
-            splits = {s.seq: s for s in interest_split(svc.loan_schedule(loan), svc.loan_terms(loan),
+            splits = {s.seq: s for s in interest_split(loan_reads.loan_schedule(loan), loan_reads.loan_terms(loan),
                                                        subsidy.subsidy_terms(loan))}
             for i in Installment.objects.filter(loan=loan, due_date__lte=TODAY, schedule_version=loan.schedule_version):
                 svc.repayment_post(loan=loan, amount=i.principal + splits[i.seq].household_share,
@@ -107,7 +107,7 @@ def test_direct_mode_batch_claims_exactly_the_domain_subsidy_shares(client):
     assert batch.mode == "direct"
     q = (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
     expected = sum(p.amount for p in subsidy.loan_direct_periods(good, TODAY) if q[0] <= p.due_date <= q[1])
-    shares = sum(s.subsidy_share for s in interest_split(svc.loan_schedule(good), svc.loan_terms(good),
+    shares = sum(s.subsidy_share for s in interest_split(loan_reads.loan_schedule(good), loan_reads.loan_terms(good),
                                                          subsidy.subsidy_terms(good)) if q[0] <= s.due_date <= q[1])
     assert batch.total == expected == shares > 0
     assert {x.loan_id for x in batch.lines.all()} == {good.pk}  # the late household earns nothing
@@ -159,14 +159,14 @@ def test_direct_mode_loan_state_counts_the_banks_subsidy_shares_in_the_close_too
 
         Loan.objects.filter(pk=loan.pk).update(subsidy_ratio="0.5")  # the household pays half the interest
         loan.refresh_from_db()
-        splits = {s.seq: s for s in interest_split(svc.loan_schedule(loan), svc.loan_terms(loan),
+        splits = {s.seq: s for s in interest_split(loan_reads.loan_schedule(loan), loan_reads.loan_terms(loan),
                                                    subsidy.subsidy_terms(loan))}
         due = list(Installment.objects.filter(loan=loan, due_date__lte=TODAY, schedule_version=loan.schedule_version))
         assert due and all(splits[i.seq].subsidy_share > 0 for i in due)
         for i in due:
             svc.repayment_post(loan=loan, amount=i.principal + splits[i.seq].household_share, on=i.due_date,
                                actor=c.officer)
-        state = svc.loan_current_state(loan, TODAY)
+        state = loan_reads.loan_current_state(loan, TODAY)
         assert (state.overdue_interest, state.days_past_due, state.classification) == (0, 0, "normal")
         loan.refresh_from_db()
         assert (loan.overdue_interest, loan.days_past_due) == (0, 0)

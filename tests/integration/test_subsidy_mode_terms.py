@@ -17,6 +17,7 @@ from microcredit.apps.funds import subsidy
 from microcredit.apps.funds.ledger import fund_deposit
 from microcredit.apps.funds.models import FundAccount
 from microcredit.apps.loans import servicing as svc
+from microcredit.apps.loans import selectors as loan_reads
 from microcredit.apps.loans.models import Installment, Loan, LoanEvent
 from microcredit.apps.loans.services import LoanRefused
 from microcredit.apps.monitoring.close import run_close
@@ -40,19 +41,19 @@ def _account(c, mode="claim"):
 
 def _pay_household_share(c, loan, until=TODAY):
     """On each due date: principal + the household's share of the interest (what a direct-mode household pays)."""
-    splits = {s.seq: s for s in interest_split(svc.loan_schedule(loan), svc.loan_terms(loan), subsidy.subsidy_terms(loan))}
+    splits = {s.seq: s for s in interest_split(loan_reads.loan_schedule(loan), loan_reads.loan_terms(loan), subsidy.subsidy_terms(loan))}
     for i in Installment.objects.filter(loan=loan, due_date__lte=until, schedule_version=loan.schedule_version):
         svc.repayment_post(loan=loan, amount=i.principal + splits[i.seq].household_share, on=i.due_date, actor=c.officer)
 
 
 def _figures(loan):
     loan.refresh_from_db()
-    state = svc.loan_current_state(loan, TODAY)
+    state = loan_reads.loan_current_state(loan, TODAY)
     receipts = list(LoanEvent.objects.filter(loan=loan, kind="repayment").order_by("id").values_list("data", flat=True))
     return {"state": (state.overdue_interest, state.penalty_owed, state.advance, state.days_past_due,
                       state.classification, state.principal_outstanding),
             "cache": (loan.overdue_interest, loan.days_past_due, loan.classification, loan.advance),
-            "receipts": receipts, "split": svc.loan_interest_split(loan, TODAY),
+            "receipts": receipts, "split": loan_reads.loan_interest_split(loan, TODAY),
             "claim": [(p.seq, p.eligible, p.amount) for p in subsidy.loan_subsidy_periods(loan, TODAY)],
             "direct": [(p.seq, p.eligible, p.amount) for p in subsidy.loan_direct_periods(loan, TODAY)]}
 
@@ -142,19 +143,19 @@ def test_a_loans_mode_change_applies_to_periods_due_on_or_after_its_date():
         assert loan.subsidy_mode == "direct" and loan.subsidy_mode_changes[0]["before"] == "claim"
         assert AuditEntry.objects.filter(action="loan.subsidy_mode", object_id=str(loan.pk)).count() == 1
         # the household pays the whole interest before the switch, only its share from the switch on
-        splits = {s.seq: s for s in interest_split(svc.loan_schedule(loan), svc.loan_terms(loan),
+        splits = {s.seq: s for s in interest_split(loan_reads.loan_schedule(loan), loan_reads.loan_terms(loan),
                                                    subsidy.subsidy_terms(loan))}
         for i in due:
             share = splits[i.seq].household_share if i.due_date >= switch else i.interest
             svc.repayment_post(loan=loan, amount=i.principal + share, on=i.due_date, actor=c.officer)
-        state = svc.loan_current_state(loan, TODAY)
+        state = loan_reads.loan_current_state(loan, TODAY)
         assert (state.overdue_interest, state.days_past_due) == (0, 0)
         direct = {p.seq: p for p in subsidy.loan_direct_periods(loan, TODAY)}
         claim = {p.seq: p for p in subsidy.loan_subsidy_periods(loan, TODAY)}
         for i in due:
             assert direct[i.seq].eligible == (i.due_date >= switch)
             assert claim[i.seq].eligible == (i.due_date < switch)
-        split = {p["seq"]: p for p in svc.loan_interest_split(loan, TODAY)}
+        split = {p["seq"]: p for p in loan_reads.loan_interest_split(loan, TODAY)}
         assert split[due[0].seq]["subsidy_share"] == 0 and split[due[1].seq]["subsidy_share"] > 0
         run_close(TODAY)
         row = LoanDayState.objects.get(loan=loan)

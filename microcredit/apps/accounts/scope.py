@@ -2,7 +2,7 @@
 
 `Scope.of(user)` reads the user once; `scope.filter_regions(qs, "region_code")` narrows any
 queryset that carries a region code to the user's prefixes, `scope.filter_bank(qs, "bank")`
-to the user's bank. A scope that is unrestricted (admin, superuser) leaves the queryset alone.
+to the user's bank. A scope that is unrestricted (admin, superuser, `SYSTEM`) leaves the queryset alone.
 """
 
 from __future__ import annotations
@@ -16,6 +16,15 @@ from django.db.models import Q, QuerySet
 from microcredit.domain.regions import in_scope
 
 
+class _System:
+    """The actor of batch work (the close, jobs, commands): every region, every bank."""
+
+    is_authenticated = False
+
+
+SYSTEM = _System()  # pass as ``user=`` to a selector for an unscoped read by the system
+
+
 @dataclass(frozen=True)
 class Scope:
     region_prefixes: tuple[str, ...]
@@ -24,6 +33,8 @@ class Scope:
 
     @classmethod
     def of(cls, user) -> "Scope":
+        if user is SYSTEM:
+            return cls((), None, unrestricted=True)
         if user is None or not user.is_authenticated:
             return cls((), None)
         if user.is_superuser or user.role == "admin":

@@ -44,6 +44,11 @@ def audit_entries(
     return qs.order_by("-at", "-id")
 
 
+def household_audit_entries(*, household_id: int) -> QuerySet[AuditEntry]:
+    """Everything recorded against a household, newest first (its page checked the scope)."""
+    return AuditEntry.objects.filter(household_id=household_id).order_by("-at", "-id")
+
+
 def masked(value, user):
     """A before/after snapshot with ID numbers and phones masked unless the user may see them."""
     if user.has_perm("core.see_identity") or value is None:

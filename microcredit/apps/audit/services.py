@@ -41,7 +41,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
     return {name: _plain(getattr(obj, name)) for name in names}
 
 
-def record_audit(
+def audit_entry(
     *,
     actor,
     action: str,
@@ -55,18 +55,18 @@ def record_audit(
     household_id: int | None = None,
     note: str = "",
 ) -> AuditEntry:
-    """Append one audit row. `actor` may be None (system)."""
+    """One audit row, not saved yet (``record_audits`` writes many at once). `actor` may be None (system)."""
     actor = user_or_none(actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:255]
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor,
         actor_label=(actor.get_full_name() or actor.username) if actor else SYSTEM_LABEL,
         action=action,
         object_type=object_type,
-        object_id=object_id,
+        object_id=str(object_id),
         object_repr=object_repr[:255],
         before=_plain(before) if before is not None else None,
         after=_plain(after) if after is not None else None,
@@ -74,3 +74,15 @@ def record_audit(
         household_id=household_id,
         note=note,
     )
+
+
+def record_audit(**fields) -> AuditEntry:
+    """Append one audit row (the arguments of ``audit_entry``)."""
+    entry = audit_entry(**fields)
+    entry.save()
+    return entry
+
+
+def record_audits(entries: list[AuditEntry], *, batch_size: int = 500) -> None:
+    """Append many rows built by ``audit_entry`` (bulk imports)."""
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)

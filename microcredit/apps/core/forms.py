@@ -4,17 +4,20 @@
 statements print ("1,234.50", "１２３４．５", "¥1234.50", "1234.5 元") through
 :func:`microcredit.domain.cells.parse_amount` — the same parser, bounds and Chinese messages as
 every uploaded file — and cleans to ``int`` fen. No ``float`` and no ``* 100`` anywhere.
+:class:`MoneyDateField` is the date of a money event: refused at the field when after the business date.
 """
 
 from __future__ import annotations
 
 from django import forms
 
+from microcredit.apps.core.clock import business_date
 from microcredit.domain.bounds import MAX_FEN
 from microcredit.domain.cells import CellError, parse_amount
+from microcredit.domain.guards import money_date_errors
 from microcredit.domain.money import fen_to_yuan
 
-__all__ = ["YuanField"]
+__all__ = ["DateInput", "MoneyDateField", "YuanField"]
 
 
 class YuanField(forms.CharField):
@@ -63,3 +66,21 @@ class YuanField(forms.CharField):
             return self.to_python(data) != (self.to_python(self.prepare_value(initial)) if initial not in (None, "") else None)
         except forms.ValidationError:
             return True
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class MoneyDateField(forms.DateField):
+    """The date of a money event: not after the business date."""
+
+    widget = DateInput
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is not None:
+            errors = money_date_errors(day, business_date(), label=str(self.label or "日期"))
+            if errors:
+                raise forms.ValidationError(errors[0].message)
+        return day

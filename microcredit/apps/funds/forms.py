@@ -1,8 +1,7 @@
 from django import forms
 
 from microcredit.apps.funds.models import ClaimCause
-from microcredit.apps.core.forms import YuanField
-from microcredit.apps.loans.forms import DateInput, MoneyDateField
+from microcredit.apps.core.forms import DateInput, MoneyDateField, YuanField
 
 
 class EntryForm(forms.Form):

@@ -36,7 +36,7 @@ def list_households(request, page: int = 1, page_size: int = 50, village: str | 
         raise HttpError(403, "无查看档案权限")
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     filters = {"village": village, "township": township, "status": status, "q": q}
-    paginator = Paginator(household_list(user=request.user, filters=filters), page_size)
+    paginator = Paginator(household_list(user=request.user, **filters), page_size)
     current = paginator.get_page(page)
     see = request.user.has_perm("core.see_identity")
     return {"count": paginator.count, "page": current.number, "page_size": page_size,

@@ -6,7 +6,8 @@ import json
 
 from django.db.models import Count
 
-from microcredit.apps.households.models import Household, HouseholdStatus
+from microcredit.apps.households.models import HouseholdStatus
+from microcredit.apps.households.selectors import households_in_scope
 
 
 def households_by_status_panel(user, scope) -> dict | None:
@@ -14,7 +15,7 @@ def households_by_status_panel(user, scope) -> dict | None:
     if not user.has_perm("core.view_registry"):
         return None
     rows = (
-        scope.filter_regions(Household.objects.all(), "region_code")
+        households_in_scope(user=user)
         .values("village__parent_id", "village__parent__name", "status")
         .annotate(n=Count("id"))
         .order_by("village__parent_id", "status")

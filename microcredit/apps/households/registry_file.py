@@ -30,13 +30,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from microcredit.apps.accounts.scope import Scope
+from microcredit.apps.accounts.scope import SYSTEM, Scope
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.tables import TableError, read_cells
 from microcredit.apps.households.models import (
     Health, Household, HouseholdStatus, LabourCapacity, Member, Relation, SkillLevel,
 )
-from microcredit.apps.regions.models import Region
+from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.domain.identity import parse_id_number as parse_identity
 from microcredit.domain.cells import CellError, cell_text, parse_amount, parse_id_number
 from microcredit.domain.registry import (
@@ -206,7 +206,7 @@ def validate_registry_rows(table: list[list[str]], *, scope: Scope, today: dt.da
     parsed.rows = len(body)
     villages = {
         r.code: r for code_chunk in _chunks(sorted({_get(row, index, "行政村代码") for _, row in body}))
-        for r in Region.objects.filter(code__in=code_chunk)
+        for r in regions_in_scope(user=SYSTEM).filter(code__in=code_chunk)
     }
     errors = parsed.errors
     first_row_of: dict[str, int] = {}

@@ -1,29 +1,34 @@
-"""Reads of the registry; every one narrowed by the caller's scope (ARCHITECTURE §5)."""
+"""Reads of the registry; every one narrowed by the caller's scope (ARCHITECTURE §5).
+
+`households_in_scope` is the one definition of "the households a user may see"; other apps read
+households through it (or `household_list` / `household_get`) and the re-exported vocabularies.
+"""
 
 from __future__ import annotations
 
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
-from django.http import Http404
 
 from microcredit.apps.accounts.scope import Scope
-from microcredit.apps.audit.models import AuditEntry
-from microcredit.apps.households.models import Household, Member
+from microcredit.apps.audit.selectors import household_audit_entries
+from microcredit.apps.households.models import Health, Household, HouseholdStatus, Member, SkillLevel
+
+VOCABULARIES = (Health, HouseholdStatus, SkillLevel)  # re-exported for other apps' forms and rules
 
 FILTERS = ("township", "village", "status", "wubao", "dibao", "q")
 
 
 def households_in_scope(*, user) -> QuerySet[Household]:
+    """Every household the user may see (by region code; the system sees all)."""
     return Scope.of(user).filter_regions(Household.objects.all(), "region_code")
 
 
-def household_list(*, user, filters: dict | None = None) -> QuerySet[Household]:
+def household_list(*, user, **filters) -> QuerySet[Household]:
     """Households in scope matching the list filters.
 
     Args:
         filters: township (9-digit prefix or 12-digit code), village (12-digit code), status,
             wubao / dibao ("1" yes, "0" no), q (head's name, 户编号, a member's name or ID number).
     """
-    filters = filters or {}
     qs = households_in_scope(user=user).select_related("village", "village__parent")
     if filters.get("township"):
         qs = qs.filter(region_code__startswith=filters["township"][:9])
@@ -44,20 +49,17 @@ def household_list(*, user, filters: dict | None = None) -> QuerySet[Household]:
 
 
 def household_get(*, user, pk: int) -> Household:
-    """One household in scope; Http404 outside it (its existence is not revealed)."""
-    household = households_in_scope(user=user).select_related("village", "village__parent").filter(pk=pk).first()
-    if household is None:
-        raise Http404("农户不存在或不在您的管辖范围内")
-    return household
+    """One household in scope; Household.DoesNotExist outside it (its existence is not revealed)."""
+    return households_in_scope(user=user).select_related("village", "village__parent").get(pk=pk)
 
 
 def household_members(*, household: Household) -> QuerySet[Member]:
     return household.members.order_by(Case(When(relation="head", then=Value(0)), default=Value(1)), "birth_date")
 
 
-def household_timeline(*, household: Household) -> QuerySet[AuditEntry]:
+def household_timeline(*, household: Household) -> QuerySet:
     """Everything recorded against the household, newest first."""
-    return AuditEntry.objects.filter(household_id=household.pk).order_by("-at", "-id")
+    return household_audit_entries(household_id=household.pk)
 
 
 def member_by_id_number(*, user, id_number: str) -> Member | None:

@@ -14,8 +14,7 @@ from typing import Callable
 
 from django.db import transaction
 
-from microcredit.apps.audit.models import AuditEntry
-from microcredit.apps.audit.services import SYSTEM_LABEL, _plain, record_audit, snapshot, user_or_none
+from microcredit.apps.audit.services import audit_entry, record_audit, record_audits, snapshot, user_or_none
 from microcredit.apps.core.clock import business_date, now
 from microcredit.apps.households.models import Household, Member, Relation
 from microcredit.apps.households.registry_file import CHUNK, ParsedRegistry
@@ -56,7 +55,7 @@ def member_facts(member: Member) -> MemberFacts:
     return MemberFacts(member.birth_date, member.relation, member.labour, member.phone)
 
 
-def _audit_member(actor, action, member: Member, household: Household, before, after) -> AuditEntry:
+def _audit_member(actor, action, member: Member, household: Household, before, after):
     return record_audit(
         actor=actor, action=action, obj=member, object_repr=f"{member.name}（{household.number}）",
         before=before, after=after, region_code=household.region_code, household_id=household.pk,
@@ -173,15 +172,6 @@ class RegistryImportResult:
         return asdict(self)
 
 
-def _entry(actor, action, *, object_type, object_id, object_repr, before, after, region_code, household_id):
-    return AuditEntry(
-        actor=actor, actor_label=(actor.get_full_name() or actor.username) if actor else SYSTEM_LABEL,
-        action=action, object_type=object_type, object_id=str(object_id), object_repr=object_repr[:255],
-        before=_plain(before) if before is not None else None, after=_plain(after),
-        region_code=region_code, household_id=household_id,
-    )
-
-
 def _diff(obj, wanted: dict) -> tuple[dict, dict]:
     before = {k: getattr(obj, k) for k, v in wanted.items() if getattr(obj, k) != v}
     return before, {k: wanted[k] for k in before}
@@ -201,7 +191,7 @@ def registry_import(*, parsed: ParsedRegistry, actor=None, source: str = "",
     actor = user_or_none(actor)
     report = report or (lambda done, total, message="": None)
     result = RegistryImportResult()
-    audits: list[AuditEntry] = []
+    audits = []
     total = len(parsed.households) + len(parsed.members)
     stamp = now()
 
@@ -226,16 +216,16 @@ def registry_import(*, parsed: ParsedRegistry, actor=None, source: str = "",
         existing.update(Household.objects.in_bulk(chunk, field_name="number"))
     for h in new:
         h = existing[h.number]
-        audits.append(_entry(actor, "household.import_create", object_type="households.household",
-                             object_id=h.pk, object_repr=str(h), before=None,
-                             after=snapshot(h, HOUSEHOLD_FIELDS), region_code=h.region_code, household_id=h.pk))
+        audits.append(audit_entry(actor=actor, action="household.import_create", object_type="households.household",
+                                  object_id=h.pk, object_repr=str(h), before=None,
+                                  after=snapshot(h, HOUSEHOLD_FIELDS), region_code=h.region_code, household_id=h.pk))
     if changed:
         fields = sorted({k for _, _, after in changed for k in after} | {"updated_at"})
         Household.objects.bulk_update([h for h, _, _ in changed], fields, batch_size=CHUNK)
     for h, before, after in changed:
-        audits.append(_entry(actor, "household.import_update", object_type="households.household",
-                             object_id=h.pk, object_repr=str(h), before=before, after=after,
-                             region_code=h.region_code, household_id=h.pk))
+        audits.append(audit_entry(actor=actor, action="household.import_update", object_type="households.household",
+                                  object_id=h.pk, object_repr=str(h), before=before, after=after,
+                                  region_code=h.region_code, household_id=h.pk))
     result.households_created, result.households_updated = len(new), len(changed)
     report(len(numbers), total, "农户已写入")
 
@@ -266,19 +256,19 @@ def registry_import(*, parsed: ParsedRegistry, actor=None, source: str = "",
         members.update(Member.objects.in_bulk(chunk, field_name="id_number"))
     for m, household in new_m:
         m = members[m.id_number]
-        audits.append(_entry(actor, "member.import_create", object_type="households.member", object_id=m.pk,
-                             object_repr=f"{m.name}（{household.number}）", before=None,
-                             after=snapshot(m, MEMBER_FIELDS), region_code=household.region_code,
-                             household_id=household.pk))
+        audits.append(audit_entry(actor=actor, action="member.import_create", object_type="households.member",
+                                  object_id=m.pk, object_repr=f"{m.name}（{household.number}）", before=None,
+                                  after=snapshot(m, MEMBER_FIELDS), region_code=household.region_code,
+                                  household_id=household.pk))
     if changed_m:
         fields = sorted({k for _, _, _, after in changed_m for k in after})
         Member.objects.bulk_update([m for m, _, _, _ in changed_m], fields, batch_size=CHUNK)
     for m, household, before, after in changed_m:
-        audits.append(_entry(actor, "member.import_update", object_type="households.member", object_id=m.pk,
-                             object_repr=f"{m.name}（{household.number}）", before=before, after=after,
-                             region_code=household.region_code, household_id=household.pk))
+        audits.append(audit_entry(actor=actor, action="member.import_update", object_type="households.member",
+                                  object_id=m.pk, object_repr=f"{m.name}（{household.number}）", before=before,
+                                  after=after, region_code=household.region_code, household_id=household.pk))
     result.members_created, result.members_updated = len(new_m), len(changed_m)
-    AuditEntry.objects.bulk_create(audits, batch_size=CHUNK)
+    record_audits(audits, batch_size=CHUNK)
     record_audit(actor=actor, action="registry.import", object_type="households.import",
                  object_repr=f"档案导入 {source}".strip(), after=result.as_dict(),
                  note=f"{parsed.rows}行，{len(parsed.households)}户")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from microcredit.apps.audit.models import AuditEntry
 from microcredit.apps.households.models import Household, Member
 from microcredit.domain.money import fen_to_yuan
 
@@ -56,7 +55,7 @@ def _value(model, name: str, value) -> str:
     return str(value)
 
 
-def describe(entry: AuditEntry, *, mask=lambda name, value: value) -> TimelineItem:
+def describe(entry, *, mask=lambda name, value: value) -> TimelineItem:
     """One audit row as a readable item; `mask(name, value)` hides identity fields if needed."""
     model = _MODELS.get(entry.object_type)
     changes = []

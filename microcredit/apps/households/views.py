@@ -16,16 +16,17 @@ from microcredit.apps.core.masking import mask_id_number, mask_phone
 from microcredit.apps.core.tables import DEFAULT_LIMITS, TableError, check_upload
 from microcredit.apps.households import selectors
 from microcredit.apps.households.export import write_households_xlsx, write_import_template
+from microcredit.apps.households.models import Household
 from microcredit.apps.households.forms import (
     HouseholdFilterForm, HouseholdForm, MemberForm, RegistryImportForm, VerifyForm,
 )
 from microcredit.apps.households.services import household_create, household_update, member_create, member_update
 from microcredit.apps.households.timeline import describe
 from microcredit.apps.households.verification import VerifyThrottled, check_verify_rate, registry_verify
-from microcredit.apps.jobs.models import Job
 from microcredit.apps.core.panels import household_panels
 from microcredit.apps.core.params import int_param
 from microcredit.apps.jobs.runner import enqueue
+from microcredit.apps.jobs.selectors import jobs_for
 from microcredit.apps.regions.selectors import townships_in_scope, villages_in_scope
 from microcredit.domain.errors import DomainError
 
@@ -48,7 +49,7 @@ def _filter_form(request):
 def household_list(request):
     form = _filter_form(request)
     filters = form.filters() if form.is_bound else {}
-    page = Paginator(selectors.household_list(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.household_list(user=request.user, **filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "households/list.html", {
@@ -62,10 +63,17 @@ def household_export(request):
     if not request.user.has_perm("core.export_data"):
         raise PermissionDenied
     form = _filter_form(request)
-    qs = selectors.household_list(user=request.user, filters=form.filters() if form.is_bound else {})
+    qs = selectors.household_list(user=request.user, **(form.filters() if form.is_bound else {}))
     out = write_households_xlsx(qs, see_identity=_see(request))
     return FileResponse(out, as_attachment=True, filename=f"农户档案_{business_date():%Y%m%d}.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _household(request, pk: int) -> Household:
+    try:
+        return selectors.household_get(user=request.user, pk=pk)
+    except Household.DoesNotExist:
+        raise Http404("农户不存在或不在您的管辖范围内") from None
 
 
 def _masker(see: bool):
@@ -79,7 +87,7 @@ def _masker(see: bool):
 @login_required
 @permission_required("core.view_registry", raise_exception=True)
 def household_detail(request, pk: int):
-    household = selectors.household_get(user=request.user, pk=pk)
+    household = _household(request, pk)
     see = _see(request)
     timeline = [describe(e, mask=_masker(see)) for e in selectors.household_timeline(household=household)[:200]]
     return render(request, "households/detail.html", {
@@ -105,7 +113,7 @@ def household_new(request):
 @login_required
 @permission_required("core.edit_registry", raise_exception=True)
 def household_edit(request, pk: int):
-    household = selectors.household_get(user=request.user, pk=pk)
+    household = _household(request, pk)
     form = HouseholdForm(request.POST or None, instance=household)
     if request.method == "POST" and form.is_valid():
         household.refresh_from_db()
@@ -118,7 +126,7 @@ def household_edit(request, pk: int):
 @login_required
 @permission_required("core.edit_registry", raise_exception=True)
 def member_edit(request, pk: int, member_pk: int | None = None):
-    household = selectors.household_get(user=request.user, pk=pk)
+    household = _household(request, pk)
     member = get_object_or_404(household.members, pk=member_pk) if member_pk else None
     form = MemberForm(request.POST or None, instance=member)
     if request.method == "POST" and form.is_valid():
@@ -154,9 +162,13 @@ def registry_import_page(request):
     elif request.method == "POST":
         status = 400
     job_id = int_param(request.GET, "job")
-    job = Job.objects.filter(pk=job_id, kind="registry_import", created_by=request.user).first() if job_id else None
-    recent = Job.objects.filter(kind="registry_import", created_by=request.user)[:10]
+    mine = _my_imports(request)
+    job, recent = mine.filter(pk=job_id).first() if job_id else None, mine[:10]
     return render(request, "households/import.html", {"form": form, "job": job, "recent": recent}, status=status)
+
+
+def _my_imports(request):
+    return jobs_for(request.user).filter(kind="registry_import", created_by=request.user)
 
 
 @login_required
@@ -169,7 +181,7 @@ def registry_import_template(request):
 @login_required
 @permission_required("core.import_registry", raise_exception=True)
 def registry_import_status(request, job_pk: int):
-    job = Job.objects.filter(pk=job_pk, kind="registry_import", created_by=request.user).first()
+    job = _my_imports(request).filter(pk=job_pk).first()
     if job is None:
         raise Http404
     return render(request, "households/_import_status.html", {"job": job})

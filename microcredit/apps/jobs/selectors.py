@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.masking import mask_id_number, mask_phone, mask_text
-from microcredit.apps.jobs.models import Job
+from microcredit.apps.jobs.models import Job, JobStatus  # noqa: F401 — JobStatus re-exported for other apps
 
 # Kinds whose subject needs a permission beyond the region (the registry is confidential).
 KIND_PERMISSIONS = {"registry_import": "core.view_registry"}

@@ -81,7 +81,7 @@ class ReceiptOut(Schema):
 
 def _get(request, loan_id: int) -> Loan:
     try:
-        return selectors.loan_get(request.user, loan_id)
+        return selectors.loan_get(user=request.user, pk=loan_id)
     except Loan.DoesNotExist:
         raise HttpError(404, "贷款不存在或不在您的管辖范围内") from None
 
@@ -91,7 +91,7 @@ def list_loans(request, status: Text(16) = "", classification: Text(16) = "", re
                limit: Limit = 100, offset: Offset = 0):
     if not request.user.has_perm("loans.view_loan"):
         raise HttpError(403, "无权查看贷款")
-    qs = selectors.loan_list(request.user, status=status, classification=classification, region=region)
+    qs = selectors.loan_list(user=request.user, status=status, classification=classification, region=region)
     return [_loan_out(x) for x in qs[offset:offset + limit]]
 
 
@@ -125,7 +125,7 @@ def subsidy_split(request, loan_id: Id):
     if not request.user.has_perm("loans.view_loan"):
         raise HttpError(403, "无权查看贷款")
     loan = _get(request, loan_id)
-    split = svc.loan_interest_split(loan)
+    split = selectors.loan_interest_split(loan)
     periods = [{"seq": p["seq"], "due_date": p["due_date"], "interest": fen_to_yuan(p["interest"]),
                 "household_share": fen_to_yuan(p["household_share"]), "subsidy_share": fen_to_yuan(p["subsidy_share"]),
                 "eligible": p["eligible"], "reason": p["reason"]} for p in split or ()]

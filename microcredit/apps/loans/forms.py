@@ -1,32 +1,12 @@
 """Servicing forms: amounts entered in yuan, cleaned to fen by ``core.forms.YuanField``; the date of a
-money event is refused at the field when it is after the business date (``domain.guards``; the
-services refuse it too)."""
+money event is refused at the field when it is after the business date (``core.forms.MoneyDateField``;
+the services refuse it too)."""
 
 from __future__ import annotations
 
 from django import forms
 
-from microcredit.apps.core.clock import business_date
-from microcredit.apps.core.forms import YuanField
-from microcredit.domain.guards import money_date_errors
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class MoneyDateField(forms.DateField):
-    """The date of a money event: not after the business date."""
-
-    widget = DateInput
-
-    def clean(self, value):
-        day = super().clean(value)
-        if day is not None:
-            errors = money_date_errors(day, business_date(), label=str(self.label or "日期"))
-            if errors:
-                raise forms.ValidationError(errors[0].message)
-        return day
+from microcredit.apps.core.forms import MoneyDateField, YuanField
 
 
 class RepaymentForm(forms.Form):

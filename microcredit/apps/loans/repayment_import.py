@@ -121,7 +121,7 @@ def _parse_row(line: int, row: list, header: _Header, today: dt.date) -> tuple[d
 def _visible_loans(user, numbers: set[str]) -> dict[str, int]:
     found, pending = {}, iter(sorted(numbers))
     while chunk := list(islice(pending, 900)):  # below SQLite's historical 999 parameters
-        found |= dict(loans_visible(user).filter(number__in=chunk).values_list("number", "id"))
+        found |= dict(loans_visible(user=user).filter(number__in=chunk).values_list("number", "id"))
     return found
 
 

@@ -1,14 +1,30 @@
-"""Reads on loans, always through the caller's scope (regions, and bank for bank users)."""
+"""Reads on loans, always through the caller's scope (regions, and bank for bank users), and a loan's
+truth computed from its schedule and events by the domain engine (DOMAIN §5.3, ADR 0004).
+
+Other apps read loans only through this module (issue #10 §1); batch work passes ``user=SYSTEM``.
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Max, Min, Q, QuerySet
 
 from microcredit.apps.accounts.scope import Scope
-from microcredit.apps.loans.models import Loan, LoanEvent
+from microcredit.apps.core.clock import business_date
+from microcredit.apps.loans.models import (EventKind, Installment, Loan, LoanEvent, LoanStatus, SubsidyMode,
+                                           UsageMode)
+from microcredit.domain.schedules import Installment as DomainInstallment
+from microcredit.domain.schedules import LoanTerms, Schedule
+from microcredit.domain.servicing import LoanState, Payment, loan_state, settlement_quote
+from microcredit.domain.subsidy import SubsidyTerms, direct_subsidy_by_period, direct_subsidy_credits, interest_split
+
+VOCABULARIES = (LoanStatus, SubsidyMode, UsageMode)  # re-exported for other apps' forms and rules
+PAYMENT_EVENT_KINDS = (EventKind.REPAYMENT, EventKind.SETTLEMENT, EventKind.RENEWAL)
 
 
-def loans_visible(user) -> QuerySet[Loan]:
+def loans_visible(*, user) -> QuerySet[Loan]:
     scope = Scope.of(user)
     qs = Loan.objects.select_related("household", "borrower", "bank")
     if scope.bank_id is not None and not scope.unrestricted:
@@ -17,11 +33,10 @@ def loans_visible(user) -> QuerySet[Loan]:
     return scope.filter_regions(qs)
 
 
-def loan_list(user, *, q: str = "", status: str = "", classification: str = "", region: str = "") -> QuerySet[Loan]:
-    qs = loans_visible(user)
+def loan_list(*, user, q: str = "", status: str = "", classification: str = "", region: str = "",
+              household=None, ids=None) -> QuerySet[Loan]:
+    qs = loans_visible(user=user)
     if q:
-        from django.db.models import Q
-
         qs = qs.filter(Q(number__icontains=q) | Q(household__head_name__icontains=q) | Q(borrower__name__icontains=q))
     if status:
         qs = qs.filter(status=status)
@@ -29,13 +44,137 @@ def loan_list(user, *, q: str = "", status: str = "", classification: str = "", 
         qs = qs.filter(classification=classification)
     if region:
         qs = qs.filter(region_code__startswith=region)
+    if household is not None:
+        qs = qs.filter(household=household)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
     return qs
 
 
-def loan_get(user, pk: int) -> Loan:
+def loan_get(*, user, pk: int) -> Loan:
     """The loan if visible to the user (Loan.DoesNotExist otherwise)."""
-    return loans_visible(user).get(pk=pk)
+    return loans_visible(user=user).get(pk=pk)
 
 
 def loan_events(loan: Loan) -> QuerySet[LoanEvent]:
     return loan.events.select_related("created_by", "reverses").order_by("on", "id")
+
+
+def loan_event_last_id() -> int:
+    """The id of the newest loan event (0 when none): a watermark for "what the close saw"."""
+    return LoanEvent.objects.aggregate(m=Max("id"))["m"] or 0
+
+
+def loan_events_after(since: int) -> QuerySet[LoanEvent]:
+    """Loan events (of any loan) recorded after the event ``since``."""
+    return LoanEvent.objects.filter(id__gt=since)
+
+
+def first_disbursement_date() -> dt.date | None:
+    return Loan.objects.aggregate(d=Min("disbursed_on"))["d"]
+
+
+def other_active_loan(household, exclude: Loan | None = None) -> Loan | None:
+    """The household's 在贷 policy loan other than ``exclude`` (DOMAIN §4: at most one)."""
+    qs = Loan.objects.filter(household=household, status=LoanStatus.ACTIVE)
+    return (qs.exclude(pk=exclude.pk) if exclude is not None else qs).first()
+
+
+
+def loan_terms(loan: Loan) -> LoanTerms:
+    """The domain terms of a stored loan."""
+    return LoanTerms(
+        principal=loan.principal, annual_rate=Decimal(loan.annual_rate), disbursed_on=loan.disbursed_on,
+        term_months=loan.term_months, method=loan.method,
+    )
+
+
+def loan_subsidy_terms(loan: Loan) -> SubsidyTerms:
+    """The subsidy terms fixed on the loan at disbursement (DOMAIN §6): cap rate, ratio, window."""
+    return SubsidyTerms(cap_rate=Decimal(loan.cap_rate), ratio=Decimal(loan.subsidy_ratio),
+                        max_years=loan.subsidy_max_years)
+
+
+def loan_subsidy_mode_on(loan: Loan, due_date: dt.date) -> str:
+    """The loan's subsidy mode for the period due on ``due_date`` (ADR 0004 amendment): the mode it was
+    disbursed with, changed by each effective-dated change whose date is on or before the due date."""
+    for change in loan.subsidy_mode_changes or ():
+        if due_date < dt.date.fromisoformat(change["effective_from"]):
+            return change["before"]
+    return loan.subsidy_mode
+
+
+def loan_has_direct_periods(loan: Loan) -> bool:
+    """True when some period of the loan may be in 直接贴付 mode (now, or before/after a change)."""
+    return loan.subsidy_mode == SubsidyMode.DIRECT or bool(loan.subsidy_mode_changes)
+
+
+def loan_schedule(loan: Loan, version: int | None = None) -> Schedule:
+    """The loan's current (or given) schedule version as a domain Schedule."""
+    rows = Installment.objects.filter(loan=loan, schedule_version=version or loan.schedule_version).order_by("seq")
+    insts = tuple(DomainInstallment(r.seq, r.period_start, r.due_date, r.principal, r.interest) for r in rows)
+    return Schedule(loan.maturity_date, insts)
+
+
+def household_payments(loan: Loan) -> list[Payment]:
+    """The effective payment events as domain Payments (settlement/renewal pay off the loan)."""
+    out = []
+    for e in LoanEvent.objects.filter(loan=loan, kind__in=PAYMENT_EVENT_KINDS).effective().order_by("on", "id"):
+        if e.amount > 0:
+            out.append(Payment(e.on, e.amount, "regular" if e.kind == EventKind.REPAYMENT else "settlement"))
+    return out
+
+
+def _direct_on(loan: Loan):
+    """Predicate on a period's due date: is that period in 直接贴付 mode (ADR 0004 amendment)."""
+    return lambda due_date: loan_subsidy_mode_on(loan, due_date) == SubsidyMode.DIRECT
+
+
+def loan_payments(loan: Loan, as_of: dt.date | None = None) -> list[Payment]:
+    """What pays the loan as of a day: the household's payments, plus — for the periods of a loan in
+    直接贴付 mode (``Loan.subsidy_mode``, set at disbursement, changed only with an effective date) — the
+    subsidy shares the bank books on the due dates the household paid its share on time (ADR 0004;
+    domain.subsidy.direct_subsidy_credits)."""
+    payments = household_payments(loan)
+    if not loan_has_direct_periods(loan):
+        return payments
+    day = max(as_of or business_date(), loan.disbursed_on)
+    credits = direct_subsidy_credits(loan_schedule(loan), loan_terms(loan), payments, loan_subsidy_terms(loan), day,
+                                     _direct_on(loan))
+    return sorted([*payments, *credits], key=lambda p: p.date)
+
+
+def loan_direct_periods(loan: Loan, as_of: dt.date):
+    """直接贴付: the domain's per-period subsidy share earned (household paid its share on time, ADR 0004);
+    periods in 先收后补 mode earn nothing here."""
+    return direct_subsidy_by_period(loan_schedule(loan), loan_terms(loan), household_payments(loan),
+                                    loan_subsidy_terms(loan), max(as_of, loan.disbursed_on), _direct_on(loan))
+
+
+def loan_interest_split(loan: Loan, as_of: dt.date | None = None) -> list[dict] | None:
+    """For a loan with periods in direct mode: per period the interest, the household's share, the subsidy
+    share the bank claims, and whether it was earned; None for a loan wholly in claim mode. A period in
+    先收后补 mode (before/after a change of mode) has no subsidy share: the household pays the whole interest."""
+    if not loan_has_direct_periods(loan):
+        return None
+    as_of = as_of or business_date()
+    earned = {p.seq: p for p in loan_direct_periods(loan, as_of)}
+    direct_on = _direct_on(loan)
+    out = []
+    for s in interest_split(loan_schedule(loan), loan_terms(loan), loan_subsidy_terms(loan)):
+        share = s.subsidy_share if direct_on(s.due_date) else 0
+        out.append({"seq": s.seq, "due_date": s.due_date, "interest": s.interest, "household_share": s.interest - share,
+                    "subsidy_share": share, "eligible": earned[s.seq].eligible, "reason": earned[s.seq].reason})
+    return out
+
+
+def loan_current_state(loan: Loan, as_of: dt.date | None = None) -> LoanState:
+    """The domain state of the loan as of a day (default: the business date)."""
+    as_of = as_of or business_date()
+    return loan_state(loan_schedule(loan), loan_terms(loan), loan_payments(loan, as_of), max(as_of, loan.disbursed_on))
+
+
+
+def settlement_quote_for(loan: Loan, on: dt.date):
+    """What settles the loan on ``on`` (提前结清)."""
+    return settlement_quote(loan_schedule(loan), loan_terms(loan), loan_payments(loan, on), on)

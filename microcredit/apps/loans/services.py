@@ -15,23 +15,19 @@ from django.db import IntegrityError, transaction
 
 from microcredit.apps.audit.services import record_audit, snapshot
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent, LoanStatus, SubsidyMode
+from microcredit.apps.loans.selectors import other_active_loan
+# funds/subsidy.py still imports these reads from here (test_app_boundaries PENDING); they live in loans.selectors.
+from microcredit.apps.loans.selectors import loan_subsidy_mode_on, loan_subsidy_terms, loan_terms  # noqa: F401
+from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent, SubsidyMode
 from microcredit.domain.errors import DomainError
 from microcredit.domain.guards import check_account_number, check_money_date
 from microcredit.domain.schedules import LoanTerms, build_schedule
-from microcredit.domain.subsidy import SubsidyTerms
 
 ONE_ACTIVE_MESSAGE = "该户已有一笔在贷的政策性贷款，结清前不能再贷（每户至多一笔在贷政策性贷款）"
 
 
 class LoanRefused(DomainError):
     """A loan that may not be opened (field + Chinese message)."""
-
-
-def other_active_loan(household, exclude: Loan | None = None) -> Loan | None:
-    """The household's 在贷 policy loan other than ``exclude`` (DOMAIN §4: at most one)."""
-    qs = Loan.objects.filter(household=household, status=LoanStatus.ACTIVE)
-    return (qs.exclude(pk=exclude.pk) if exclude is not None else qs).first()
 
 
 @contextlib.contextmanager
@@ -46,34 +42,6 @@ def one_active_guard(household, exclude: Loan | None = None, *, error: type[Doma
         if other_active_loan(household, exclude) is not None:
             raise error(field, ONE_ACTIVE_MESSAGE) from exc
         raise
-
-
-def loan_terms(loan: Loan) -> LoanTerms:
-    """The domain terms of a stored loan."""
-    return LoanTerms(
-        principal=loan.principal, annual_rate=Decimal(loan.annual_rate), disbursed_on=loan.disbursed_on,
-        term_months=loan.term_months, method=loan.method,
-    )
-
-
-def loan_subsidy_terms(loan: Loan) -> SubsidyTerms:
-    """The subsidy terms fixed on the loan at disbursement (DOMAIN §6): cap rate, ratio, window."""
-    return SubsidyTerms(cap_rate=Decimal(loan.cap_rate), ratio=Decimal(loan.subsidy_ratio),
-                        max_years=loan.subsidy_max_years)
-
-
-def loan_subsidy_mode_on(loan: Loan, due_date: dt.date) -> str:
-    """The loan's subsidy mode for the period due on ``due_date`` (ADR 0004 amendment): the mode it was
-    disbursed with, changed by each effective-dated change whose date is on or before the due date."""
-    for change in loan.subsidy_mode_changes or ():
-        if due_date < dt.date.fromisoformat(change["effective_from"]):
-            return change["before"]
-    return loan.subsidy_mode
-
-
-def loan_has_direct_periods(loan: Loan) -> bool:
-    """True when some period of the loan may be in 直接贴付 mode (now, or before/after a change)."""
-    return loan.subsidy_mode == SubsidyMode.DIRECT or bool(loan.subsidy_mode_changes)
 
 
 def _next_number(bank_code: str, day: dt.date) -> str:

@@ -1,8 +1,8 @@
 """Servicing writes on loans (DOMAIN §5.3, §4, §12): repayment, early settlement, extension,
-renewal, write-off and reversal. Each is one transaction that locks the loan row first
-(`select_for_update`, so two postings at the same moment cannot lose an update), adds an
-immutable `LoanEvent`, rebuilds the cached state from all events (`loan_refresh_state`) and
-records an audit row on the household's timeline.
+renewal, write-off and reversal (the reads they build on are in ``loans.selectors``). Each is one
+transaction that locks the loan row first (`select_for_update`, so two postings at the same moment
+cannot lose an update), adds an immutable `LoanEvent`, rebuilds the cached state from all events
+(`loan_refresh_state`) and records an audit row on the household's timeline.
 """
 
 from __future__ import annotations
@@ -15,18 +15,15 @@ from django.db.models import F
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent, LoanStatus, SubsidyMode
-from microcredit.apps.loans.services import (loan_has_direct_periods, loan_open, loan_subsidy_mode_on,
-                                             loan_subsidy_terms, loan_terms, one_active_guard)
+from microcredit.apps.loans.selectors import loan_current_state, loan_payments, loan_schedule, loan_terms
+from microcredit.apps.loans.selectors import loan_direct_periods  # noqa: F401 — funds/subsidy.py's, PENDING
+from microcredit.apps.loans.services import loan_open, one_active_guard
 from microcredit.batch.basis import basis_of, next_due_date
 from microcredit.domain.errors import DomainError
 from microcredit.domain.guards import check_money_date
 from microcredit.domain.restructuring import extend, renew
-from microcredit.domain.schedules import Installment as DomainInstallment
-from microcredit.domain.schedules import Schedule
 from microcredit.domain.servicing import LoanState, Payment, loan_state, settlement_quote
-from microcredit.domain.subsidy import direct_subsidy_by_period, direct_subsidy_credits, interest_split
 
-PAYMENT_EVENT_KINDS = (EventKind.REPAYMENT, EventKind.SETTLEMENT, EventKind.RENEWAL)
 CACHE_FIELDS = ["state_as_of", "principal_outstanding", "overdue_principal", "overdue_interest",
                 "penalty_owed", "advance", "days_past_due", "classification", "next_due_date",
                 "basis_on", "basis_advance", "closed_on", "status"]
@@ -34,73 +31,6 @@ CACHE_FIELDS = ["state_as_of", "principal_outstanding", "overdue_principal", "ov
 
 class ServicingError(DomainError):
     """A refused servicing action (field + Chinese message)."""
-
-
-# ---------------------------------------------------------------- reading a loan's truth
-
-def loan_schedule(loan: Loan, version: int | None = None) -> Schedule:
-    """The loan's current (or given) schedule version as a domain Schedule."""
-    rows = Installment.objects.filter(loan=loan, schedule_version=version or loan.schedule_version).order_by("seq")
-    insts = tuple(DomainInstallment(r.seq, r.period_start, r.due_date, r.principal, r.interest) for r in rows)
-    return Schedule(loan.maturity_date, insts)
-
-
-def household_payments(loan: Loan) -> list[Payment]:
-    """The effective payment events as domain Payments (settlement/renewal pay off the loan)."""
-    out = []
-    for e in LoanEvent.objects.filter(loan=loan, kind__in=PAYMENT_EVENT_KINDS).effective().order_by("on", "id"):
-        if e.amount > 0:
-            out.append(Payment(e.on, e.amount, "regular" if e.kind == EventKind.REPAYMENT else "settlement"))
-    return out
-
-
-def _direct_on(loan: Loan):
-    """Predicate on a period's due date: is that period in 直接贴付 mode (ADR 0004 amendment)."""
-    return lambda due_date: loan_subsidy_mode_on(loan, due_date) == SubsidyMode.DIRECT
-
-
-def loan_payments(loan: Loan, as_of: dt.date | None = None) -> list[Payment]:
-    """What pays the loan as of a day: the household's payments, plus — for the periods of a loan in
-    直接贴付 mode (``Loan.subsidy_mode``, set at disbursement, changed only with an effective date) — the
-    subsidy shares the bank books on the due dates the household paid its share on time (ADR 0004;
-    domain.subsidy.direct_subsidy_credits)."""
-    payments = household_payments(loan)
-    if not loan_has_direct_periods(loan):
-        return payments
-    day = max(as_of or business_date(), loan.disbursed_on)
-    credits = direct_subsidy_credits(loan_schedule(loan), loan_terms(loan), payments, loan_subsidy_terms(loan), day,
-                                     _direct_on(loan))
-    return sorted([*payments, *credits], key=lambda p: p.date)
-
-
-def loan_direct_periods(loan: Loan, as_of: dt.date):
-    """直接贴付: the domain's per-period subsidy share earned (household paid its share on time, ADR 0004);
-    periods in 先收后补 mode earn nothing here."""
-    return direct_subsidy_by_period(loan_schedule(loan), loan_terms(loan), household_payments(loan),
-                                    loan_subsidy_terms(loan), max(as_of, loan.disbursed_on), _direct_on(loan))
-
-
-def loan_interest_split(loan: Loan, as_of: dt.date | None = None) -> list[dict] | None:
-    """For a loan with periods in direct mode: per period the interest, the household's share, the subsidy
-    share the bank claims, and whether it was earned; None for a loan wholly in claim mode. A period in
-    先收后补 mode (before/after a change of mode) has no subsidy share: the household pays the whole interest."""
-    if not loan_has_direct_periods(loan):
-        return None
-    as_of = as_of or business_date()
-    earned = {p.seq: p for p in loan_direct_periods(loan, as_of)}
-    direct_on = _direct_on(loan)
-    out = []
-    for s in interest_split(loan_schedule(loan), loan_terms(loan), loan_subsidy_terms(loan)):
-        share = s.subsidy_share if direct_on(s.due_date) else 0
-        out.append({"seq": s.seq, "due_date": s.due_date, "interest": s.interest, "household_share": s.interest - share,
-                    "subsidy_share": share, "eligible": earned[s.seq].eligible, "reason": earned[s.seq].reason})
-    return out
-
-
-def loan_current_state(loan: Loan, as_of: dt.date | None = None) -> LoanState:
-    """The domain state of the loan as of a day (default: the business date)."""
-    as_of = as_of or business_date()
-    return loan_state(loan_schedule(loan), loan_terms(loan), loan_payments(loan, as_of), max(as_of, loan.disbursed_on))
 
 
 def loan_refresh_state(loan: Loan, as_of: dt.date | None = None) -> LoanState:
@@ -219,11 +149,6 @@ def repayment_post(*, loan: Loan | int, amount: int, on: dt.date, actor, idempot
     loan_refresh_state(loan)
     _audit(loan, "loan.repayment", actor, old, _figures(loan), note=f"还款 {amount} 分（{channel}）", obj=event)
     return event, True
-
-
-def settlement_quote_for(loan: Loan, on: dt.date):
-    """What settles the loan on ``on`` (提前结清)."""
-    return settlement_quote(loan_schedule(loan), loan_terms(loan), loan_payments(loan, on), on)
 
 
 @transaction.atomic

@@ -21,14 +21,14 @@ from microcredit.domain.errors import DomainError
 
 def _loan(request, pk) -> Loan:
     try:
-        return selectors.loan_get(request.user, pk)
+        return selectors.loan_get(user=request.user, pk=pk)
     except Loan.DoesNotExist:
         raise Http404("贷款不存在或不在您的管辖范围内") from None
 
 
 def _filtered(request):
     g = request.GET
-    return selectors.loan_list(request.user, q=g.get("q", ""), status=g.get("status", ""),
+    return selectors.loan_list(user=request.user, q=g.get("q", ""), status=g.get("status", ""),
                                classification=g.get("classification", ""), region=g.get("region", ""))
 
 
@@ -56,14 +56,14 @@ def loan_export(request):
 @permission_required("loans.view_loan", raise_exception=True)
 def loan_detail(request, pk):
     loan = _loan(request, pk)
-    state = svc.loan_current_state(loan)
+    state = selectors.loan_current_state(loan)
     day_state = getattr(loan, "day_state", None)
     return render(request, "loans/detail.html", {
         "loan": loan, "state": state, "next_due": next_due_date(state), "state_class": CLASS_LABELS[state.classification],
         "events": selectors.loan_events(loan), "day_state": day_state,
         "can_post": request.user.has_perm("loans.post_repayment") and loan.status == LoanStatus.ACTIVE,
         "can_service": request.user.has_perm("loans.service_loan"),
-        "quote": svc.settlement_quote_for(loan, business_date()) if loan.status == LoanStatus.ACTIVE else None,
+        "quote": selectors.settlement_quote_for(loan, business_date()) if loan.status == LoanStatus.ACTIVE else None,
         "today": business_date(),
         "direct_split": _direct_split(loan),
     })
@@ -71,7 +71,7 @@ def loan_detail(request, pk):
 
 def _direct_split(loan: Loan):
     """直接贴付 loans: per period the household's share of the interest and the subsidy share (ADR 0004)."""
-    return svc.loan_interest_split(loan)
+    return selectors.loan_interest_split(loan)
 
 
 def _action(request, pk, form_class, template, run, title):
@@ -85,7 +85,7 @@ def _action(request, pk, form_class, template, run, title):
         else:
             return result
     return render(request, template, {"loan": loan, "form": form, "title": title,
-                                      "quote": svc.settlement_quote_for(loan, business_date())
+                                      "quote": selectors.settlement_quote_for(loan, business_date())
                                       if loan.status == LoanStatus.ACTIVE else None})
 
 

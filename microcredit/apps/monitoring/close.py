@@ -25,11 +25,13 @@ from typing import Iterable, NamedTuple
 
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F
 
 from microcredit.apps.core.clock import business_date, now
-from microcredit.apps.loans.models import Loan, LoanEvent
-from microcredit.apps.loans.servicing import loan_current_state
+from microcredit.apps.accounts.scope import SYSTEM
+from microcredit.apps.jobs.runner import enqueue
+from microcredit.apps.jobs.selectors import JobStatus, jobs_for
+from microcredit.apps.loans.selectors import loan_current_state, loan_event_last_id, loan_list
 from microcredit.apps.monitoring import services
 from microcredit.apps.monitoring.models import CloseRun
 from microcredit.apps.monitoring import frame_io as io
@@ -122,7 +124,8 @@ def compute_states(day: dt.date) -> Computed:
         later = sorted(set(later) | set(direct))
         states = states.filter(~pl.col("loan_id").is_in(later))
     if later:
-        states = pl.concat([states, _domain_states(Loan.objects.filter(pk__in=later), day).select(states.columns)])
+        by_engine = _domain_states(loan_list(user=SYSTEM, ids=later).select_related(None), day)
+        states = pl.concat([states, by_engine.select(states.columns)])
     states = states.with_columns(as_of=pl.lit(day, dtype=pl.Date)).select(STATE_COLS)
     j = states.join(cache, on="loan_id")
     differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"c_{c}")) for c in CACHE_COLS])
@@ -138,7 +141,7 @@ def _direct_mode_loans(loans: pl.DataFrame) -> list[int]:
     return loans.filter(pl.col("direct") == 1)["loan_id"].to_list()
 
 
-def _domain_states(loans: Iterable[Loan], day: dt.date) -> pl.DataFrame:
+def _domain_states(loans: Iterable, day: dt.date) -> pl.DataFrame:
     """States by the domain engine, one loan at a time: loans with a payment dated after ``day``
     (catch-up of an older date), 直接贴付 loans, and loans that moved during the close."""
     rows = []
@@ -187,7 +190,8 @@ def _refresh_moved(day: dt.date, computed: Computed) -> tuple[pl.DataFrame, pl.D
     states, changed = computed.states.filter(~leave), computed.changed.filter(~leave)
     redo = sorted(moved + new)
     if redo:
-        fresh = _domain_states(Loan.objects.select_for_update().filter(pk__in=redo).order_by("pk"), day)
+        fresh = _domain_states(loan_list(user=SYSTEM, ids=redo).select_related(None).select_for_update().order_by("pk"),
+                               day)
         fresh = fresh.with_columns(as_of=pl.lit(day, dtype=pl.Date)).select(STATE_COLS)
         states = pl.concat([states, fresh])
     return states, changed, len(redo)
@@ -272,7 +276,7 @@ def _close_one(day: dt.date, report: Report, since: dt.datetime) -> CloseRun:
             _lock_loans()
             _refuse_if_overtaken(day, since)
             states, loan_changes, moved = _refresh_moved(day, computed)
-            watermark = LoanEvent.objects.aggregate(m=Max("id"))["m"] or 0  # every event this close saw
+            watermark = loan_event_last_id()  # every event this close saw
             changed = _write(day, states, report, loan_changes)
             services.breakers_evaluate(day)  # circuit breakers from the aggregates just written (DOMAIN §8)
             CloseRun.objects.filter(pk=run.pk).update(
@@ -300,7 +304,7 @@ def close_through(up_to: dt.date, report: Report = _noop, catch_up: bool = True,
     since = now()
     last = CloseRun.objects.filter(status=CloseRun.Status.DONE).order_by("-business_date").first()
     watermark = last.event_watermark if last is not None and last.event_watermark is not None else \
-        (LoanEvent.objects.aggregate(m=Max("id"))["m"] or 0)
+        loan_event_last_id()
     days = services.close_request(up_to, actor=actor, source=source, catch_up=catch_up, note=note)
     flagged = list(CloseRun.objects.filter(stale=True, business_date__in=days).values_list("pk", flat=True))
     runs = []
@@ -328,17 +332,14 @@ def schedule_close() -> None:
     A stale close of the business date itself waits for the next business date's close, which
     re-runs from it — otherwise every payment after the close would start another one.
     """
-    from microcredit.apps.jobs.models import Job, JobStatus
-    from microcredit.apps.jobs.runner import enqueue
-
     day = business_date()
     facts = services.close_facts(day)
     stale = facts.stale_from
     closed = CloseRun.objects.filter(business_date=day, status=CloseRun.Status.DONE).exists()
     if closed and (stale is None or stale >= day):
         return
-    if Job.objects.filter(kind="daily_close", status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
-                          params__date=day.isoformat()).exists():
+    if jobs_for(SYSTEM).filter(kind="daily_close", status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+                               params__date=day.isoformat()).exists():
         return
     try:  # the job audits its request; a date the rule refuses (business date moved back) is not queued
         close_dates(day, day, facts.last_closed, stale_from=facts.stale_from, first_disbursed=facts.first_disbursed)

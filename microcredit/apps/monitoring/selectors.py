@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from microcredit.apps.accounts.scope import Scope
-from microcredit.apps.monitoring.models import Aggregate, CloseRun
+from microcredit.apps.monitoring.models import Aggregate, CloseRun, Suspension
+from microcredit.apps.regions.selectors import region_names  # noqa: F401 — re-exported: monitoring pages name regions
 
 
 def latest_close_date(user=None):
@@ -19,29 +22,10 @@ def aggregates_for(user, *, level: str = "township", day=None):
         return Aggregate.objects.none()
     qs = Aggregate.objects.filter(as_of=day, level=level)
     qs = qs.filter(bank_id=scope.bank_id) if scope.bank_id and not scope.unrestricted else qs.filter(bank_id=0)
-    if not scope.unrestricted:
-        from django.db.models import Q
-
-        q = Q(pk__in=[])
-        for p in scope.region_prefixes:
-            q |= Q(code__startswith=p)
-        qs = qs.filter(q)
-    return qs.order_by("code")
-
-
-def region_names(codes):
-    from microcredit.apps.regions.models import Region
-
-    full = {c: c.ljust(12, "0") for c in codes}
-    names = dict(Region.objects.filter(code__in=full.values()).values_list("code", "name"))
-    return {c: names.get(f, c) for c, f in full.items()}
+    return scope.filter_regions(qs, "code").order_by("code")
 
 
 def _in_force(on):
-    from django.db.models import Q
-
-    from microcredit.apps.monitoring.models import Suspension
-
     qs = Suspension.objects.filter(since__lte=on) if on is not None else Suspension.objects.all()
     return qs.filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=on)) if on is not None else qs.filter(lifted_on__isnull=True)
 
@@ -70,10 +54,6 @@ def breakers_for(*, region_code: str, bank, on) -> tuple:
 
 def suspensions_visible(user):
     """Suspensions in the user's scope (bank users: their bank's and their regions'), newest first."""
-    from django.db.models import Q
-
-    from microcredit.apps.monitoring.models import Suspension
-
     scope = Scope.of(user)
     qs = Suspension.objects.select_related("bank", "lifted_by")
     if scope.unrestricted:

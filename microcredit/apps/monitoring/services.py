@@ -21,7 +21,9 @@ from django.db.models import Min, Q
 
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.loans.models import Loan, LoanEvent
+from microcredit.apps.accounts.scope import SYSTEM
+from microcredit.apps.loans.selectors import first_disbursement_date, loan_events_after
+from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.apps.monitoring.models import Aggregate, CloseRun, Suspension
 from microcredit.domain.circuit_breakers import Exposure, circuit_breakers
 from microcredit.domain.close import CloseDateError, close_dates, earliest_closable
@@ -68,7 +70,7 @@ def closes_mark_stale(*, since: int | None = None, today: dt.date | None = None)
     bound = min(last.business_date, known - dt.timedelta(days=1)) if known else last.business_date
     if since is not None and bound >= earliest_closable(today):
         found = [(eid, min(on, rev_on) if rev_on else on, loan_id) for eid, on, rev_on, loan_id in
-                 LoanEvent.objects.filter(Q(on__lte=bound) | Q(reverses__on__lte=bound), id__gt=since)
+                 loan_events_after(since).filter(Q(on__lte=bound) | Q(reverses__on__lte=bound))
                  .values_list("id", "on", "reverses__on", "loan_id")]
         found = [f for f in found if f[1] <= bound]
         if found:
@@ -100,7 +102,7 @@ def close_facts(today: dt.date | None = None) -> CloseFacts:
     today = today or business_date()
     last = _last_done()
     stale = closes_mark_stale(today=today) if last is not None else None
-    first = Loan.objects.aggregate(d=Min("disbursed_on"))["d"]
+    first = first_disbursement_date()
     return CloseFacts(today, last.business_date if last else None, stale, first)
 
 
@@ -146,8 +148,6 @@ def _open() -> "list[Suspension]":
 @transaction.atomic
 def breakers_evaluate(day: dt.date) -> list[Suspension]:
     """Evaluate the circuit breakers on the aggregates of ``day``; record and return new suspensions."""
-    from microcredit.apps.regions.models import Region
-
     rows = Aggregate.objects.filter(as_of=day, bank_id=0, level="village").values_list("code", "balance", "npl_balance")
     villages = [Exposure(code, balance, npl) for code, balance, npl in rows]
     banks = [Exposure(str(bank_id), balance, npl) for bank_id, balance, npl in
@@ -158,7 +158,7 @@ def breakers_evaluate(day: dt.date) -> list[Suspension]:
     per_township: dict[str, int] = {}
     for t in {v.code[:9] for v in villages} | {c[:9] for c in stopped}:
         known = {v.code for v in villages if v.code[:9] == t} | {c for c in stopped if c[:9] == t}
-        registered = Region.objects.filter(level="village", code__startswith=t).count()
+        registered = regions_in_scope(user=SYSTEM, level="village").filter(code__startswith=t).count()
         per_township[t] = max(registered, len(known))
     keys = {(s.level, s.region_code, s.bank_id) for s in open_rows}
     lifted_today = {(s.level, s.region_code, s.bank_id) for s in

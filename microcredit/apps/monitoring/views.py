@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.params import int_param
@@ -14,8 +14,9 @@ from microcredit.apps.jobs.selectors import jobs_for
 from microcredit.apps.jobs.runner import enqueue
 from microcredit.apps.monitoring import selectors
 from microcredit.apps.monitoring.models import CloseRun
-from microcredit.apps.monitoring.services import close_request
+from microcredit.apps.monitoring.services import close_request, suspension_lift
 from microcredit.domain.close import CloseDateError
+from microcredit.domain.errors import DomainError
 
 
 @login_required
@@ -55,11 +56,6 @@ def close_page(request):
 @permission_required("monitoring.view_close", raise_exception=True)
 def suspensions_page(request):
     """Circuit breakers 熔断 (DOMAIN §8): the list, and a lift form for the county office."""
-    from django.shortcuts import get_object_or_404
-
-    from microcredit.apps.monitoring.services import suspension_lift
-    from microcredit.domain.errors import DomainError
-
     visible = selectors.suspensions_visible(request.user)
     if request.method == "POST":
         if not request.user.has_perm("monitoring.lift_suspension"):

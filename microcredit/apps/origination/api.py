@@ -12,6 +12,8 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Rate, TermMonths, Text, Yuan
+from microcredit.apps.households.selectors import households_in_scope
+from microcredit.apps.reference.selectors import bank_list
 from microcredit.apps.origination import selectors, services
 from microcredit.apps.origination.models import LoanApplication
 from microcredit.domain.money import fen_to_yuan, yuan_to_fen
@@ -96,12 +98,8 @@ def _get(request, pk: Id) -> LoanApplication:
 
 
 def _resolve(request, payload: ApplicationIn):
-    from microcredit.apps.accounts.scope import Scope
-    from microcredit.apps.households.models import Household
-    from microcredit.apps.reference.models import Bank
-
-    hh = Scope.of(request.user).filter_regions(Household.objects.all()).filter(pk=payload.household_id).first()
-    bank = Bank.objects.filter(code=payload.bank_code).first()
+    hh = households_in_scope(user=request.user).filter(pk=payload.household_id).first()
+    bank = bank_list().filter(code=payload.bank_code).first()
     if hh is None:
         raise HttpError(404, "农户不存在或不在管辖范围内")
     if bank is None:

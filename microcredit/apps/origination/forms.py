@@ -6,10 +6,9 @@ from decimal import Decimal
 
 from django import forms
 
-from microcredit.apps.core.forms import YuanField
-from microcredit.apps.loans.forms import MoneyDateField
-from microcredit.apps.loans.models import UsageMode
-from microcredit.apps.reference.models import Bank
+from microcredit.apps.core.forms import MoneyDateField, YuanField
+from microcredit.apps.loans.selectors import UsageMode
+from microcredit.apps.reference.selectors import bank_list
 from microcredit.domain.guards import account_number_errors, normalize_account_number
 from microcredit.domain.schedules import METHOD_LABELS
 
@@ -18,7 +17,7 @@ INDUSTRIES = ["养殖", "种植", "农产品加工", "乡村旅游", "商贸流�
 
 class ApplicationForm(forms.Form):
     borrower = forms.ModelChoiceField(label="借款人", queryset=None)
-    bank = forms.ModelChoiceField(label="贷款银行", queryset=Bank.objects.all())
+    bank = forms.ModelChoiceField(label="贷款银行", queryset=bank_list())
     amount = YuanField(label="申请金额（元）")
     term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=120, initial=36)
     usage_mode = forms.ChoiceField(label="使用方式", choices=UsageMode.choices, initial="self")

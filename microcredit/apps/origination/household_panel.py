@@ -1,7 +1,7 @@
 """The household page's loans section: applications and loans, with the 申请贷款 link."""
 
 from microcredit.apps.accounts.scope import Scope
-from microcredit.apps.loans.models import Loan
+from microcredit.apps.loans.selectors import loan_list
 from microcredit.apps.origination.models import LoanApplication
 
 
@@ -10,7 +10,7 @@ def loans_panel(user, household) -> dict | None:
         return None
     scope = Scope.of(user)
     applications = scope.filter_bank(LoanApplication.objects.filter(household=household).select_related("bank"))
-    loans = scope.filter_bank(Loan.objects.filter(household=household).select_related("bank", "borrower"))
+    loans = loan_list(user=user, household=household)
     return {
         "template": "origination/household_panel.html",
         "applications": applications.order_by("-applied_on", "-id")[:20],

@@ -8,9 +8,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.core.workflow import actions_for
+from microcredit.apps.households.selectors import households_in_scope
 from microcredit.apps.origination import selectors, services
 from microcredit.apps.origination.checks import era_cap_rate, era_terms
 from microcredit.apps.origination.forms import ApplicationForm, DisburseForm, TransitionForm
@@ -46,9 +45,7 @@ def inbox(request):
 @login_required
 @permission_required("origination.apply_loan", raise_exception=True)
 def application_new(request, household_pk: int):
-    from microcredit.apps.households.models import Household
-
-    household = get_object_or_404(Scope.of(request.user).filter_regions(Household.objects.all()), pk=household_pk)
+    household = get_object_or_404(households_in_scope(user=request.user), pk=household_pk)
     form = ApplicationForm(request.POST or None, request.FILES or None, household=household)
     failures = []
     if request.method == "POST" and form.is_valid():
@@ -76,7 +73,7 @@ def application_detail(request, pk: int):
     app = _get(request, pk)
     today = business_date()
     return render(request, "origination/detail.html", {
-        "app": app, "actions": actions_for(APPLICATION, app, request.user),
+        "app": app, "actions": selectors.actions_for(request.user, app),
         "transitions": app.transitions.select_related("actor"), "documents": app.documents.all(),
         "due": due_date(APPLICATION, app.state, app.state_entered_on),
         "overdue": is_overdue(APPLICATION, app.state, app.state_entered_on, today),

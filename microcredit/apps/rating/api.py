@@ -15,9 +15,14 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
 
+from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.api_types import Day, Id, Text, Year
+from microcredit.apps.core.clock import business_date
+from microcredit.apps.households.selectors import households_in_scope
 from microcredit.apps.rating import sanctions, selectors, services
 from microcredit.apps.rating.models import RatingCampaign
+from microcredit.apps.reference.selectors import policy_era_on
+from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.domain.money import fen_to_yuan
 from microcredit.domain.workflow import RATING_CAMPAIGN
 
@@ -111,14 +116,9 @@ def campaigns(request, state: State = ""):
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="建立村评级批次")
 def campaign_create(request, payload: CampaignIn):
-    from microcredit.apps.accounts.scope import Scope
-    from microcredit.apps.core.clock import business_date
-    from microcredit.apps.reference.selectors import policy_era_on
-    from microcredit.apps.regions.models import Region
-
     _need(request, "rating.run_campaign")
-    village = Region.objects.filter(code=payload.village_code, level="village").first()
-    if village is None or not Scope.of(request.user).covers(village.code):
+    village = regions_in_scope(user=request.user, level="village").filter(code=payload.village_code).first()
+    if village is None:
         raise HttpError(404, "行政村不存在或不在管辖范围内")
     era = policy_era_on(business_date())
     card = selectors.scorecard_for(village.code[:6], era.code if era else "")
@@ -160,11 +160,8 @@ def household_rating(request, household_id: Id):
 
 @router.post("/blacklist", response={201: dict, 409: dict, 422: dict}, summary="列入黑名单（5年，含配偶、子女、父母）")
 def blacklist_add(request, payload: BlacklistIn):
-    from microcredit.apps.accounts.scope import Scope
-    from microcredit.apps.households.models import Household
-
     _need(request, "rating.manage_blacklist")
-    hh = Scope.of(request.user).filter_regions(Household.objects.all()).filter(pk=payload.household_id).first()
+    hh = households_in_scope(user=request.user).filter(pk=payload.household_id).first()
     if hh is None:
         raise HttpError(404, "农户不存在或不在管辖范围内")
     entry = sanctions.blacklist_add(household=hh, reason=payload.reason, malicious=payload.malicious,
@@ -225,7 +222,6 @@ def scorecard_create(request, payload: ScorecardIn):
 
 @router.post("/scorecards/choose", response={201: dict}, summary="县为某政策期选定评分卡版本")
 def scorecard_choose(request, payload: ChooseIn):
-    from microcredit.apps.accounts.scope import Scope
     from microcredit.apps.rating.models import ScorecardVersion
 
     _need(request, "rating.manage_scorecard")
@@ -301,7 +297,7 @@ def honours(request, household_id: Id | None = None):
 @router.post("/honours", response={201: HonourOut, 409: dict, 422: dict}, summary="评定荣誉户（一般信用加额）")
 def honour_grant(request, payload: HonourIn):
     _need(request, "rating.manage_blacklist")
-    hh = selectors.household_in_scope(request.user, payload.household_id)
+    hh = households_in_scope(user=request.user).filter(pk=payload.household_id).first()
     if hh is None:
         raise HttpError(404, "农户不存在或不在管辖范围内")
     row = sanctions.honour_grant(household=hh, kind=payload.kind, on=payload.on, note=payload.note,

@@ -9,7 +9,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from microcredit.apps.core.forms import YuanField
-from microcredit.apps.households.models import Health, SkillLevel
+from microcredit.apps.households.selectors import Health, SkillLevel
 from microcredit.domain.bounds import MAX_DATE, MAX_ID, MAX_TEXT, MAX_YEAR, MIN_DATE, MIN_YEAR
 
 

@@ -18,11 +18,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from microcredit.apps.accounts.roles import BANK
 from microcredit.apps.accounts.scope import Scope
+from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.models import SystemSetting
 from microcredit.apps.rating.models import (
     BlacklistEntry, CampaignTransition, CountyScorecard, Rating, RatingCampaign, RatingStatus, ScorecardVersion,
 )
 from microcredit.apps.reference.selectors import bank_list
+from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.domain.bounds import MAX_ID
 from microcredit.domain.regions import in_scope, significant_prefix
 from microcredit.domain.workflow import RATING_CAMPAIGN, forward_states, rating_notice_days
@@ -137,35 +139,21 @@ def is_blacklisted(household, on: dt.date) -> bool:
 
 
 def scorecard_for(county_code: str, era_code: str) -> ScorecardVersion:
-    """The version the county chose for the era, else the latest 631（盐池） preset."""
+    """The version the county chose for the era, else the latest 631（盐池） preset (shipped by a migration and
+    restored after a flush by ``services.scorecard_presets_ensure``, connected to post_migrate)."""
     chosen = CountyScorecard.objects.filter(county_code=county_code, era_code=era_code).select_related(
         "scorecard").first()
     if chosen:
         return chosen.scorecard
-    row = ScorecardVersion.objects.filter(code="631_yanchi").order_by("-version").first()
-    if row is None:
-        from microcredit.apps.rating.services import scorecard_presets_ensure
-
-        scorecard_presets_ensure()
-        row = ScorecardVersion.objects.filter(code="631_yanchi").order_by("-version").first()
-    return row
+    return ScorecardVersion.objects.filter(code="631_yanchi").order_by("-version").first()
 
 
 def rating_for_member(member) -> tuple[str, int] | None:
     """Hook for the registry's verify endpoint: (grade, credit limit fen) or None."""
-    from microcredit.apps.core.clock import business_date
-
     rating = current_rating(member.household)
     if rating is None or not rating.grade or (rating.valid_until and rating.valid_until < business_date()):
         return None
     return rating.grade, rating.credit_limit
-
-
-def household_in_scope(user, pk: int):
-    """A household the user's scope covers, else None."""
-    from microcredit.apps.households.models import Household
-
-    return Scope.of(user).filter_regions(Household.objects.all()).filter(pk=pk).first()
 
 
 def honour_list(user) -> QuerySet:
@@ -183,15 +171,11 @@ def credit_region_list(user) -> QuerySet:
 
 def evaluable_regions(user) -> QuerySet:
     """Villages and townships in scope (the units of 信用村 / 信用乡镇)."""
-    from microcredit.apps.regions.models import Region
-
-    return Scope.of(user).filter_regions(Region.objects.filter(level__in=("village", "township")), "code").order_by("code")
+    return regions_in_scope(user=user, levels=("village", "township")).order_by("code")
 
 
 def counties_in_scope(user) -> QuerySet:
-    from microcredit.apps.regions.models import Region
-
-    return Scope.of(user).filter_regions(Region.objects.filter(level="county"), "code").order_by("code")
+    return regions_in_scope(user=user, level="county").order_by("code")
 
 
 def county_choices(user) -> list[CountyScorecard]:

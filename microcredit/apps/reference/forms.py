@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
-from microcredit.apps.households.models import HouseholdStatus
+from microcredit.apps.households.selectors import HouseholdStatus
 from microcredit.apps.reference.models import PolicyEra, ReferenceRate
 from microcredit.domain.rates import TENORS
 

@@ -121,7 +121,8 @@ class PolicyEra(VersionedRecord):
 
     @property
     def eligible_status_labels(self) -> list[str]:
-        from microcredit.apps.households.models import HouseholdStatus
+        # function-level: reference sits below households in the app order (its models load first)
+        from microcredit.apps.households.selectors import HouseholdStatus
 
         labels = dict(HouseholdStatus.choices)
         return [str(labels.get(s, s)) for s in self.eligible_statuses]

@@ -40,6 +40,11 @@ def policy_era_on(day: dt.date) -> PolicyEra | None:
     return PolicyEra.objects.current().filter(effective_from__lte=day).order_by("-effective_from", "-id").first()
 
 
+def policy_eras_current() -> QuerySet[PolicyEra]:
+    """The current version of every era, by start date."""
+    return PolicyEra.objects.current().order_by("effective_from")
+
+
 def policy_era_rows() -> QuerySet[PolicyEra]:
     """Every era version, current and superseded, by start date."""
     return PolicyEra.objects.select_related("recorded_by").order_by("effective_from", "code", "id")

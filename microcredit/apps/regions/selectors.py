@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
 
-from microcredit.apps.accounts.scope import Scope
+from microcredit.apps.accounts.scope import SYSTEM, Scope
+from microcredit.apps.households.selectors import households_in_scope
 from microcredit.apps.regions.models import Region
 
 
@@ -25,9 +26,9 @@ class TreeNode:
         }
 
 
-def regions_in_scope(*, user, level: str | None = None) -> QuerySet[Region]:
-    """Regions at or under the user's scope prefixes (optionally of one level)."""
-    qs = Region.objects.all()
+def regions_in_scope(*, user, level: str | None = None, levels: tuple[str, ...] = ()) -> QuerySet[Region]:
+    """Regions at or under the user's scope prefixes (optionally of one level, or of some levels)."""
+    qs = Region.objects.filter(level__in=levels) if levels else Region.objects.all()
     if level:
         qs = qs.filter(level=level)
     return Scope.of(user).filter_regions(qs, "code")
@@ -50,9 +51,6 @@ def region_tree(*, user) -> list[TreeNode]:
     Counts are of households in the user's scope (one aggregate query); ancestors of what the
     user may see are shown so a village clerk still sees where the village lies.
     """
-    from microcredit.apps.households.models import Household
-
-    scope = Scope.of(user)
     villages = list(villages_in_scope(user=user))
     townships = townships_in_scope(user=user)
     county_codes = {t.parent_id for t in townships} | set(
@@ -60,7 +58,7 @@ def region_tree(*, user) -> list[TreeNode]:
     )
     counties = list(Region.objects.filter(code__in=county_codes).order_by("code"))
     counts = dict(
-        scope.filter_regions(Household.objects.all())
+        households_in_scope(user=user)
         .values("village_id").annotate(n=Count("id")).values_list("village_id", "n")
     )
     by_code: dict[str, TreeNode] = {c.code: TreeNode(c) for c in counties}
@@ -78,6 +76,13 @@ def region_tree(*, user) -> list[TreeNode]:
             if parent.region.parent_id in by_code:
                 by_code[parent.region.parent_id].households += node.households
     return [by_code[c.code] for c in counties]
+
+
+def region_names(codes) -> dict[str, str]:
+    """Names by code of regions (a short code: the region it pads to with zeros; unknown: the code)."""
+    full = {c: c.ljust(12, "0") for c in codes}
+    names = dict(regions_in_scope(user=SYSTEM).filter(code__in=full.values()).values_list("code", "name"))
+    return {c: names.get(f, c) for c, f in full.items()}
 
 
 def region_list(*, user, level: str | None = None) -> list[dict]:

@@ -16,8 +16,7 @@ from typing import Iterable, Mapping
 
 from django.db import transaction
 
-from microcredit.apps.audit.models import AuditEntry
-from microcredit.apps.audit.services import SYSTEM_LABEL, user_or_none
+from microcredit.apps.audit.services import audit_entry, record_audits
 from microcredit.apps.regions.models import Region
 from microcredit.domain.regions import LEVELS, region_code_errors, region_level
 
@@ -119,15 +118,10 @@ def validate_region_rows(rows: list[dict[str, str]]) -> list[str]:
     return errors
 
 
-def _audit(actor, action: str, region: Region, before: dict | None, after: dict) -> AuditEntry:
-    actor = user_or_none(actor)
-    return AuditEntry(
-        actor=actor,
-        actor_label=(actor.get_full_name() or actor.username) if actor else SYSTEM_LABEL,
-        action=action, object_type="regions.region", object_id=region.code,
-        object_repr=f"{region.name}（{region.code}）", before=before, after=after,
-        region_code=region.code,
-    )
+def _audit(actor, action: str, region: Region, before: dict | None, after: dict):
+    return audit_entry(actor=actor, action=action, object_type="regions.region", object_id=region.code,
+                       object_repr=f"{region.name}（{region.code}）", before=before, after=after,
+                       region_code=region.code)
 
 
 @transaction.atomic
@@ -165,5 +159,5 @@ def import_regions(rows: Iterable[Mapping[str, str]], actor=None) -> RegionImpor
         region.save()
         audits.append(_audit(actor, "region.update", region, before, wanted))
         result.updated += 1
-    AuditEntry.objects.bulk_create(audits, batch_size=500)
+    record_audits(audits)
     return result
