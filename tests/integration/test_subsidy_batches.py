@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from microcredit.apps.core.clock import pinned_business_date
+from microcredit.apps.core.workflow import WorkflowRefused
 from microcredit.apps.funds import subsidy
 from microcredit.apps.funds.models import SubsidyBatch, SubsidyLine
 from microcredit.apps.loans import servicing as svc
@@ -52,7 +53,7 @@ def test_workflow_to_paid_no_double_claim_recovery_and_quarterly_report(county):
     with pinned_business_date(TODAY):
         batch = subsidy.batch_draft(bank=county.bank, county_code="411224", period="quarter",
                                     start=dt.date(2025, 10, 1), actor=county.officer)
-        with pytest.raises(subsidy.SubsidyError):
+        with pytest.raises(WorkflowRefused):
             subsidy.batch_transition(batch=batch, action="approve", actor=county.county_user)
         subsidy.batch_transition(batch=batch, action="verify", actor=county.pboc, opinion="核对无误")
         subsidy.batch_transition(batch=batch, action="approve", actor=county.county_user)

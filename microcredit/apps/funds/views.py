@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.workflow import actions_for
 from microcredit.apps.funds import claims as claim_svc
 from microcredit.apps.funds import export, forms, ledger, selectors, subsidy
 from microcredit.apps.funds.models import ClaimEvidence
-from microcredit.apps.funds.workflows import CLAIM_FLOW, SUBSIDY_FLOW, actions_for
 from microcredit.apps.loans.selectors import loans_visible
 from microcredit.domain.errors import DomainError
+from microcredit.domain.workflow import RISK_FUND_CLAIM, SUBSIDY_BATCH
 
 
 @login_required
@@ -110,7 +111,7 @@ def claim_detail(request, pk):
     if request.method == "POST":
         _post_step(request, lambda **kw: claim_svc.claim_transition(claim=claim, **kw))
         return redirect("funds:claim", pk=claim.pk)
-    return render(request, "funds/claim.html", {"claim": claim, "actions": actions_for(CLAIM_FLOW, claim.status, request.user),
+    return render(request, "funds/claim.html", {"claim": claim, "actions": actions_for(RISK_FUND_CLAIM, claim, request.user),
                                                 "steps": claim.steps.select_related("actor")})
 
 
@@ -153,7 +154,7 @@ def batch_detail(request, pk):
         _post_step(request, lambda **kw: subsidy.batch_transition(batch=batch, **kw))
         return redirect("funds:batch", pk=batch.pk)
     return render(request, "funds/batch.html", {"batch": batch, "lines": batch.lines.select_related("loan", "loan__household")[:2000],
-                                                "actions": actions_for(SUBSIDY_FLOW, batch.status, request.user),
+                                                "actions": actions_for(SUBSIDY_BATCH, batch, request.user),
                                                 "steps": batch.steps.select_related("actor")})
 
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from microcredit.apps.accounts.scope import Scope
-from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.workflow import pending_for, workflow_of
 from microcredit.apps.origination.models import ApplicationDocument, LoanApplication
 from microcredit.apps.regions.selectors import region_names
-from microcredit.domain.workflow import APPLICATION, allowed_transitions, due_date, is_overdue
+from microcredit.domain.workflow import APPLICATION
 
 
 def application_list(user, *, state: str = "", q: str = "") -> QuerySet[LoanApplication]:
@@ -45,22 +45,7 @@ class InboxItem:
 
 def inbox(user) -> list[InboxItem]:
     """待我审批: applications waiting on a step the user's role acts on, overdue first."""
-    role = user.role if not (user.is_superuser or user.role == "admin") else None
-    states = [s.state for s in APPLICATION.steps if not s.terminal and s.roles and (role is None or role in s.roles)]
-    today = business_date()
-    items = []
-    for app in application_list(user).filter(state__in=states).order_by("state_entered_on", "id"):
-        items.append(InboxItem(app, due_date(APPLICATION, app.state, app.state_entered_on),
-                               is_overdue(APPLICATION, app.state, app.state_entered_on, today)))
-    items.sort(key=lambda i: (not i.overdue, i.application.state_entered_on))
-    return items
-
-
-def actions_for(user, application: LoanApplication):
-    """The buttons this user may press on this application."""
-    if user.is_superuser or user.role == "admin":
-        return tuple(t for t in APPLICATION.transitions if t.state == application.state)
-    return allowed_transitions(APPLICATION, application.state, user.role)
+    return [InboxItem(p.item, p.due, p.overdue) for p in pending_for(user, workflows=[workflow_of(APPLICATION)])]
 
 
 def median_days_to_money(user) -> dict[str, list[tuple[str, float, int]]]:

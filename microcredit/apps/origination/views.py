@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.households.selectors import households_in_scope
+from microcredit.apps.core.workflow import actions_for
 from microcredit.apps.origination import selectors, services
 from microcredit.apps.origination.checks import era_cap_rate, era_terms
 from microcredit.apps.origination.forms import ApplicationForm, DisburseForm, TransitionForm
@@ -73,7 +74,7 @@ def application_detail(request, pk: int):
     app = _get(request, pk)
     today = business_date()
     return render(request, "origination/detail.html", {
-        "app": app, "actions": selectors.actions_for(request.user, app),
+        "app": app, "actions": actions_for(APPLICATION, app, request.user),
         "transitions": app.transitions.select_related("actor"), "documents": app.documents.all(),
         "due": due_date(APPLICATION, app.state, app.state_entered_on),
         "overdue": is_overdue(APPLICATION, app.state, app.state_entered_on, today),

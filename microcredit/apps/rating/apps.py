@@ -3,7 +3,9 @@ from django.db.models.signals import post_migrate
 
 from microcredit.apps.core.panels import register_household_panel
 from microcredit.apps.core.registry import register_api, register_urls
+from microcredit.apps.core.workflow import Workflow, register_workflow
 from microcredit.apps.jobs.schedule import register_schedule
+from microcredit.domain.workflow import RATING_CAMPAIGN
 
 
 class RatingConfig(AppConfig):
@@ -12,9 +14,11 @@ class RatingConfig(AppConfig):
     verbose_name = "评级授信"
 
     def ready(self):
-        """Register its role grants, schedule, household-page section, API router and pages (ADR 0003)."""
+        """Register its role grants, schedule, household-page section, API router, pages (ADR 0003) and its
+        workflow (ADR 0007): a bank acts only on campaigns it may see, those of the villages it serves."""
         # Function-level: apps.py is imported before the models are loaded (Django app loading).
-        from microcredit.apps.rating import api, household_panel, permissions, schedule, services, urls
+        from microcredit.apps.rating import api, household_panel, permissions, schedule, selectors, services, urls
+        from microcredit.apps.rating.models import CampaignTransition, RatingCampaign
 
         permissions.grant_roles()
         # The presets come with a migration; after a flush (tests) they come back here, not in a selector.
@@ -24,3 +28,6 @@ class RatingConfig(AppConfig):
         register_household_panel("rating", household_panel.rating_panel)
         register_api("/rating/", api)
         register_urls("rating/", urls, "rating")
+        register_workflow(Workflow(RATING_CAMPAIGN, RatingCampaign, CampaignTransition, "campaign",
+                                   lambda user: selectors.campaign_list(user=user),
+                                   "该批次不在您的管辖范围内（银行评审只能由服务该村的银行办理）"))

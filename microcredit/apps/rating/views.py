@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.households.selectors import household_get
+from microcredit.apps.core.workflow import actions_for
 from microcredit.apps.rating import sanctions, selectors, services
 from microcredit.apps.rating.forms import (
     ActForm, BlacklistForm, CampaignForm, EvaluateForm, HonourForm, LiftForm, ObjectionForm, ResolveForm,
@@ -20,7 +21,7 @@ from microcredit.apps.reference.selectors import policy_era_on, policy_eras_curr
 from microcredit.apps.regions.selectors import villages_in_scope
 from microcredit.domain.bounds import MAX_ID
 from microcredit.domain.errors import DomainError
-from microcredit.domain.workflow import RATING_CAMPAIGN, allowed_transitions, due_date
+from microcredit.domain.workflow import RATING_CAMPAIGN, due_date
 
 VIEW = "rating.view_rating"
 RUN = "rating.run_campaign"
@@ -76,11 +77,7 @@ def campaign_new(request):
 @permission_required(VIEW, raise_exception=True)
 def campaign_detail(request, pk: int):
     campaign = _campaign(request, pk)
-    role = request.user.role
-    if request.user.is_superuser or role == "admin":
-        actions = tuple(t for t in RATING_CAMPAIGN.transitions if t.state == campaign.state)
-    else:
-        actions = allowed_transitions(RATING_CAMPAIGN, campaign.state, role)
+    actions = actions_for(RATING_CAMPAIGN, campaign, request.user)
     sees_survey = selectors.sees_survey(request.user)
     ratings = campaign.ratings.select_related("household")
     return render(request, "rating/campaign.html", {
