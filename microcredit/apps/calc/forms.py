@@ -1,6 +1,6 @@
 from django import forms
 
-from microcredit.apps.core.forms import YuanField
+from microcredit.apps.core.forms import DateInput, YuanField
 from microcredit.domain.money import fen_to_yuan
 from microcredit.domain.schedules import METHOD_LABELS
 
@@ -8,7 +8,7 @@ from microcredit.domain.schedules import METHOD_LABELS
 class ScheduleForm(forms.Form):
     principal = YuanField(label="贷款金额（元）", min_fen=0, initial="50000.00")
     annual_rate = forms.DecimalField(label="年利率（%）", min_value=0, decimal_places=4, initial="4.35")
-    disbursed_on = forms.DateField(label="放款日期", widget=forms.DateInput(attrs={"type": "date"}))
+    disbursed_on = forms.DateField(label="放款日期", widget=DateInput)
     term_months = forms.IntegerField(label="期限（月）", min_value=1, initial=36)
     method = forms.ChoiceField(label="还款方式", choices=list(METHOD_LABELS.items()))
 

@@ -69,13 +69,23 @@ class YuanField(forms.CharField):
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker. Its value must be ISO (``2026-12-03``) whatever the locale's
+    display format — with the locale's ``2026/12/03`` the input opens blank."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
 
 
 class MoneyDateField(forms.DateField):
-    """The date of a money event: not after the business date."""
+    """The date of a money event: not after the business date; the business date unless told."""
 
     widget = DateInput
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("initial", business_date)
+        super().__init__(**kwargs)
 
     def clean(self, value):
         day = super().clean(value)

@@ -55,7 +55,7 @@ class DisburseForm(forms.Form):
     term_months = forms.IntegerField(label="期限（月）", min_value=1, max_value=120)
     annual_rate = forms.DecimalField(label="执行年利率（%）", min_value=Decimal("0"), max_digits=7, decimal_places=4)
     method = forms.ChoiceField(label="还款方式", choices=list(METHOD_LABELS.items()))
-    disbursed_on = MoneyDateField(label="放款日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    disbursed_on = MoneyDateField(label="放款日期")
     account_number = forms.CharField(label="放款账户", max_length=32,
                                      help_text="银行卡号 16–19 位或存折账号 12–19 位，可含空格；银联卡（62 开头）校验卡号校验位")
 

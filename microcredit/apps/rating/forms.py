@@ -8,7 +8,7 @@ the county's setting (DOMAIN §3, §12).
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from microcredit.apps.core.forms import YuanField
+from microcredit.apps.core.forms import DateInput, YuanField
 from microcredit.apps.households.selectors import Health, SkillLevel
 from microcredit.domain.bounds import MAX_DATE, MAX_ID, MAX_TEXT, MAX_YEAR, MIN_DATE, MIN_YEAR
 
@@ -16,7 +16,7 @@ from microcredit.domain.bounds import MAX_DATE, MAX_ID, MAX_TEXT, MAX_YEAR, MIN_
 class BoundedDateField(forms.DateField):
     """A date within ``domain.bounds`` (the arithmetic after it cannot overflow)."""
 
-    widget = forms.DateInput(attrs={"type": "date"})
+    widget = DateInput
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
+from microcredit.apps.core.forms import DateInput
 from microcredit.apps.households.selectors import HouseholdStatus
 from microcredit.apps.reference.models import PolicyEra, ReferenceRate
 from microcredit.domain.rates import TENORS
@@ -16,7 +17,7 @@ _RATE = dict(max_digits=7, decimal_places=4, min_value=Decimal("0"), max_value=D
 class RateRecordForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=ReferenceRate.KIND_CHOICES)
     tenor = forms.ChoiceField(label="期限", choices=ReferenceRate.TENOR_CHOICES)
-    effective_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label="生效日期", widget=DateInput)
     rate = forms.DecimalField(label="年利率（%）", **_RATE)
     reason = forms.CharField(label="说明", max_length=200, required=False)
 
@@ -49,7 +50,7 @@ class PolicyEraForm(forms.ModelForm):
             "name", "effective_from", "max_amount", "max_term_months", "rate_basis", "cap_rate",
             "eligible_statuses", "min_age", "max_age", "subsidy_ratio", "subsidy_max_years",
         ]
-        widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"effective_from": DateInput}
 
     def clean(self):
         data = super().clean()
