@@ -16,8 +16,8 @@ from microcredit.apps.jobs.schedule import SCHEDULES, register_schedule
 from microcredit.web.api import api
 
 REGISTRIES = {
-    "job kinds": (HANDLERS, {"registry_import", "daily_close"}),
-    "schedules": (SCHEDULES, {"daily_close", "ratings_expire"}),
+    "job kinds": (HANDLERS, {"registry_import", "households_export", "daily_close"}),
+    "schedules": (SCHEDULES, {"export_file_expiry", "daily_close", "ratings_expire"}),
     "dashboard panels": (DASHBOARD_PANELS, {"households_by_status", "portfolio", "time_to_money"}),
     "household-page sections": (HOUSEHOLD_PANELS, {"rating", "loans"}),
     "API routers": (API_ROUTERS, {"/auth/", "/users", "/registry/", "/households", "/regions/", "/reference/", "/calc/",

@@ -11,8 +11,10 @@ COLUMNS = ["户编号", "乡镇", "行政村", "村民小组", "户主姓名", "
            "识别年度", "脱贫年度", "人均纯收入(元)", "联系电话", "人口数"]
 
 
-def write_households_xlsx(queryset, *, see_identity: bool):
-    """Write the rows to a temporary .xlsx file and return it (open, positioned at 0)."""
+def write_households_xlsx(queryset, see_identity: bool, report=None):
+    """Write the rows to a temporary .xlsx file and return it (open, positioned at 0);
+    `report(done, total)` every 1,000 rows (an export job's progress)."""
+    total = queryset.count() if report else 0
     book = ExportWorkbook()
     sheet = book.sheet("农户")
     sheet.row(0, COLUMNS, book.bold)
@@ -26,6 +28,8 @@ def write_households_xlsx(queryset, *, see_identity: bool):
             labels.get(h.status, h.status), h.is_wubao, h.is_dibao, h.year_registered, h.year_exited,
             Money(h.income_per_head), h.phone if see_identity else mask_phone(h.phone), h.member_count,
         ])
+        if report and i % 1000 == 0:
+            report(i, total)
     return book.finish()
 
 

@@ -6,7 +6,6 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,7 @@ from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.masking import mask_id_number, mask_phone
 from microcredit.apps.core.tables import DEFAULT_LIMITS, TableError, check_upload
 from microcredit.apps.households import selectors
-from microcredit.apps.households.export import write_households_xlsx, write_import_template
+from microcredit.apps.households.export import write_import_template
 from microcredit.apps.households.models import Household
 from microcredit.apps.households.forms import (
     HouseholdFilterForm, HouseholdForm, MemberForm, RegistryImportForm, VerifyForm,
@@ -25,6 +24,7 @@ from microcredit.apps.households.timeline import describe
 from microcredit.apps.households.verification import VerifyThrottled, check_verify_rate, registry_verify
 from microcredit.apps.core.panels import household_panels
 from microcredit.apps.core.params import int_param
+from microcredit.apps.jobs.exports import export_response
 from microcredit.apps.jobs.runner import enqueue
 from microcredit.apps.jobs.selectors import jobs_for
 from microcredit.apps.regions.selectors import townships_in_scope, villages_in_scope
@@ -37,17 +37,22 @@ def _see(request) -> bool:
     return request.user.has_perm("core.see_identity")
 
 
-def _filter_form(request):
+def _filter_form(user, data):
     return HouseholdFilterForm(
-        request.GET or None, townships=townships_in_scope(user=request.user),
-        villages=villages_in_scope(user=request.user).order_by("code"),
+        data or None, townships=townships_in_scope(user=user), villages=villages_in_scope(user=user).order_by("code"),
     )
+
+
+def export_rows(user, query):
+    """The household list's rows for `user` and the list's query string (the export, also as a job)."""
+    form = _filter_form(user, query)
+    return selectors.household_list(user=user, **(form.filters() if form.is_bound else {}))
 
 
 @login_required
 @permission_required("core.view_registry", raise_exception=True)
 def household_list(request):
-    form = _filter_form(request)
+    form = _filter_form(request.user, request.GET)
     filters = form.filters() if form.is_bound else {}
     page = Paginator(selectors.household_list(user=request.user, **filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -60,13 +65,8 @@ def household_list(request):
 @login_required
 @permission_required("core.view_registry", raise_exception=True)
 def household_export(request):
-    if not request.user.has_perm("core.export_data"):
-        raise PermissionDenied
-    form = _filter_form(request)
-    qs = selectors.household_list(user=request.user, **(form.filters() if form.is_bound else {}))
-    out = write_households_xlsx(qs, see_identity=_see(request))
-    return FileResponse(out, as_attachment=True, filename=f"农户档案_{business_date():%Y%m%d}.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    """The filtered list as .xlsx: at once when small, else as a job (jobs.exports)."""
+    return export_response(request, "households_export")
 
 
 def _household(request, pk: int) -> Household:

@@ -18,7 +18,7 @@ from microcredit.apps.core.masking import mask_id_number, mask_phone, mask_text
 from microcredit.apps.jobs.models import Job, JobStatus  # noqa: F401 — JobStatus re-exported for other apps
 
 # Kinds whose subject needs a permission beyond the region (the registry is confidential).
-KIND_PERMISSIONS = {"registry_import": "core.view_registry"}
+KIND_PERMISSIONS = {"registry_import": "core.view_registry", "households_export": "core.view_registry"}
 COUNTY_PREFIX = 6
 MAX_ID = 2**63 - 1  # the id column's range; a larger number in a URL is simply not found
 _IDENTITY_KEYS = (("id_number", mask_id_number), ("身份证", mask_id_number), ("phone", mask_phone),

@@ -8,8 +8,10 @@ COLUMNS = ["借据号", "户主", "借款人", "银行", "区划代码", "金额
            "逾期天数", "五级分类", "状态"]
 
 
-def write_loans_xlsx(queryset):
-    """Write the rows to a temporary .xlsx file and return it (open, positioned at 0)."""
+def write_loans_xlsx(queryset, see_identity: bool = False, report=None):
+    """Write the rows to a temporary .xlsx file and return it (open, positioned at 0);
+    `report(done, total)` every 1,000 rows (an export job's progress). No identity column."""
+    total = queryset.count() if report else 0
     book = ExportWorkbook()
     sheet = book.sheet("贷款台账")
     sheet.row(0, COLUMNS, book.bold)
@@ -22,4 +24,6 @@ def write_loans_xlsx(queryset):
             loan.disbursed_on, loan.maturity_date, loan.days_past_due,
             loan.get_classification_display(), loan.get_status_display(),
         ])
+        if report and i % 1000 == 0:
+            report(i, total)
     return book.finish()
