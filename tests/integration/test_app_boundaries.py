@@ -26,20 +26,6 @@ INFRASTRUCTURE: dict[str, set[str] | None] = {
     "accounts": {"scope", "roles", "current", "lockout", "tokens"},  # who may see what; request identity
     "jobs": {"runner", "schedule"},  # the job and schedule registries, enqueue
 }
-# Violations in files other helpers of issue #10 are still rewriting: file → imported modules.
-# The coordinator empties this list once they land; nothing new may be added to it.
-# Each reads loans/households through loans.selectors / households.selectors once converted
-# (loan_list(user=SYSTEM, ...), loan_current_state, loan_payments, households_in_scope, LoanStatus, UsageMode).
-PENDING: dict[str, set[str]] = {
-    "microcredit/apps/funds/claims.py": {"microcredit.apps.loans.models", "microcredit.apps.loans.servicing"},
-    "microcredit/apps/funds/selectors.py": {"microcredit.apps.loans.models"},  # quota rewrite in progress
-    "microcredit/apps/funds/subsidy.py": {"microcredit.apps.loans.models", "microcredit.apps.loans.servicing"},
-    "microcredit/apps/origination/checks.py": {"microcredit.apps.loans.models"},
-    "microcredit/apps/origination/models.py": {"microcredit.apps.loans.models"},  # UsageMode choices
-    "microcredit/apps/rating/facts.py": {"microcredit.apps.loans.models"},
-    "microcredit/apps/rating/sanctions.py": {"microcredit.apps.households.models", "microcredit.apps.loans.models"},
-    "microcredit/apps/rating/services.py": {"microcredit.apps.households.models"},
-}
 
 
 def _imports(path: Path):
@@ -79,15 +65,9 @@ def violations() -> dict[str, set[str]]:
 
 
 def test_apps_import_only_selectors_services_and_infrastructure_of_other_apps():
-    pending = {f: m for f, m in violations().items() if m - PENDING.get(f, set())}
-    assert not pending, "cross-app imports other than selectors/services:\n" + "\n".join(
-        f"{f}: {sorted(m - PENDING.get(f, set()))}" for f, m in sorted(pending.items()))
-
-
-def test_pending_list_holds_only_live_violations():
     found = violations()
-    stale = {f: m - found.get(f, set()) for f, m in PENDING.items() if m - found.get(f, set())}
-    assert not stale, f"fixed — remove from PENDING: {stale}"
+    assert not found, "cross-app imports other than selectors/services:\n" + "\n".join(
+        f"{f}: {sorted(m)}" for f, m in sorted(found.items()))
 
 
 def test_scan_sees_every_kind_of_import(tmp_path):

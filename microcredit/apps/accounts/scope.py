@@ -13,6 +13,7 @@ import operator
 
 from django.db.models import Q, QuerySet
 
+from microcredit.apps.core.workflow import is_admin
 from microcredit.domain.regions import in_scope
 
 
@@ -37,7 +38,7 @@ class Scope:
             return cls((), None, unrestricted=True)
         if user is None or not user.is_authenticated:
             return cls((), None)
-        if user.is_superuser or user.role == "admin":
+        if is_admin(user):
             return cls((), user.bank_id, unrestricted=True)
         return cls(tuple(user.scope_regions or ()), user.bank_id)
 

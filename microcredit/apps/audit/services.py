@@ -9,15 +9,12 @@ from typing import Any
 from django.db import models
 
 from microcredit.apps.audit.models import AuditEntry
+from microcredit.apps.core.workflow import actor_or_none
 
 SYSTEM_LABEL = "系统"
 
 
-def user_or_none(user: Any):
-    """The acting user, or None for the system (batch jobs, the demo generator)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return user
+user_or_none = actor_or_none  # the acting user, or None for the system: one definition, in core.workflow
 
 
 def _plain(value: Any) -> Any:

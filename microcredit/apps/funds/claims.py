@@ -15,8 +15,7 @@ from microcredit.apps.core.workflow import actor_or_none, transition_take
 from microcredit.apps.core.documents import document_errors, sniffed_type
 from microcredit.apps.funds import ledger
 from microcredit.apps.funds.models import Claim, ClaimCause, ClaimEvidence, ClaimStatus, FundAccount, WorkflowStep
-from microcredit.apps.loans.models import LoanStatus
-from microcredit.apps.loans.servicing import loan_current_state
+from microcredit.apps.loans.selectors import LoanStatus, loan_current_state
 from microcredit.domain.errors import DomainError
 from microcredit.domain.guards import check_money_date
 from microcredit.domain.loss_sharing import SHARING_PRESETS, share_loss

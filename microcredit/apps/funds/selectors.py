@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from django.db.models import Sum
 
-from microcredit.apps.accounts.scope import Scope
+from microcredit.apps.accounts.scope import SYSTEM, Scope
 from microcredit.apps.funds.ledger import balance
 from microcredit.apps.funds.models import Claim, FundAccount, SubsidyBatch
-from microcredit.apps.loans.models import Loan, LoanStatus
+from microcredit.apps.loans.selectors import LoanStatus, loan_list
 from microcredit.domain.policy import FundQuota, quota_limit
 
 
@@ -19,7 +19,7 @@ def lending_quota(bank, county_prefix: str | None = None) -> tuple[int, int]:
     """(quota, outstanding) in fen: Σ max(balance, 0) × leverage of the bank's fund accounts
     (in the county when given) and the bank's outstanding principal of active loans there."""
     accounts = FundAccount.objects.filter(bank=bank)
-    loans = Loan.objects.filter(bank=bank, status=LoanStatus.ACTIVE)
+    loans = loan_list(user=SYSTEM, status=LoanStatus.ACTIVE).filter(bank=bank)
     if county_prefix:
         accounts = accounts.filter(county_code=county_prefix[:6])
         loans = loans.filter(region_code__startswith=county_prefix[:6])

@@ -13,14 +13,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
+from microcredit.apps.accounts.scope import SYSTEM
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.workflow import actor_or_none, transition_take
 from microcredit.apps.funds.models import SubsidyBatch, SubsidyLine, SubsidyStatus, WorkflowStep
 from microcredit.apps.funds.selectors import county_subsidy_mode
-from microcredit.apps.loans.models import Loan, LoanStatus
-from microcredit.apps.loans.services import loan_subsidy_mode_on, loan_subsidy_terms, loan_terms
-from microcredit.apps.loans.servicing import loan_direct_periods, loan_payments, loan_schedule
+from microcredit.apps.loans.selectors import (LoanStatus, loan_direct_periods, loan_list, loan_payments, loan_schedule,
+                                              loan_subsidy_mode_on, loan_subsidy_terms, loan_terms)
+from microcredit.apps.loans.services import loan_risk_flag_set
 from microcredit.domain.errors import DomainError
 from microcredit.domain.subsidy import PeriodSubsidy, subsidy_by_period
 from microcredit.domain.workflow import SUBSIDY_BATCH
@@ -53,7 +54,7 @@ def subsidy_mode(bank, county_code: str) -> str:
     return county_subsidy_mode(bank=bank, county_code=county_code)
 
 
-def loan_subsidy_periods(loan: Loan, as_of: dt.date):
+def loan_subsidy_periods(loan, as_of: dt.date):
     """The domain's per-period subsidy (先收后补) of a loan as of a day. Periods the loan has in 直接贴付 mode
     (ADR 0004 amendment) earn nothing here: their share is claimed by a direct-mode batch."""
     day = max(as_of, loan.disbursed_on)
@@ -87,8 +88,8 @@ def batch_draft(*, bank, county_code: str, period: str, start: dt.date, actor, m
     periods_of = loan_direct_periods if mode == "direct" else loan_subsidy_periods
     if as_of < last:
         raise SubsidyError("start", f"期间未结束（至 {last}），不能申报")
-    loans = list(Loan.objects.filter(bank=bank, region_code__startswith=county_code[:6], disbursed_on__lte=last,
-                                     installments__due_date__range=(first, last))
+    loans = list(loan_list(user=SYSTEM, region=county_code[:6]).filter(bank=bank, disbursed_on__lte=last,
+                                                                     installments__due_date__range=(first, last))
                  .exclude(status=LoanStatus.WRITTEN_OFF).exclude(risk_flag=MALICIOUS).distinct())
     claimed = _claimed([x.pk for x in loans])
     n = SubsidyBatch.objects.filter(bank=bank, county_code=county_code[:6]).count() + 1
@@ -134,11 +135,11 @@ def batch_transition(*, batch: SubsidyBatch | int, action: str, actor, opinion: 
 
 
 @transaction.atomic
-def subsidy_recover(*, loan: Loan, actor, reason: str) -> SubsidyBatch | None:
+def subsidy_recover(*, loan, actor, reason: str) -> SubsidyBatch | None:
     """Malicious default: stop subsidy and recover what was paid (negative lines in a new batch)."""
     if not reason.strip():
         raise SubsidyError("reason", "请填写恶意逃废债的认定依据")
-    Loan.objects.filter(pk=loan.pk).update(risk_flag=MALICIOUS)
+    loan_risk_flag_set(loan=loan, flag=MALICIOUS, actor=actor, note=reason)
     paid = list(SubsidyLine.objects.filter(loan=loan, kind="subsidy", batch__status=SubsidyStatus.PAID))
     recovered = set(SubsidyLine.objects.filter(loan=loan, kind="recovery").exclude(batch__status=SubsidyStatus.REJECTED)
                     .values_list("schedule_version", "seq"))

@@ -81,6 +81,17 @@ def other_active_loan(household, exclude: Loan | None = None) -> Loan | None:
 
 
 
+def household_loan_histories(household) -> list[tuple[list[tuple[dt.date, dt.date | None]], dt.date | None]]:
+    """Each loan's instalments of its current schedule ``(due_date, paid_off_on)`` and its closing day."""
+    loans = {pk: (closed_on, []) for pk, closed_on in Loan.objects.filter(household=household).values_list("pk", "closed_on")}
+    latest: dict[int, int] = {}
+    for loan_id, version, due, paid in Installment.objects.filter(loan__household=household).order_by(
+            "loan_id", "-schedule_version").values_list("loan_id", "schedule_version", "due_date", "paid_off_on"):
+        if latest.setdefault(loan_id, version) == version:
+            loans[loan_id][1].append((due, paid))
+    return [(instalments, closed_on) for closed_on, instalments in loans.values()]
+
+
 def loan_terms(loan: Loan) -> LoanTerms:
     """The domain terms of a stored loan."""
     return LoanTerms(

@@ -16,8 +16,6 @@ from django.db import IntegrityError, transaction
 from microcredit.apps.audit.services import record_audit, snapshot
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.loans.selectors import other_active_loan
-# funds/subsidy.py still imports these reads from here (test_app_boundaries PENDING); they live in loans.selectors.
-from microcredit.apps.loans.selectors import loan_subsidy_mode_on, loan_subsidy_terms, loan_terms  # noqa: F401
 from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent, SubsidyMode
 from microcredit.domain.errors import DomainError
 from microcredit.domain.guards import check_account_number, check_money_date
@@ -104,3 +102,13 @@ def loan_open(
         region_code=loan.region_code, household_id=household.pk,
     )
     return loan
+
+
+@transaction.atomic
+def loan_risk_flag_set(*, loan: Loan, flag: str, actor, note: str = "") -> None:
+    """Mark the loan's risk (e.g. "malicious_default": no more subsidy, the warning light turns red)."""
+    before = loan.risk_flag
+    Loan.objects.filter(pk=loan.pk).update(risk_flag=flag)
+    loan.risk_flag = flag
+    record_audit(actor=actor, action="loan.risk_flag", obj=loan, before={"risk_flag": before},
+                 after={"risk_flag": flag}, region_code=loan.region_code, household_id=loan.household_id, note=note)

@@ -16,7 +16,6 @@ from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent, LoanStatus, SubsidyMode
 from microcredit.apps.loans.selectors import loan_current_state, loan_payments, loan_schedule, loan_terms
-from microcredit.apps.loans.selectors import loan_direct_periods  # noqa: F401 — funds/subsidy.py's, PENDING
 from microcredit.apps.loans.services import loan_open, one_active_guard
 from microcredit.batch.basis import basis_of, next_due_date
 from microcredit.domain.errors import DomainError

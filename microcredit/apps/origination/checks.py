@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from microcredit.apps.accounts.scope import SYSTEM
 from microcredit.apps.funds.selectors import fund_quota
-from microcredit.apps.loans.models import Loan, LoanStatus
+from microcredit.apps.loans.selectors import LoanStatus, loan_list
 from microcredit.apps.monitoring.selectors import breakers_for
 from microcredit.apps.rating.selectors import current_rating, is_blacklisted
 from microcredit.apps.reference.selectors import current_rate_fixings, policy_era_on
@@ -50,7 +51,7 @@ def suspensions_for(household, bank, on: dt.date) -> Suspensions:
 
 def active_policy_loans(household) -> int:
     """The household's 在贷 policy loans (DOMAIN §4: at most one)."""
-    return Loan.objects.filter(household=household, status=LoanStatus.ACTIVE).count()
+    return loan_list(user=SYSTEM, household=household, status=LoanStatus.ACTIVE).count()
 
 
 def commitment_failures(rules, *, household, bank, amount: int, on: dt.date, lock: bool = False) -> list[PolicyFailure]:

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.core.models import TransitionRecord
-from microcredit.apps.loans.models import UsageMode
+from microcredit.apps.loans.selectors import UsageMode
 from microcredit.domain.workflow import APPLICATION
 
 USER = settings.AUTH_USER_MODEL

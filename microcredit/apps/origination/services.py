@@ -21,7 +21,7 @@ from microcredit.apps.core.clock import business_date, now
 from microcredit.apps.core.models import SystemSetting
 from microcredit.apps.core.workflow import WorkflowRefused, actor_or_none, transition_take
 from microcredit.apps.funds.selectors import county_subsidy_mode
-from microcredit.apps.origination.checks import commitment_failures, era_cap_rate, era_terms, policy_failures
+from microcredit.apps.origination.checks import commitment_failures, disbursement_errors, era_terms, policy_failures
 from microcredit.apps.origination.models import ApplicationDocument, DocumentKind, LoanApplication
 from microcredit.apps.core.documents import document_errors, sniffed_type
 from microcredit.domain.errors import DomainError, FieldError
@@ -179,23 +179,12 @@ def application_disburse(*, application: LoanApplication, actor, annual_rate: De
         nonlocal amount, term_months
         amount = app.amount if amount is None else amount
         term_months = app.term_months if term_months is None else term_months
-        errors = []
-        _terms, era = era_terms(app.applied_on)
-        if era is None:
-            errors.append(FieldError("term_months", f"{app.applied_on.isoformat()} 没有生效的政策期，无法确定期限和利率上限"))
-        if amount > app.amount:
-            errors.append(FieldError("amount", f"放款金额不能超过审定金额 {fen_to_yuan(app.amount)} 元"))
-        if era is not None and term_months > era.max_term_months:
-            errors.append(FieldError("term_months", f"期限不能超过 {era.max_term_months} 个月（{era.name}）"))
+        errors, cap, era = disbursement_errors(app, amount=amount, term_months=term_months, annual_rate=annual_rate,
+                                               disbursed_on=disbursed_on)
         errors += money_date_errors(disbursed_on, today, earliest=app.approved_on or app.applied_on,
                                     earliest_label="审定日期" if app.approved_on else "申请日期",
                                     field="disbursed_on", label="放款日期")
         errors += validate_terms(LoanTerms(amount, Decimal(annual_rate), disbursed_on, term_months, method))
-        cap = era_cap_rate(era, disbursed_on, term_months) if not any(e.field == "term_months" for e in errors) else None
-        if cap is not None and Decimal(annual_rate) > cap:
-            errors.append(FieldError("annual_rate", f"执行利率 {annual_rate}% 高于政策利率上限 {cap}%"))
-        if app.notice_ends_on and disbursed_on < app.notice_ends_on:
-            errors.append(FieldError("disbursed_on", f"借款人名单公示至 {app.notice_ends_on.isoformat()}，公示期满后方可放款"))
         errors += account_number_errors(account_number)
         if errors:
             raise DisbursementRefused(errors)

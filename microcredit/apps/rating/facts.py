@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from microcredit.apps.loans.models import Installment, Loan
+from microcredit.apps.loans.selectors import household_loan_histories
 from microcredit.apps.rating.models import BlacklistEntry, Honour
 from microcredit.domain.identity import age_on
 from microcredit.domain.monitoring import overdue_episodes
@@ -14,17 +14,6 @@ _ABLE = ("full", "skilled")
 _SKILL_ORDER = {"certified": 2, "some": 1, "none": 0}
 
 
-def _loan_histories(household) -> list[tuple[list[tuple[dt.date, dt.date | None]], dt.date | None]]:
-    """Each loan's instalments of its current schedule ``(due_date, paid_off_on)`` and its closing day."""
-    loans = {pk: (closed_on, []) for pk, closed_on in Loan.objects.filter(household=household).values_list("pk", "closed_on")}
-    latest: dict[int, int] = {}
-    for loan_id, version, due, paid in Installment.objects.filter(loan__household=household).order_by(
-            "loan_id", "-schedule_version").values_list("loan_id", "schedule_version", "due_date", "paid_off_on"):
-        if latest.setdefault(loan_id, version) == version:
-            loans[loan_id][1].append((due, paid))
-    return [(instalments, closed_on) for closed_on, instalments in loans.values()]
-
-
 def household_facts(household, on: dt.date) -> HouseholdFacts:
     """What the registry says about a household on ``on`` (votes come later from the committee)."""
     members = list(household.members.all())
@@ -32,7 +21,7 @@ def household_facts(household, on: dt.date) -> HouseholdFacts:
     able = [m for m in members if m.labour in _ABLE and 16 <= age_on(m.birth_date, on) <= 65]
     skill = max((m.skill for m in members), key=lambda s: _SKILL_ORDER.get(s, 0), default="none")
     three_years_ago = on.replace(year=on.year - 3) if not (on.month == 2 and on.day == 29) else on - dt.timedelta(days=1096)
-    overdue = overdue_episodes(_loan_histories(household), since=three_years_ago, on=on)
+    overdue = overdue_episodes(household_loan_histories(household), since=three_years_ago, on=on)
     honour = Honour.objects.filter(household=household, revoked_on__isnull=True, granted_on__lte=on).order_by(
         "-granted_on").values_list("kind", flat=True).first() or ""
     malicious = BlacklistEntry.objects.filter(household=household, malicious=True, lifted_on__isnull=True,

@@ -6,8 +6,12 @@ import datetime as dt
 
 from django.db import transaction
 
+from microcredit.apps.accounts.scope import SYSTEM
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.workflow import actor_or_none
+from microcredit.apps.households.selectors import households_in_scope
+from microcredit.apps.loans.selectors import LoanStatus, loan_list
 from microcredit.apps.rating.models import BlacklistEntry, CreditRegion, Honour, Rating, RatingStatus
 from microcredit.domain.classification import npl_balance
 from microcredit.domain.credit_regions import (  # noqa: F401  (the thresholds, read by the credit-village page)
@@ -47,7 +51,7 @@ def blacklist_add(*, household, reason: str, actor=None, malicious: bool = True,
     entry = BlacklistEntry.objects.create(
         household=household, region_code=household.region_code, covered_id_numbers=ids, reason=reason,
         malicious=malicious, listed_on=on, until=add_months(on, 12 * BLACKLIST_YEARS),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=actor_or_none(actor),
     )
     Rating.objects.filter(household=household, status=RatingStatus.EFFECTIVE).update(
         status=RatingStatus.REVOKED, note="列入黑名单")
@@ -64,7 +68,7 @@ def blacklist_lift(*, entry: BlacklistEntry, decision: str, actor=None, on: dt.d
     if entry.lifted_on:
         raise ConflictError("entry", "该记录已解除")
     entry.lifted_on, entry.lift_decision = on or business_date(), decision
-    entry.lifted_by = actor if getattr(actor, "pk", None) else None
+    entry.lifted_by = actor_or_none(actor)
     entry.save()
     record_audit(actor=actor, action="rating.blacklist.lift", obj=entry, region_code=entry.region_code,
                  household_id=entry.household_id, after={"decision": decision})
@@ -75,14 +79,11 @@ def blacklist_lift(*, entry: BlacklistEntry, decision: str, actor=None, on: dt.d
 def credit_region_evaluate(*, region, year: int, actor=None) -> CreditRegion:
     """Gather the facts of a village / township and record whether it is a 信用村/信用乡镇
     (the rule: ``domain.credit_regions.credit_region``, DOMAIN §3)."""
-    from microcredit.apps.households.models import Household
-    from microcredit.apps.loans.models import Loan
-
     prefix = region.prefix
-    loans = list(Loan.objects.filter(region_code__startswith=prefix, status="active").values_list(
+    loans = list(loan_list(user=SYSTEM, region=prefix, status=LoanStatus.ACTIVE).values_list(
         "classification", "principal_outstanding"))
     facts = RegionFacts(
-        households=Household.objects.filter(region_code__startswith=prefix).count(),
+        households=households_in_scope(user=SYSTEM).filter(region_code__startswith=prefix).count(),
         rated=Rating.objects.filter(region_code__startswith=prefix, status=RatingStatus.EFFECTIVE).values(
             "household").distinct().count(),
         balance=sum(o for _c, o in loans), npl_balance=npl_balance(loans),

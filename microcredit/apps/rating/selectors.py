@@ -20,6 +20,7 @@ from microcredit.apps.accounts.roles import BANK
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.models import SystemSetting
+from microcredit.apps.core.workflow import is_admin
 from microcredit.apps.rating.models import (
     BlacklistEntry, CampaignTransition, CountyScorecard, Rating, RatingCampaign, RatingStatus, ScorecardVersion,
 )
@@ -38,7 +39,7 @@ NOTICE_SETTING = "rating.notice_days"
 
 def is_bank_user(user) -> bool:
     """A bank officer (administrators are not narrowed by bank)."""
-    return bool(user is not None and getattr(user, "role", "") == BANK and not user.is_superuser)
+    return getattr(user, "role", "") == BANK and not is_admin(user)
 
 
 def bank_served_prefixes(bank_id: int | None) -> tuple[str, ...]:

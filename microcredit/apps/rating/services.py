@@ -11,9 +11,11 @@ import datetime as dt
 
 from django.db import transaction
 
+from microcredit.apps.accounts.scope import SYSTEM
 from microcredit.apps.audit.services import record_audit, snapshot
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.workflow import WorkflowRefused, actor_or_none, transition_take
+from microcredit.apps.households.selectors import households_in_scope
 from microcredit.apps.rating.facts import household_facts
 from microcredit.apps.rating.models import (
     CountyScorecard, Objection, Rating, RatingCampaign, RatingStatus,
@@ -102,8 +104,6 @@ def campaign_create(*, village, scorecard: ScorecardVersion, actor=None, househo
     The notice length is the county's setting (DOMAIN §3, §12), never the caller's: it is read
     here (so a wrong setting refuses at once) and again when each notice starts.
     """
-    from microcredit.apps.households.models import Household
-
     on = on or business_date()
     campaign = RatingCampaign.objects.create(
         number=_next_campaign_number(village.code, on), village=village, region_code=village.code,
@@ -111,7 +111,7 @@ def campaign_create(*, village, scorecard: ScorecardVersion, actor=None, househo
         notice_days=notice_days_for(village.code),
         is_rerating=is_rerating, created_by=actor_or_none(actor),
     )
-    qs = households if households is not None else Household.objects.filter(village=village, is_wubao=False)
+    qs = households if households is not None else households_in_scope(user=SYSTEM).filter(village=village, is_wubao=False)
     for hh in qs:
         facts = household_facts(hh, on)
         Rating.objects.create(campaign=campaign, household=hh, region_code=hh.region_code, scorecard=scorecard,
