@@ -24,7 +24,7 @@ PUBLIC = {"selectors", "services"}
 INFRASTRUCTURE: dict[str, set[str] | None] = {
     "core": None,  # clock, registries, panels, forms/api types, tables, excel, masking, params
     "accounts": {"scope", "roles", "current", "lockout", "tokens"},  # who may see what; request identity
-    "jobs": {"runner", "schedule"},  # the job and schedule registries, enqueue
+    "jobs": {"runner", "schedule", "exports"},  # the job, schedule and export registries, enqueue
 }
 
 
