@@ -6,21 +6,13 @@ with the constants (60 days, NPL classes) taken from the domain (differential-te
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import polars as pl
 
 from microcredit.domain.monitoring import LIGHT_LABELS, NPL_CLASSES, YELLOW_DAYS
 
-__all__ = ["YELLOW_HORIZON_DAYS", "LIGHT_LABELS", "principal_due_soon_expr", "warning_light_expr"]
+__all__ = ["YELLOW_HORIZON_DAYS", "LIGHT_LABELS", "warning_light_expr"]
 
 YELLOW_HORIZON_DAYS = YELLOW_DAYS
-
-
-def principal_due_soon_expr(next_principal_due: pl.Expr, as_of: date, yellow_days: int = YELLOW_DAYS) -> pl.Expr:
-    """``domain.monitoring.principal_due_soon`` over a date column (null → False)."""
-    soon = as_of + timedelta(days=yellow_days)
-    return ((next_principal_due >= pl.lit(as_of)) & (next_principal_due <= pl.lit(soon))).fill_null(False)
 
 
 def warning_light_expr(dpd: pl.Expr, cls: pl.Expr, due_soon: pl.Expr, flag: pl.Expr) -> pl.Expr:
