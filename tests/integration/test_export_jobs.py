@@ -1,6 +1,7 @@
 """Exports as jobs (issue #11 §6): above MICROCREDIT_EXPORT_SYNC_ROWS an export is a background job with a
 progress page; its file equals the synchronous one, keeps the creator's scope and masking, is downloadable by
-the creator and their office only, and expires."""
+the creator and their office only, and expires. Households and loans; the quarterly subsidy report is
+an aggregate of a few rows and stays synchronous."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import pytest
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from microcredit.apps.core.clock import now
+from microcredit.apps.core.clock import now, pinned_business_date
 from microcredit.apps.jobs.exports import expire_export_files
 from microcredit.apps.jobs.models import Job
 from microcredit.apps.jobs.runner import claim_next, run_job
+from tests.batch.portfolio import County
 from tests.factories import make_household, make_region_tree, make_user
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +135,18 @@ def test_export_files_expire(client, tree, settings):
     job.refresh_from_db()
     assert not job.file and "已删除" in job.message
     assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 404
+
+
+def test_loan_export_as_a_job_equals_the_synchronous_file(client, settings):
+    with pinned_business_date(dt.date(2026, 1, 10)):
+        county = County()
+        county.loan(village=0, disbursed=dt.date(2025, 3, 15))
+        county.loan(village=2, disbursed=dt.date(2025, 4, 1))
+        client.force_login(county.county_user)
+        sync = _sheet(_file(client.get(reverse("loans:export"))))
+        settings.MICROCREDIT_EXPORT_SYNC_ROWS = 1
+        assert "共 <strong>2</strong> 行" in client.get(reverse("loans:export")).content.decode()
+        job = _run_as_job(client, reverse("loans:export"))
+        assert len(sync) == 3 and _sheet(_file(client.get(reverse("jobs:download", args=[job.pk])))) == sync
+        client.force_login(make_user("township_station", scope_regions=[county.tree.townships[0].prefix]))
+        assert len(_sheet(_file(client.get(reverse("jobs:download", args=[_run_as_job(client, reverse("loans:export")).pk]))))) == 2

@@ -16,7 +16,7 @@ from microcredit.apps.jobs.schedule import SCHEDULES, register_schedule
 from microcredit.web.api import api
 
 REGISTRIES = {
-    "job kinds": (HANDLERS, {"registry_import", "households_export", "daily_close"}),
+    "job kinds": (HANDLERS, {"registry_import", "households_export", "loans_export", "daily_close"}),
     "schedules": (SCHEDULES, {"export_file_expiry", "daily_close", "ratings_expire"}),
     "dashboard panels": (DASHBOARD_PANELS, {"households_by_status", "portfolio", "time_to_money"}),
     "household-page sections": (HOUSEHOLD_PANELS, {"rating", "loans"}),

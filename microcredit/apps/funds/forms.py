@@ -1,7 +1,7 @@
 from django import forms
 
 from microcredit.apps.funds.models import ClaimCause
-from microcredit.apps.core.forms import DateInput, MoneyDateField, YuanField
+from microcredit.apps.core.forms import DateInput, DocumentField, MoneyDateField, YuanField
 
 
 class EntryForm(forms.Form):
@@ -17,7 +17,7 @@ class ClaimForm(forms.Form):
     cause = forms.ChoiceField(label="代偿原因", choices=ClaimCause.choices)
     cause_detail = forms.CharField(label="原因说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     collection_note = forms.CharField(label="催收情况", widget=forms.Textarea(attrs={"rows": 2}))
-    evidence = forms.FileField(label="证明材料（死亡证明、催收记录等）", required=False)
+    evidence = DocumentField(label="证明材料（死亡证明、催收记录等）", required=False)
 
 
 class BatchForm(forms.Form):

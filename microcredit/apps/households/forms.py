@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.forms import YuanField
+from microcredit.apps.core.masking import mask_id_number
 from microcredit.apps.households.models import Household, HouseholdStatus, Member
+from microcredit.apps.households.selectors import households_in_scope
 from microcredit.domain.errors import FieldError
 from microcredit.domain.identity import id_number_error, parse_id_number
 from microcredit.domain.registry import (
@@ -42,8 +44,9 @@ class HouseholdForm(forms.ModelForm):
         fields = ["number", "village", "group_name", "head_name", "phone", "address", "status",
                   "is_wubao", "is_dibao", "year_registered", "year_exited"]
 
-    def __init__(self, *args, villages=None, **kwargs):
+    def __init__(self, *args, villages=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         if villages is not None:
             self.fields["village"].queryset = villages
         if self.instance.pk:
@@ -53,6 +56,14 @@ class HouseholdForm(forms.ModelForm):
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip()
+        other = Household.objects.filter(number=number).exclude(pk=self.instance.pk).first()
+        if other is not None:
+            raise forms.ValidationError(f"户编号 {number} 已被{_where(other, self.user)}使用，请换一个户编号",
+                                        code="unique")
+        return number
 
     def clean(self):
         """The registry's plausibility rules (DOMAIN §2), the same the import and services apply."""
@@ -71,6 +82,19 @@ class HouseholdForm(forms.ModelForm):
         return data
 
 
+def _where(household: Household, user) -> str:
+    """The household a duplicate belongs to, named only when it lies in `user`'s scope."""
+    if user is not None and households_in_scope(user=user).filter(pk=household.pk).exists():
+        return f"{household.head_name} 户（户编号 {household.number}）"
+    return "您辖区以外的一户"
+
+
+def duplicate_member_message(id_number: str, other: Member, user) -> str:
+    """The friendly form of "具有 身份证号 的 家庭成员 已存在。" (masked unless `user` may see identities)."""
+    shown = id_number if user is not None and user.has_perm("core.see_identity") else mask_id_number(id_number)
+    return f"身份证号 {shown} 已登记在{_where(other.household, user)}，同一人不能登记两次"
+
+
 def _add_errors(form: forms.Form, failures: list[FieldError], rename: dict[str, str]) -> None:
     for failure in failures:
         form.add_error(rename.get(failure.field, failure.field), failure.message)
@@ -81,11 +105,18 @@ class MemberForm(forms.ModelForm):
         model = Member
         fields = ["name", "id_number", "relation", "labour", "skill", "health", "phone"]
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_id_number(self):
         value = self.cleaned_data["id_number"].strip().upper()
         error = id_number_error(value) if value.isascii() else "身份证号只能包含半角数字和X"
         if error:
             raise forms.ValidationError(error)
+        other = Member.objects.filter(id_number=value).exclude(pk=self.instance.pk).select_related("household").first()
+        if other is not None:
+            raise forms.ValidationError(duplicate_member_message(value, other, self.user), code="unique")
         return value
 
     def clean_phone(self):

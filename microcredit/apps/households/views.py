@@ -101,7 +101,7 @@ def household_detail(request, pk: int):
 @permission_required("core.edit_registry", raise_exception=True)
 def household_new(request):
     villages = villages_in_scope(user=request.user).order_by("code")
-    form = HouseholdForm(request.POST or None, villages=villages)
+    form = HouseholdForm(request.POST or None, villages=villages, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.changes()
         household = household_create(actor=request.user, **data)
@@ -114,7 +114,7 @@ def household_new(request):
 @permission_required("core.edit_registry", raise_exception=True)
 def household_edit(request, pk: int):
     household = _household(request, pk)
-    form = HouseholdForm(request.POST or None, instance=household)
+    form = HouseholdForm(request.POST or None, instance=household, user=request.user)
     if request.method == "POST" and form.is_valid():
         household.refresh_from_db()
         household_update(actor=request.user, household=household, **form.changes())
@@ -128,7 +128,7 @@ def household_edit(request, pk: int):
 def member_edit(request, pk: int, member_pk: int | None = None):
     household = _household(request, pk)
     member = get_object_or_404(household.members, pk=member_pk) if member_pk else None
-    form = MemberForm(request.POST or None, instance=member)
+    form = MemberForm(request.POST or None, instance=member, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in form.Meta.fields}
         if member is None:

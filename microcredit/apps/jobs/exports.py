@@ -29,9 +29,10 @@ from django.shortcuts import redirect, render
 
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.clock import business_date, now
+from microcredit.apps.core.forms import expire_kept_uploads
 from microcredit.apps.core.registry import Registry
 from microcredit.apps.jobs.models import Job, JobStatus
-from microcredit.apps.jobs.runner import HANDLERS, JOB_LABELS, _setting, enqueue, subject_region
+from microcredit.apps.jobs.runner import HANDLERS, _setting, enqueue, subject_region
 from microcredit.apps.jobs.selectors import visible_job
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,7 +51,6 @@ def register_export(kind: str, *, title: str, permission: str, rows: Callable, w
     """Make `kind` an export: its job handler and what the export view and download need."""
     EXPORTS.register(kind, ExportKind(title, permission, rows, write), module=write.__module__)
     HANDLERS.register(kind, _run_export, module=write.__module__)  # owned by the registering app
-    JOB_LABELS[kind] = f"导出{title}"
 
 
 def sync_rows() -> int:
@@ -137,7 +137,9 @@ def download_response(job: Job) -> FileResponse:
 
 
 def expire_export_files() -> None:
-    """Delete export files older than the keeping period (the worker's schedule)."""
+    """Delete export files older than the keeping period, and uploads kept by refused forms
+    older than a day (`core.forms.DocumentField`) — the worker's schedule."""
+    expire_kept_uploads()
     old = Job.objects.filter(kind__in=[e.name for e in EXPORTS.entries()], finished_at__lt=now() - dt.timedelta(days=keep_days()))
     for job in old.exclude(file=""):
         job.file.delete(save=False)

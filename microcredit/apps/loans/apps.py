@@ -11,9 +11,12 @@ class LoansConfig(AppConfig):
     def ready(self):
         """Register its role grants, API routers and pages (ADR 0003)."""
         # Function-level: apps.py is imported before the models are loaded (Django app loading).
-        from microcredit.apps.loans import api, api_import, permissions, urls
+        from microcredit.apps.jobs.exports import register_export
+        from microcredit.apps.loans import api, api_import, export, permissions, urls, views
 
         permissions.grant_roles()
         register_api("/loans/", api)
         register_api("/repayment-batches", api_import)
         register_urls("loans/", urls, "loans")
+        register_export("loans_export", title="贷款台账", permission="loans.view_loan", rows=views.export_rows,
+                        write=export.write_loans_xlsx)

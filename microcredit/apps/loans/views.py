@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.loans import forms, selectors
-from microcredit.apps.loans.export import write_loans_xlsx
+from microcredit.apps.jobs.exports import export_response
 from microcredit.apps.loans import servicing as svc
 from microcredit.apps.loans.models import EventKind, Loan, LoanEvent, LoanStatus
 from microcredit.batch.basis import next_due_date
@@ -43,13 +45,16 @@ def loan_list(request):
                                                "export_query": g.urlencode()})
 
 
+def export_rows(user, query):
+    """The list's rows for `user` and the list's query string: the export, also run as a job as its creator."""
+    return _filtered(SimpleNamespace(user=user, GET=query))  # the list's own filtering, without a request
+
+
 @login_required
 @permission_required("loans.view_loan", raise_exception=True)
 def loan_export(request):
-    """The loan list as .xlsx: same filters and scope as the list page, streamed from a temporary file."""
-    out = write_loans_xlsx(_filtered(request))
-    return FileResponse(out, as_attachment=True, filename=f"贷款台账_{business_date():%Y%m%d}.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    """The loan list as .xlsx (same filters and scope as the list page): at once when small, else as a job."""
+    return export_response(request, "loans_export")
 
 
 @login_required

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
-from microcredit.apps.core.forms import MoneyDateField, YuanField
+from microcredit.apps.core.forms import DocumentField, MoneyDateField, YuanField
 from microcredit.apps.loans.selectors import UsageMode
 from microcredit.apps.reference.selectors import bank_list
 from microcredit.domain.guards import account_number_errors, normalize_account_number
@@ -25,11 +25,11 @@ class ApplicationForm(forms.Form):
     purpose = forms.CharField(label="贷款用途", max_length=200)
     project_description = forms.CharField(label="项目说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     partner_name = forms.CharField(label="合作主体（合伙/合作社方式必填）", required=False, max_length=64)
-    application_form = forms.FileField(label="贷款申请表", required=False)
-    survey_form = forms.FileField(label="入户调查表", required=False)
-    id_card = forms.FileField(label="身份证", required=False)
-    bank_card = forms.FileField(label="银行卡", required=False)
-    link_agreement = forms.FileField(label="带贫（利益联结）协议", required=False)
+    application_form = DocumentField(label="贷款申请表", required=False)
+    survey_form = DocumentField(label="入户调查表", required=False)
+    id_card = DocumentField(label="身份证", required=False)
+    bank_card = DocumentField(label="银行卡", required=False)
+    link_agreement = DocumentField(label="带贫（利益联结）协议", required=False)
 
     DOCUMENT_FIELDS = ("application_form", "survey_form", "id_card", "bank_card", "link_agreement")
 
