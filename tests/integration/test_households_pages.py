@@ -167,7 +167,7 @@ def test_dashboard_panel_is_one_query_scoped_and_shown(client, tree, county_user
         panel = households_by_status_panel(county_user, Scope.of(county_user))
     assert len([q for q in ctx.captured_queries if "households_household" in q["sql"]]) == 1
     assert [(r["name"], r["total"]) for r in panel["rows"]] == [("城关镇", 2), ("东明镇", 1)]
-    assert panel["rows"][0]["cells"][0] == 2 and panel["grand_total"] == 3
+    assert panel["rows"][0]["cells"][0][1] == 2 and panel["grand_total"] == 3
     clerk = make_user("village_station", scope_regions=[tree.villages[2].prefix])
     assert households_by_status_panel(clerk, Scope.of(clerk))["grand_total"] == 1
     bank = make_user("bank_officer", scope_regions=[tree.county.prefix])

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.paging import page_of
 from microcredit.apps.core.workflow import actions_for
 from microcredit.apps.funds import claims as claim_svc
 from microcredit.apps.funds import export, forms, ledger, selectors, subsidy
@@ -67,7 +68,8 @@ def account_detail(request, pk):
 @login_required
 @permission_required("funds.view_fund", raise_exception=True)
 def claim_list(request):
-    return render(request, "funds/claims.html", {"claims": selectors.claims_visible(request.user)[:300],
+    page, query = page_of(request, selectors.claims_visible(request.user))
+    return render(request, "funds/claims.html", {"claims": page, "page": page, "query": query,
                                                  "can_file": request.user.has_perm("funds.file_claim")})
 
 
@@ -142,7 +144,8 @@ def batch_list(request):
                 return redirect("funds:batch", pk=batch.pk)
             except DomainError as exc:
                 form.add_error(None, exc.message)
-    return render(request, "funds/batches.html", {"batches": selectors.batches_visible(request.user)[:200], "form": form,
+    page, query = page_of(request, selectors.batches_visible(request.user))
+    return render(request, "funds/batches.html", {"batches": page, "page": page, "query": query, "form": form,
                                                   "can_draft": request.user.has_perm("funds.draft_subsidy")})
 
 
@@ -153,7 +156,8 @@ def batch_detail(request, pk):
     if request.method == "POST":
         _post_step(request, lambda **kw: subsidy.batch_transition(batch=batch, **kw))
         return redirect("funds:batch", pk=batch.pk)
-    return render(request, "funds/batch.html", {"batch": batch, "lines": batch.lines.select_related("loan", "loan__household")[:2000],
+    page, query = page_of(request, batch.lines.select_related("loan", "loan__household"), 100)
+    return render(request, "funds/batch.html", {"batch": batch, "lines": page, "page": page, "query": query,
                                                 "actions": actions_for(SUBSIDY_BATCH, batch, request.user),
                                                 "steps": batch.steps.select_related("actor")})
 

@@ -11,7 +11,8 @@ from microcredit.apps.households.selectors import households_in_scope
 
 
 def households_by_status_panel(user, scope) -> dict | None:
-    """Table and stacked-bar chart of township × status counts; None without core.view_registry."""
+    """Table and stacked-bar chart of township × status counts, each a link to the household list with
+    the township and status; None without core.view_registry."""
     if not user.has_perm("core.view_registry"):
         return None
     rows = (
@@ -28,11 +29,11 @@ def households_by_status_panel(user, scope) -> dict | None:
         })
         t["counts"][HouseholdStatus(r["status"])] += r["n"]
     table = [
-        {"code": t["code"], "name": t["name"], "cells": [t["counts"][s] for s in statuses],
+        {"code": t["code"], "name": t["name"], "cells": [(s.value, t["counts"][s]) for s in statuses],
          "total": sum(t["counts"].values())}
         for t in townships.values()
     ]
-    totals = [sum(t["cells"][i] for t in table) for i in range(len(statuses))]
+    totals = [(s.value, sum(t["counts"][s] for t in townships.values())) for s in statuses]
     chart = {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"data": [str(s.label) for s in statuses]},
@@ -40,7 +41,7 @@ def households_by_status_panel(user, scope) -> dict | None:
         "xAxis": {"type": "category", "data": [t["name"] for t in table]},
         "yAxis": {"type": "value", "name": "户"},
         "series": [
-            {"name": str(s.label), "type": "bar", "stack": "total", "data": [t["cells"][i] for t in table]}
+            {"name": str(s.label), "type": "bar", "stack": "total", "data": [t["cells"][i][1] for t in table]}
             for i, s in enumerate(statuses)
         ],
     }
@@ -50,6 +51,6 @@ def households_by_status_panel(user, scope) -> dict | None:
         "status_labels": [str(s.label) for s in statuses],
         "rows": table,
         "totals": totals,
-        "grand_total": sum(totals),
+        "grand_total": sum(n for _s, n in totals),
         "chart_json": json.dumps(chart, ensure_ascii=False),
     }

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Text, Yuan
 from microcredit.apps.loans import selectors
+from microcredit.apps.loans.filters import loan_filters
 from microcredit.apps.loans import servicing as svc
 from microcredit.apps.loans.models import Loan
 from microcredit.domain.errors import ConflictError, DomainError
@@ -86,12 +87,28 @@ def _get(request, loan_id: int) -> Loan:
         raise HttpError(404, "贷款不存在或不在您的管辖范围内") from None
 
 
+class LoanFilters(Schema):
+    """The loan list page's filters (``loans.filters``), by the same names and values."""
+    q: Text(64) = ""
+    region: Text(15) = ""
+    township: Text(12) = ""
+    village: Text(12) = ""
+    bank: Text(20) = ""
+    status: Text(16) = ""
+    classification: Text(16) = ""
+    light: Text(8) = ""
+    dpd: Text(8) = ""
+    maturity: Text(7) = ""
+    era: Text(16) = ""
+    sort: Text(16) = ""
+
+
 @router.get("/", response=list[LoanOut])
-def list_loans(request, status: Text(16) = "", classification: Text(16) = "", region: Text(15) = "",
-               limit: Limit = 100, offset: Offset = 0):
+def list_loans(request, filters: Query[LoanFilters], limit: Limit = 100, offset: Offset = 0):
+    """The loans in the caller's scope, filtered and sorted as on the loan list page (same parameters)."""
     if not request.user.has_perm("loans.view_loan"):
         raise HttpError(403, "无权查看贷款")
-    qs = selectors.loan_list(user=request.user, status=status, classification=classification, region=region)
+    qs = selectors.loan_list(user=request.user, **loan_filters(filters.dict()))
     return [_loan_out(x) for x in qs[offset:offset + limit]]
 
 

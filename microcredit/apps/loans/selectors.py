@@ -13,8 +13,10 @@ from django.db.models import Max, Min, Q, QuerySet
 
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.loans.filters import DPD_BANDS, SORTS
 from microcredit.apps.loans.models import (EventKind, Installment, Loan, LoanEvent, LoanStatus, SubsidyMode,
                                            UsageMode)
+from microcredit.domain.classification import NPL_CLASSES
 from microcredit.domain.schedules import Installment as DomainInstallment
 from microcredit.domain.schedules import LoanTerms, Schedule
 from microcredit.domain.servicing import LoanState, Payment, loan_state, settlement_quote
@@ -34,20 +36,34 @@ def loans_visible(*, user) -> QuerySet[Loan]:
 
 
 def loan_list(*, user, q: str = "", status: str = "", classification: str = "", region: str = "",
-              household=None, ids=None) -> QuerySet[Loan]:
+              township: str = "", village: str = "", bank: int | None = None, light: str = "", dpd: str = "",
+              maturity: dt.date | None = None, era: str = "", sort: str = "", household=None,
+              ids=None) -> QuerySet[Loan]:
+    """The loans visible to the user, filtered (each filter optional; ``loans.filters`` reads them from a
+    query string): number/name search, status, class (or ``npl``), region prefix, township (9-digit prefix
+    or 12-digit code), village, bank id, warning light of the last close, days-past-due band, maturity month,
+    policy era; ``sort`` one of ``loans.filters.SORTS`` (``-key`` descending)."""
     qs = loans_visible(user=user)
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(household__head_name__icontains=q) | Q(borrower__name__icontains=q))
-    if status:
-        qs = qs.filter(status=status)
     if classification:
-        qs = qs.filter(classification=classification)
-    if region:
-        qs = qs.filter(region_code__startswith=region)
-    if household is not None:
-        qs = qs.filter(household=household)
+        qs = qs.filter(classification__in=NPL_CLASSES) if classification == "npl" else qs.filter(
+            classification=classification)
+    for prefix in (region, township[:9], village):
+        qs = qs.filter(region_code__startswith=prefix) if prefix else qs
+    if dpd:
+        _label, lo, hi = DPD_BANDS[dpd]
+        qs = qs.filter(days_past_due__gte=lo) if hi is None else qs.filter(days_past_due__range=(lo, hi))
+    if maturity:
+        qs = qs.filter(maturity_date__year=maturity.year, maturity_date__month=maturity.month)
+    exact = {"status": status, "bank_id": bank, "day_state__warning_light": light, "policy_era": era,
+             "household": household}
+    qs = qs.filter(**{k: v for k, v in exact.items() if v})
     if ids is not None:
         qs = qs.filter(pk__in=ids)
+    if sort:
+        field = SORTS[sort.lstrip("-")]
+        qs = qs.order_by(f"-{field}" if sort.startswith("-") else field, "-id")
     return qs
 
 
@@ -78,7 +94,6 @@ def other_active_loan(household, exclude: Loan | None = None) -> Loan | None:
     """The household's 在贷 policy loan other than ``exclude`` (DOMAIN §4: at most one)."""
     qs = Loan.objects.filter(household=household, status=LoanStatus.ACTIVE)
     return (qs.exclude(pk=exclude.pk) if exclude is not None else qs).first()
-
 
 
 def household_loan_histories(household) -> list[tuple[list[tuple[dt.date, dt.date | None]], dt.date | None]]:

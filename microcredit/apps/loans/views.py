@@ -6,19 +6,25 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import Sum
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.paging import page_of
+from microcredit.apps.loans.filters import CLASS_CHOICES, DPD_BANDS, PAGE_SIZE, SORTS, loan_filters
 from microcredit.apps.loans import forms, selectors
 from microcredit.apps.jobs.exports import export_response
 from microcredit.apps.loans import servicing as svc
 from microcredit.apps.loans.models import EventKind, Loan, LoanEvent, LoanStatus
+from microcredit.apps.reference.selectors import bank_list, policy_eras_current
+from microcredit.apps.regions.selectors import townships_in_scope, villages_in_scope
 from microcredit.batch.basis import next_due_date
 from microcredit.domain.classification import CLASS_LABELS
 from microcredit.domain.errors import DomainError
+from microcredit.domain.monitoring import LIGHT_LABELS
 
 
 def _loan(request, pk) -> Loan:
@@ -29,20 +35,45 @@ def _loan(request, pk) -> Loan:
 
 
 def _filtered(request):
-    g = request.GET
-    return selectors.loan_list(user=request.user, q=g.get("q", ""), status=g.get("status", ""),
-                               classification=g.get("classification", ""), region=g.get("region", ""))
+    return selectors.loan_list(user=request.user, **loan_filters(request.GET))
+
+
+def _sort_links(query: QueryDict, current: str) -> dict:
+    """Per sortable column: the query that sorts by it (ascending, or descending when it already is) and
+    the arrow shown on the current one."""
+    links = {}
+    for key in SORTS:
+        q = query.copy()
+        q["sort"] = f"-{key}" if current == key else key
+        links[key] = {"query": q.urlencode(), "arrow": {key: "↑", f"-{key}": "↓"}.get(current, "")}
+    return links
+
+
+def _banks(user):
+    """The banks to pick from: a bank user's own, everyone else's all."""
+    scope = Scope.of(user)
+    banks = bank_list().order_by("code")
+    return banks.filter(pk=scope.bank_id) if scope.bank_id and not scope.unrestricted else banks
 
 
 @login_required
 @permission_required("loans.view_loan", raise_exception=True)
 def loan_list(request):
-    g = request.GET
-    qs = _filtered(request)
-    page = Paginator(qs, 50).get_page(g.get("page"))
-    return render(request, "loans/list.html", {"page": page, "statuses": LoanStatus.choices,
-                                               "classes": CLASS_LABELS.items(), "filters": g,
-                                               "export_query": g.urlencode()})
+    filters = loan_filters(request.GET)
+    qs = selectors.loan_list(user=request.user, **filters)
+    page, query = page_of(request, qs, PAGE_SIZE)
+    townships = townships_in_scope(user=request.user)
+    villages = villages_in_scope(user=request.user).order_by("code")
+    if filters.get("township"):
+        villages = villages.filter(code__startswith=filters["township"][:9])
+    return render(request, "loans/list.html", {
+        "page": page, "filters": request.GET, "query": query, "export_query": query,
+        "total_balance": qs.aggregate(s=Sum("principal_outstanding"))["s"] or 0,
+        "statuses": LoanStatus.choices, "classes": CLASS_CHOICES.items(), "lights": LIGHT_LABELS.items(),
+        "bands": [(k, label) for k, (label, _lo, _hi) in DPD_BANDS.items()], "townships": townships,
+        "villages": villages, "banks": _banks(request.user), "eras": policy_eras_current(),
+        "sorts": _sort_links(QueryDict(query, mutable=True), filters.get("sort", "")),
+    })
 
 
 def export_rows(user, query):

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, redirect, render
 
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.paging import page_of
 from microcredit.apps.core.params import int_param
 from microcredit.apps.jobs.selectors import jobs_for
 from microcredit.apps.jobs.runner import enqueue
@@ -44,11 +45,14 @@ def close_page(request):
     job_id = int_param(request.GET, "job")
     job = (closes.filter(pk=job_id).first() if job_id else None) or closes.order_by("-id").first()
     level = request.GET.get("level", "township")
-    rows = list(selectors.aggregates_for(request.user, level=level))
-    names = selectors.region_names([r.code for r in rows])
+    page, query = page_of(request, selectors.aggregates_for(request.user, level=level), 100)
+    names = selectors.region_names([r.code for r in page] + [r.code[:9] for r in page])
+    for r in page:  # two villages may share a name: the village view names each one's township
+        r.township = names.get(r.code[:9], "") if level == "village" else ""
     return render(request, "monitoring/close.html", {
         "runs": CloseRun.objects.all()[:30], "job": job, "today": business_date(), "level": level,
-        "rows": [(names.get(r.code, r.code), r) for r in rows], "as_of": selectors.latest_close_date(),
+        "rows": [(names.get(r.code, r.code), r) for r in page], "page": page, "query": query,
+        "as_of": selectors.latest_close_date(),
     })
 
 
@@ -68,9 +72,10 @@ def suspensions_page(request):
             except DomainError as exc:
                 messages.error(request, exc.message)
         return redirect("monitoring:suspensions")
-    rows = list(visible[:500])
-    names = selectors.region_names([s.region_code for s in rows if s.region_code])
+    page, query = page_of(request, visible, 100)
+    names = selectors.region_names([s.region_code for s in page if s.region_code])
     return render(request, "monitoring/suspensions.html", {
-        "rows": [(names.get(s.region_code, s.region_code) if s.region_code else str(s.bank), s) for s in rows],
+        "rows": [(names.get(s.region_code, s.region_code) if s.region_code else str(s.bank), s) for s in page],
+        "page": page, "query": query,
         "can_lift": request.user.has_perm("monitoring.lift_suspension"),
     })

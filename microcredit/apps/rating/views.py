@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.paging import page_of
 from microcredit.apps.households.selectors import household_get
 from microcredit.apps.core.workflow import actions_for
 from microcredit.apps.rating import sanctions, selectors, services
@@ -80,9 +81,10 @@ def campaign_detail(request, pk: int):
     actions = actions_for(RATING_CAMPAIGN, campaign, request.user)
     sees_survey = selectors.sees_survey(request.user)
     ratings = campaign.ratings.select_related("household")
+    page, query = page_of(request, ratings.prefetch_related("votes") if sees_survey else ratings, 100)
     return render(request, "rating/campaign.html", {
         "campaign": campaign, "state_label": RATING_CAMPAIGN.label(campaign.state), "actions": actions,
-        "ratings": ratings.prefetch_related("votes") if sees_survey else ratings, "sees_survey": sees_survey,
+        "ratings": page, "page": page, "query": query, "sees_survey": sees_survey,
         "objections": campaign.objections.select_related("rating__household") if sees_survey else (),
         "objection_count": campaign.objections.count(),
         "objections_open": campaign.objections.filter(resolved_on__isnull=True).count(),
@@ -172,8 +174,9 @@ def _household(request, pk: int):
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def blacklist(request):
-    rows = selectors.blacklist_list(request.user)[:500]
-    return render(request, "rating/blacklist.html", {"rows": rows, "can_manage": request.user.has_perm(BLACKLIST)})
+    rows, query = page_of(request, selectors.blacklist_list(request.user), 100)
+    return render(request, "rating/blacklist.html", {"rows": rows, "page": rows, "query": query,
+                                                     "can_manage": request.user.has_perm(BLACKLIST)})
 
 
 @login_required
@@ -245,8 +248,9 @@ def credit_villages(request):
                 sanctions.credit_region_evaluate(region=region, year=form.cleaned_data["year"], actor=request.user)
             messages.success(request, f"已评定 {len(regions)} 个村、乡镇（{form.cleaned_data['year']} 年度）")
             return redirect("rating:credit_villages")
+    rows, query = page_of(request, selectors.credit_region_list(request.user), 100)
     return render(request, "rating/credit_villages.html", {
-        "rows": selectors.credit_region_list(request.user)[:1000], "form": form,
+        "rows": rows, "page": rows, "query": query, "form": form,
         "min_share": sanctions.CREDIT_VILLAGE_MIN_SHARE, "max_npl": sanctions.CREDIT_VILLAGE_MAX_NPL})
 
 
