@@ -106,6 +106,13 @@ def test_each_filter_and_sort_has_its_known_answer(book, query, expected):
     assert "".join(names(book, logged_in(book.county_user), query)) == expected
 
 
+def test_the_village_picker_lists_the_chosen_townships_villages(book):
+    page = logged_in(book.county_user).get("/loans/?township=411224101000").content.decode()
+    picker = re.search(r'<select name="village" id="f-village".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option value="(\d+)"', picker) == ["411224101001", "411224101002"]
+    assert 'hx-select="#f-village"' in page  # the township select narrows it in place (htmx)
+
+
 def test_bank_filter_and_bank_users_see_their_bank_only(book):
     yc = book.banks["YC"]
     assert names(book, logged_in(book.county_user), f"bank={yc.pk}") == ["E", "C"]
