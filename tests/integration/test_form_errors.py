@@ -111,3 +111,13 @@ def test_claim_evidence_refused_keeps_the_other_fields(client):
         "loan_number": "NOPE", "cause": "death", "collection_note": "三次上门催收",
         "evidence": SimpleUploadedFile("proof.exe", b"MZ\x90\x00")}).content.decode()
     assert "“proof.exe”未接受" in page and "三次上门催收" in page
+
+
+def test_a_refused_spreadsheet_is_named_with_its_reason(client):
+    tree = make_region_tree()
+    client.force_login(make_user("county_office", [tree.county.prefix]))
+    page = client.post("/households/import/", {"file": SimpleUploadedFile("档案.exe", b"MZ\x90\x00")})
+    assert page.status_code == 400 and "“档案.exe”未接受：" in page.content.decode()
+    client.force_login(make_user("bank_officer", [tree.county.prefix], bank=make_bank()))
+    page = client.post("/loans/repayments/import/", {"file": SimpleUploadedFile("还款.exe", b"MZ\x90\x00")})
+    assert "“还款.exe”未接受：" in page.content.decode() and 'aria-invalid="true"' in page.content.decode()

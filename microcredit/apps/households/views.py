@@ -153,7 +153,7 @@ def registry_import_page(request):
             check_upload(upload.name, upload.size, upload.read(16))
             upload.seek(0)
         except TableError as exc:
-            form.add_error("file", exc.message)
+            form.add_error("file", f"“{PurePath(upload.name).name}”未接受：{exc.message}")
             status = 413 if upload.size > DEFAULT_LIMITS.max_bytes else 400
         else:
             job = enqueue(kind="registry_import", params={"filename": PurePath(upload.name).name},

@@ -1,5 +1,7 @@
 """The batch repayment page: upload a bank's file of payments, see what was posted or why not."""
 
+from pathlib import PurePath
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -21,7 +23,7 @@ class RepaymentFileForm(forms.Form):
         try:
             check_upload(upload.name, upload.size, head, LIMITS)
         except TableError as exc:
-            raise forms.ValidationError(exc.message) from None
+            raise forms.ValidationError(f"“{PurePath(upload.name).name}”未接受：{exc.message}") from None
         return upload
 
 
