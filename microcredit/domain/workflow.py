@@ -30,8 +30,9 @@ PBOC, FINANCE = "pboc", "finance"
 ACTION_LABELS = {
     "submit": "提交", "approve": "同意", "return": "退回", "reject": "否决", "disburse": "签约放款",
     "start_notice": "开始公示", "close_notice": "公示结束", "withdraw": "撤回",
-    "verify": "审核通过", "pay": "拨付", "notice": "开始公示",
+    "verify": "审核通过", "pay": "拨付", "notice": "开始公示", "file": "银行申报", "draft": "银行申报",
 }
+"""Every action of the tables (and the records' ``file``/``draft`` that create an item) by its label."""
 
 
 class Step(NamedTuple):

@@ -73,7 +73,7 @@ def test_detail_shows_facts_members_and_a_readable_timeline(client, tree, county
     client.force_login(county_user)
     html = client.get(reverse("households:detail", args=[household.pk])).content.decode()
     assert "李梅" in html and "配偶" in html
-    assert "修改农户信息" in html and "户类型：贫困户 → 已脱贫户" in html
+    assert "修改农户信息" in html and "户类型 贫困户 → 已脱贫户" in html
     assert "新增家庭成员" in html and "建档" in html
     assert html.index("修改农户信息") < html.index("新增家庭成员")  # newest first
 

@@ -2,6 +2,7 @@ from django.apps import AppConfig, apps
 from django.core.management import call_command
 from django.db.models.signals import post_migrate
 
+from microcredit.apps.core.labels import register_labels
 from microcredit.apps.core.registry import register_api, register_urls
 
 
@@ -33,3 +34,11 @@ class AccountsConfig(AppConfig):
         register_api("/auth/", api)
         register_api("/users", api_users)
         register_urls("account/", urls, "accounts")
+
+        # Words, not codes (issue #11 §3): its audit actions and vocabulary by their labels.
+        from microcredit.apps.audit.services import register_audit_actions
+        from microcredit.apps.accounts.services import AUDIT_ACTIONS
+        from microcredit.apps.accounts.roles import ROLE_LABELS
+
+        register_audit_actions(AUDIT_ACTIONS)
+        register_labels("role", ROLE_LABELS)

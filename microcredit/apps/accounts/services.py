@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.accounts.models import User
 from microcredit.apps.accounts.scope import Scope
@@ -162,3 +163,10 @@ def user_password_reset(*, actor, user: User) -> str:
     user.set_password(password)
     user.save(update_fields=["password"])
     return password
+
+
+AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3)
+    "auth.login_failed": _("登录失败"), "auth.locked_out": _("账户被锁定"), "user.create": _("新建用户"),
+    "user.role": _("变更角色"), "user.password": _("修改密码"), "user.groups": _("变更用户组"),
+    "user.permissions": _("变更权限"), "api_token.issue": _("签发接口令牌"), "api_token.revoke": _("吊销接口令牌"),
+}

@@ -6,6 +6,7 @@ import datetime as dt
 import decimal
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from microcredit.apps.audit.models import AuditEntry
@@ -83,3 +84,15 @@ def record_audit(**fields) -> AuditEntry:
 def record_audits(entries: list[AuditEntry], *, batch_size: int = 500) -> None:
     """Append many rows built by ``audit_entry`` (bulk imports)."""
     AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
+
+
+AUDIT_ACTIONS: dict[str, str] = {}
+"""Action code → its label (a verb phrase: 修改农户信息), filled by each app's ready()."""
+
+
+def register_audit_actions(labels: dict[str, str]) -> None:
+    """Add an app's action labels (issue #11 §3); an action labelled twice fails at startup."""
+    for code, label in labels.items():
+        if code in AUDIT_ACTIONS:
+            raise ImproperlyConfigured(f"audit action {code!r} labelled twice")
+        AUDIT_ACTIONS[code] = label

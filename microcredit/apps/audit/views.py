@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from microcredit.apps.audit.selectors import audit_entries, masked
+from microcredit.apps.audit.selectors import action_choices, audit_entries, describe, object_type_choices
 from microcredit.apps.core.params import date_param
 
 
@@ -16,7 +16,10 @@ def audit_list(request):
         date_from=date_param(g, "date_from"), date_to=date_param(g, "date_to"),
     )
     page = Paginator(entries, 50).get_page(g.get("page"))
-    rows = [(e, masked(e.before, request.user), masked(e.after, request.user)) for e in page]
+    rows = [describe(e, request.user) for e in page]
     query = g.copy()
     query.pop("page", None)
-    return render(request, "audit/list.html", {"page": page, "rows": rows, "query": query.urlencode()})
+    return render(request, "audit/list.html", {
+        "page": page, "rows": rows, "query": query.urlencode(),
+        "actions": action_choices(), "object_types": object_type_choices(),
+    })

@@ -23,3 +23,9 @@ class FundsConfig(AppConfig):
                                    "该贴息批次不在您的管辖范围内", state_field="status", entered_field=None))
         register_workflow(Workflow(RISK_FUND_CLAIM, Claim, WorkflowStep, "claim", selectors.claims_visible,
                                    "该代偿申请不在您的管辖范围内", state_field="status", entered_field=None))
+
+        # Words, not codes (issue #11 §3): its audit actions by their labels.
+        from microcredit.apps.audit.services import register_audit_actions
+        from microcredit.apps.funds.ledger import AUDIT_ACTIONS
+
+        register_audit_actions(AUDIT_ACTIONS)

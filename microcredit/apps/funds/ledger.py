@@ -12,6 +12,8 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
@@ -95,3 +97,13 @@ def fund_recovery(*, account, fund_share: int, on, actor, claim, memo="") -> Jou
     return entry_post(account=account, kind=EntryKind.RECOVERY, on=on, actor=actor, claim=claim,
                       memo=memo or f"追偿收回 {claim.number}",
                       lines=[(Ledger.FUND_CASH, fund_share), (Ledger.RECOVERY_INCOME, -fund_share)])
+
+
+AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3): the fund's entries, batches and claims
+    **{f"fund.{kind}": format_lazy("{}{}", _("专户记账："), label) for kind, label in EntryKind.choices},
+    "fund.subsidy_mode": _("变更县贴息方式"), "subsidy.draft": _("银行申报贴息"), "subsidy.recover": _("追回贴息"),
+    "subsidy.verify": _("人行审核通过贴息批次"), "subsidy.approve": _("县级审批通过贴息批次"),
+    "subsidy.pay": _("财政拨付贴息"), "subsidy.reject": _("驳回贴息批次"), "claim.file": _("银行申报代偿"),
+    "claim.recovery": _("登记追偿收回"), "claim.notice": _("开始代偿村级公示"), "claim.verify": _("县级核实代偿"),
+    "claim.approve": _("领导小组审批代偿"), "claim.pay": _("拨付代偿资金"), "claim.reject": _("驳回代偿申请"),
+}

@@ -16,10 +16,16 @@ class HouseholdsConfig(AppConfig):
         from microcredit.apps.jobs.exports import register_export
         from microcredit.apps.jobs.runner import register_job_handler
 
-        register_job_handler("registry_import", jobs.run_registry_import)
+        register_job_handler("registry_import", jobs.run_registry_import, label="导入农户档案")
         register_export("households_export", title="农户档案", permission="core.export_data",
                         rows=views.export_rows, write=export.write_households_xlsx)
         register_dashboard_panel("households_by_status", dashboard.households_by_status_panel)
         register_api("/registry/", api)
         register_api("/households", api_list)
         register_urls("households/", urls, "households")
+
+        # Words, not codes (issue #11 §3): its audit actions by their labels.
+        from microcredit.apps.audit.services import register_audit_actions
+        from microcredit.apps.households.services import AUDIT_ACTIONS
+
+        register_audit_actions(AUDIT_ACTIONS)

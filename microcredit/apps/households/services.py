@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Callable
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.audit.services import audit_entry, record_audit, record_audits, snapshot, user_or_none
 from microcredit.apps.core.clock import business_date, now
@@ -279,3 +280,12 @@ def registry_import(*, parsed: ParsedRegistry, actor=None, source: str = "",
 def _chunks(items: list, size: int = CHUNK):
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3)
+    "household.create": _("建档"), "household.update": _("修改农户信息"),
+    "household.import_create": _("档案导入：建档"), "household.import_update": _("档案导入：更新农户信息"),
+    "member.create": _("新增家庭成员"), "member.update": _("修改家庭成员"),
+    "member.import_create": _("档案导入：新增家庭成员"), "member.import_update": _("档案导入：更新家庭成员"),
+    "registry.verify": _("合作银行身份核验"), "registry.verify_refused": _("身份核验被拒"), "registry.import": _("导入农户档案"),
+}

@@ -10,8 +10,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from microcredit.apps.audit.selectors import describe
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.core.masking import mask_id_number, mask_phone
 from microcredit.apps.core.tables import DEFAULT_LIMITS, TableError, check_upload
 from microcredit.apps.households import selectors
 from microcredit.apps.households.export import write_import_template
@@ -20,7 +20,6 @@ from microcredit.apps.households.forms import (
     HouseholdFilterForm, HouseholdForm, MemberForm, RegistryImportForm, VerifyForm,
 )
 from microcredit.apps.households.services import household_create, household_update, member_create, member_update
-from microcredit.apps.households.timeline import describe
 from microcredit.apps.households.verification import VerifyThrottled, check_verify_rate, registry_verify
 from microcredit.apps.core.panels import household_panels
 from microcredit.apps.core.params import int_param
@@ -29,8 +28,6 @@ from microcredit.apps.jobs.runner import enqueue
 from microcredit.apps.jobs.selectors import jobs_for
 from microcredit.apps.regions.selectors import townships_in_scope, villages_in_scope
 from microcredit.domain.errors import DomainError
-
-SECRET_FIELDS = {"id_number", "head_id_number", "phone"}
 
 
 def _see(request) -> bool:
@@ -76,20 +73,12 @@ def _household(request, pk: int) -> Household:
         raise Http404("农户不存在或不在您的管辖范围内") from None
 
 
-def _masker(see: bool):
-    def mask(name, value):
-        if see or not isinstance(value, str) or name not in SECRET_FIELDS:
-            return value
-        return mask_phone(value) if name == "phone" else mask_id_number(value)
-    return mask
-
-
 @login_required
 @permission_required("core.view_registry", raise_exception=True)
 def household_detail(request, pk: int):
     household = _household(request, pk)
     see = _see(request)
-    timeline = [describe(e, mask=_masker(see)) for e in selectors.household_timeline(household=household)[:200]]
+    timeline = [describe(e, request.user) for e in selectors.household_timeline(household=household)[:200]]
     return render(request, "households/detail.html", {
         "household": household, "members": selectors.household_members(household=household),
         "timeline": timeline, "see_identity": see, "today": business_date(),

@@ -32,7 +32,7 @@ from microcredit.apps.core.clock import business_date, now
 from microcredit.apps.core.forms import expire_kept_uploads
 from microcredit.apps.core.registry import Registry
 from microcredit.apps.jobs.models import Job, JobStatus
-from microcredit.apps.jobs.runner import HANDLERS, _setting, enqueue, subject_region
+from microcredit.apps.jobs.runner import HANDLERS, JOB_LABELS, _setting, enqueue, subject_region
 from microcredit.apps.jobs.selectors import visible_job
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,6 +51,7 @@ def register_export(kind: str, *, title: str, permission: str, rows: Callable, w
     """Make `kind` an export: its job handler and what the export view and download need."""
     EXPORTS.register(kind, ExportKind(title, permission, rows, write), module=write.__module__)
     HANDLERS.register(kind, _run_export, module=write.__module__)  # owned by the registering app
+    JOB_LABELS[kind] = f"导出{title}"
 
 
 def sync_rows() -> int:

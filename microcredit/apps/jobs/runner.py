@@ -48,6 +48,7 @@ from microcredit.domain.regions import PREFIX_LENGTH
 
 log = logging.getLogger(__name__)
 HANDLERS = Registry("job kind")  # kind → fn(job, report)
+JOB_LABELS: dict[str, str] = {}  # kind → its label on the jobs pages (issue #11 §3)
 CLAIM_TRIES = 5
 
 
@@ -55,9 +56,10 @@ class LeaseLost(Exception):
     """The job's lease ran out and another worker may hold it: stop without writing."""
 
 
-def register_job_handler(kind: str, fn: Callable) -> None:
-    """Make `fn` the handler of jobs of `kind` (from an app's ready(); a kind twice fails)."""
+def register_job_handler(kind: str, fn: Callable, *, label: str = "") -> None:
+    """Make `fn` the handler of jobs of `kind`, shown as `label` (from an app's ready(); a kind twice fails)."""
     HANDLERS.register(kind, fn)
+    JOB_LABELS[kind] = label or kind
 
 
 def job_handler(kind: str):

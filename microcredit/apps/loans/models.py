@@ -144,6 +144,14 @@ class EventKind(models.TextChoices):
     REVERSAL = "reversal", _("冲正")
 
 
+class Channel(models.TextChoices):
+    """Where a repayment came in (``LoanEvent.data["channel"]``)."""
+
+    COUNTER = "counter", _("柜面")
+    API = "api", _("接口")
+    BATCH = "batch", _("批量导入")
+
+
 class LoanEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("贷款事件不可修改，请用冲正")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Iterator
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.audit.services import record_audit, snapshot
 from microcredit.apps.core.clock import business_date
@@ -112,3 +113,11 @@ def loan_risk_flag_set(*, loan: Loan, flag: str, actor, note: str = "") -> None:
     loan.risk_flag = flag
     record_audit(actor=actor, action="loan.risk_flag", obj=loan, before={"risk_flag": before},
                  after={"risk_flag": flag}, region_code=loan.region_code, household_id=loan.household_id, note=note)
+
+
+AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3)
+    "loan.disburse": _("发放贷款"), "loan.risk_flag": _("标记风险"), "loan.repayment": _("登记还款"),
+    "loan.settlement": _("提前结清"), "loan.extend": _("办理展期"), "loan.renew": _("办理续贷"),
+    "loan.write_off": _("核销贷款"), "loan.subsidy_mode": _("变更贴息方式"), "loan.reverse": _("冲正"),
+    "repayment.batch": _("批量导入还款"),
+}

@@ -14,12 +14,13 @@ from django.db.models import F
 
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent, LoanStatus, SubsidyMode
+from microcredit.apps.loans.models import Channel, EventKind, Installment, Loan, LoanEvent, LoanStatus, SubsidyMode
 from microcredit.apps.loans.selectors import loan_current_state, loan_payments, loan_schedule, loan_terms
 from microcredit.apps.loans.services import loan_open, one_active_guard
 from microcredit.batch.basis import basis_of, next_due_date
 from microcredit.domain.errors import DomainError
 from microcredit.domain.guards import check_money_date
+from microcredit.domain.money import fen_to_yuan
 from microcredit.domain.restructuring import extend, renew
 from microcredit.domain.servicing import LoanState, Payment, loan_state, settlement_quote
 
@@ -146,7 +147,8 @@ def repayment_post(*, loan: Loan | int, amount: int, on: dt.date, actor, idempot
     except IntegrityError:  # the loan row is locked, so only a key taken outside this service gets here
         raise ServicingError("idempotency_key", "幂等键已用于另一笔不同的还款") from None
     loan_refresh_state(loan)
-    _audit(loan, "loan.repayment", actor, old, _figures(loan), note=f"还款 {amount} 分（{channel}）", obj=event)
+    _audit(loan, "loan.repayment", actor, old, _figures(loan), obj=event,
+           note=f"还款 {fen_to_yuan(amount)} 元（{dict(Channel.choices).get(channel, channel)}）")
     return event, True
 
 

@@ -17,8 +17,14 @@ class MonitoringConfig(AppConfig):
         from microcredit.apps.monitoring import api, close, dashboard, jobs, permissions, urls
 
         permissions.grant_roles()
-        register_job_handler("daily_close", jobs.daily_close)
+        register_job_handler("daily_close", jobs.daily_close, label="日终批处理")
         register_schedule("daily_close", close.schedule_close)
         register_dashboard_panel("portfolio", dashboard.portfolio_panel)
         register_api("/monitoring/", api)
         register_urls("monitoring/", urls, "monitoring")
+
+        # Words, not codes (issue #11 §3): its audit actions by their labels.
+        from microcredit.apps.audit.services import register_audit_actions
+        from microcredit.apps.monitoring.services import AUDIT_ACTIONS
+
+        register_audit_actions(AUDIT_ACTIONS)

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Min, Q
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
@@ -195,3 +196,9 @@ def suspension_lift(suspension: Suspension | int, actor, decision: str, on: dt.d
     record_audit(actor=actor, action="suspension.lift", obj=s, before={"lifted_on": None},
                  after={"lifted_on": s.lifted_on, "decision": decision}, region_code=s.region_code, note=decision)
     return s
+
+
+AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3)
+    "close.request": _("发起日终"), "close.refused": _("日终被拒"), "close.stale": _("标记日终需重算"),
+    "suspension.start": _("暂停新增贷款"), "suspension.lift": _("解除暂停"),
+}

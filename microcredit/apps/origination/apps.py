@@ -25,3 +25,9 @@ class OriginationConfig(AppConfig):
         register_urls("origination/", urls, "origination")
         register_workflow(Workflow(APPLICATION, LoanApplication, WorkflowTransition, "application",
                                    selectors.application_list, "该申请不在您的管辖范围内或不是本行的申请"))
+
+        # Words, not codes (issue #11 §3): its audit actions by their labels.
+        from microcredit.apps.audit.services import register_audit_actions
+        from microcredit.apps.origination.services import AUDIT_ACTIONS
+
+        register_audit_actions(AUDIT_ACTIONS)

@@ -14,6 +14,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.audit.services import record_audit
@@ -215,3 +216,11 @@ def application_disburse(*, application: LoanApplication, actor, annual_rate: De
 
 def needs_link_agreement(usage_mode: str) -> bool:
     return usage_mode in MODES_NEEDING_PARTNER
+
+
+AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3)
+    "application.create": _("登记贷款申请"), "application.document": _("上传申请材料"),
+    "application.submit": _("提交贷款申请"), "application.withdraw": _("撤回贷款申请"),
+    "application.approve": _("审批同意贷款申请"), "application.return": _("退回贷款申请"),
+    "application.reject": _("否决贷款申请"), "application.disburse": _("签约放款"),
+}

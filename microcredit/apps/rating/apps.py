@@ -31,3 +31,9 @@ class RatingConfig(AppConfig):
         register_workflow(Workflow(RATING_CAMPAIGN, RatingCampaign, CampaignTransition, "campaign",
                                    lambda user: selectors.campaign_list(user=user),
                                    "该批次不在您的管辖范围内（银行评审只能由服务该村的银行办理）"))
+
+        # Words, not codes (issue #11 §3): its audit actions by their labels.
+        from microcredit.apps.audit.services import register_audit_actions
+        from microcredit.apps.rating.services import AUDIT_ACTIONS
+
+        register_audit_actions(AUDIT_ACTIONS)

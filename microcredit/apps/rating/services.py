@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.accounts.scope import SYSTEM
 from microcredit.apps.audit.services import record_audit, snapshot
@@ -258,3 +259,16 @@ def rating_downgrade(*, rating: Rating, grade: str, credit_limit: int, reason: s
                  after=snapshot(rating, ["grade", "credit_limit", "status"]), note=reason,
                  region_code=rating.region_code, household_id=rating.household_id)
     return rating
+
+
+AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3)
+    "scorecard.version": _("发布评分卡版本"), "scorecard.choose": _("选用评分卡"),
+    "rating.campaign.create": _("发起评级批次"), "rating.survey": _("入户摸底"), "rating.vote": _("村评议打分"),
+    "rating.effective": _("评级生效"), "rating.campaign.submit": _("提交村评议"),
+    "rating.campaign.start_notice": _("开始公示"), "rating.campaign.close_notice": _("结束公示"),
+    "rating.campaign.return": _("退回评级批次"), "rating.campaign.approve": _("评审通过评级批次"),
+    "rating.campaign.reject": _("否决评级批次"), "rating.objection": _("提出异议"),
+    "rating.objection.resolve": _("处理异议"), "rating.downgrade": _("降低评级"), "rating.honour": _("记录守信"),
+    "rating.blacklist.add": _("列入失信名单"), "rating.blacklist.lift": _("移出失信名单"),
+    "rating.credit_region": _("评定信用村镇"), "rating.expire": _("评级到期"),
+}

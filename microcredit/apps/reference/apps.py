@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from microcredit.apps.core.labels import register_labels
 from microcredit.apps.core.registry import register_api, register_urls
 
 
@@ -15,3 +16,11 @@ class ReferenceConfig(AppConfig):
 
         register_api("/reference/", api)
         register_urls("reference/", urls, "reference")
+
+        # Words, not codes (issue #11 §3): its audit actions and vocabulary by their labels.
+        from microcredit.apps.audit.services import register_audit_actions
+        from microcredit.apps.reference.services import AUDIT_ACTIONS
+        from microcredit.apps.reference.selectors import era_names
+
+        register_audit_actions(AUDIT_ACTIONS)
+        register_labels("era", era_names)

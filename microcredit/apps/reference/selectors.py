@@ -45,6 +45,11 @@ def policy_eras_current() -> QuerySet[PolicyEra]:
     return PolicyEra.objects.current().order_by("effective_from")
 
 
+def era_names() -> dict[str, str]:
+    """Era code → its name (帮扶小额信贷 …): the ``era`` vocabulary of core.labels."""
+    return dict(PolicyEra.objects.current().values_list("code", "name"))
+
+
 def policy_era_rows() -> QuerySet[PolicyEra]:
     """Every era version, current and superseded, by start date."""
     return PolicyEra.objects.select_related("recorded_by").order_by("effective_from", "code", "id")

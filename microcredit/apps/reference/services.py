@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.audit.services import record_audit, snapshot, user_or_none
 from microcredit.apps.reference.models import Bank, Branch, PolicyEra, ReferenceRate
@@ -105,3 +106,9 @@ def policy_era_revise(*, era: PolicyEra, actor=None, reason: str, **changes) -> 
                  after=snapshot(new, _ERA_FIELDS), note=reason)
     era.superseded_by = new
     return new
+
+
+AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3)
+    "bank.create": _("新增合作银行"), "branch.create": _("新增银行网点"), "reference_rate.record": _("登记基准利率"),
+    "reference_rate.revise": _("修订基准利率"), "policy_era.revise": _("修订政策期"),
+}

@@ -85,6 +85,13 @@ def region_names(codes) -> dict[str, str]:
     return {c: names.get(f, c) for c, f in full.items()}
 
 
+class RegionNames:
+    """Code → name, read per code: the ``region`` vocabulary of core.labels (a county has thousands of villages)."""
+
+    def get(self, code: str, default=None):
+        return region_names([code]).get(code, default)
+
+
 def region_list(*, user, level: str | None = None) -> list[dict]:
     """Flat list of regions in scope: code, name, level, parent code."""
     return [

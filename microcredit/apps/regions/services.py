@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.audit.services import audit_entry, record_audits
 from microcredit.apps.regions.models import Region
@@ -161,3 +162,6 @@ def import_regions(rows: Iterable[Mapping[str, str]], actor=None) -> RegionImpor
         result.updated += 1
     record_audits(audits)
     return result
+
+
+AUDIT_ACTIONS = {"region.create": _("新增行政区划"), "region.update": _("修改行政区划")}  # action code → label (audit log)
