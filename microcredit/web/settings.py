@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "microcredit.apps.accounts.context_processors.navigation",
+                "microcredit.apps.core.todo.todo_badge",
             ],
         },
     },

@@ -104,7 +104,7 @@ PAGES: list[tuple[str, set, str | None]] = [
     ("/rating/credit-villages/", RATING, None),
     ("/rating/scorecards/", RATING, None),
     ("/origination/", APPS, None),
-    ("/origination/inbox/", APPS, None),
+    ("/todo/", LOGGED_IN, None),
     ("/origination/new/{hh}/", {"village", "admin"}, "region"),
     ("/origination/{app}/", APPS, "bank"),
     ("/origination/documents/{document}/", APPS, "bank"),
@@ -150,6 +150,7 @@ ENDPOINTS: list[tuple[str, set, str | None]] = [
     (f"{API}/rating/credit-regions", RATING, None),
     (f"{API}/origination/applications", APPS, None),
     (f"{API}/origination/inbox", APPS, None),
+    (f"{API}/todo", LOGGED_IN, None),
     (f"{API}/origination/applications/{{app}}", APPS, "bank"),
 ]
 

@@ -118,6 +118,6 @@ def test_pages_render_for_each_role(client, world):
     for who in ("village", "township", "county", "bank"):
         client.force_login(users[who])
         assert client.get("/origination/").status_code == 200
-        assert client.get("/origination/inbox/").status_code == 200
+        assert client.get("/todo/").status_code == 200
         assert client.get("/rating/").status_code == 200
         assert client.get("/").status_code == 200

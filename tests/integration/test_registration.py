@@ -11,6 +11,7 @@ from django.urls import reverse
 from microcredit.apps.accounts.roles import ROLE_PERMISSIONS
 from microcredit.apps.core.panels import DASHBOARD_PANELS, HOUSEHOLD_PANELS
 from microcredit.apps.core.registry import API_ROUTERS, URL_INCLUDES, Registry
+from microcredit.apps.core.todo import TODO_SOURCES
 from microcredit.apps.jobs.runner import HANDLERS, job_handler, register_job_handler
 from microcredit.apps.jobs.schedule import SCHEDULES, register_schedule
 from microcredit.web.api import api
@@ -18,12 +19,13 @@ from microcredit.web.api import api
 REGISTRIES = {
     "job kinds": (HANDLERS, {"registry_import", "households_export", "loans_export", "daily_close"}),
     "schedules": (SCHEDULES, {"export_file_expiry", "daily_close", "ratings_expire"}),
-    "dashboard panels": (DASHBOARD_PANELS, {"households_by_status", "portfolio", "time_to_money"}),
+    "dashboard panels": (DASHBOARD_PANELS, {"todo", "households_by_status", "portfolio", "time_to_money"}),
     "household-page sections": (HOUSEHOLD_PANELS, {"rating", "loans"}),
-    "API routers": (API_ROUTERS, {"/auth/", "/users", "/registry/", "/households", "/regions/", "/reference/", "/calc/",
+    "to-do sources": (TODO_SOURCES, {"suspensions"}),
+    "API routers": (API_ROUTERS, {"/todo", "/auth/", "/users", "/registry/", "/households", "/regions/", "/reference/", "/calc/",
                                   "/jobs/", "/loans/", "/repayment-batches", "/funds/", "/monitoring/",
                                   "/rating/", "/origination/"}),
-    "URL includes": (URL_INCLUDES, {"account/", "households/", "regions/", "reference/", "audit/", "jobs/",
+    "URL includes": (URL_INCLUDES, {"todo/", "account/", "households/", "regions/", "reference/", "audit/", "jobs/",
                                     "calc/", "rating/", "origination/", "loans/", "funds/", "monitoring/"}),
 }
 

@@ -14,7 +14,7 @@ import pytest
 
 from microcredit.apps.core.clock import pinned_business_date
 from microcredit.apps.core.workflow import (
-    WORKFLOWS, WorkflowRefused, actions_for, overdue, pending_for, transition_take,
+    WORKFLOWS, WorkflowRefused, actions_for, overdue, overdue_below, pending_counts, pending_for, transition_take,
 )
 from microcredit.apps.funds import claims, subsidy
 from microcredit.apps.funds.models import Claim, FundAccount, SubsidyBatch
@@ -214,4 +214,14 @@ def test_pending_for_lists_the_items_waiting_on_the_users_role_overdue_first(wor
         assert not pending_for(world.other_village, on=DAY)
         assert {p.workflow.table.code for p in pending_for(world.admin, on=DAY)} >= {
             "loan_application", "risk_fund_claim", "rating_campaign", "subsidy_batch"}
+        # The counts (one query per workflow) equal the lists; the county office sees the township's
+        # overdue application below it (DOMAIN §12: the supervisor's inbox); a limit keeps the most urgent.
+        for user in (world.users[TOWNSHIP], world.users[COUNTY], world.other_village, world.admin):
+            listed = pending_for(user, on=DAY)
+            assert pending_counts(user, on=DAY) == (len(listed), sum(p.overdue for p in listed),
+                                                   len(overdue_below(user, on=DAY)))
+        assert [(p.workflow.table.code, p.item.pk) for p in overdue_below(world.users[COUNTY], on=DAY)] == [
+            ("loan_application", app.pk)]
+        assert not overdue_below(world.users[TOWNSHIP], on=DAY) and not overdue_below(world.admin, on=DAY)
+        assert pending_for(world.admin, on=DAY, limit=1) == pending_for(world.admin, on=DAY)[:1]
     assert RISK_FUND_CLAIM.step("notice").limit_days == 17

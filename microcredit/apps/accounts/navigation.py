@@ -1,7 +1,8 @@
 """The navigation menu by role: (menu, label, url name, permission needed).
 
 Items whose URL does not exist (an app not installed) or whose permission the user lacks are
-left out, so each role sees only what it can use.
+left out, so each role sees only what it can use. The to-do list 「待办」 (with its count) is not in
+a menu: it is the header's first link, for every role (base.html, ``core.todo.todo_badge``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ MENU = [
     (N_("信贷"), N_("失信黑名单"), "rating:blacklist", "rating.view_rating"),
     (N_("信贷"), N_("信用村（乡镇）"), "rating:credit_villages", "rating.view_rating"),
     (N_("信贷"), N_("贷款申请"), "origination:applications", "origination.view_loanapplication"),
-    (N_("信贷"), N_("待我审批"), "origination:inbox", "origination.view_loanapplication"),
     (N_("信贷"), N_("贷款台账"), "loans:list", "loans.view_loan"),
     (N_("信贷"), N_("批量还款入账"), "loans:repayments_import", "loans.post_repayment"),
     (N_("信贷"), N_("贷款计算器"), "calc:page", "core.use_calculator"),

@@ -6,7 +6,8 @@ subclass of ``core.models.TransitionRecord``) and the app's scoped read of the i
 Its service then calls ``transition_take``, which locks the row, finds the role the actor acts in,
 checks scope, the table and segregation of duties, lets the service's ``effect`` do what is specific
 to the step, sets the new state and writes the record. ``actions_for`` gives the buttons and
-``pending_for`` / ``overdue`` the items waiting on a user, overdue first (the to-do list).
+``pending_for`` / ``pending_counts`` / ``overdue`` / ``overdue_below`` the items waiting on a user,
+overdue first, and those overdue at the steps below (the to-do list, ``core.todo``).
 
 "Is admin" and "actor or None" are decided here and nowhere else in the workflows.
 """
@@ -18,18 +19,20 @@ from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
 
 from django.db import models, transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.registry import Registry
 from microcredit.domain.errors import ConflictError, FieldError
+from microcredit.domain.todo import supervised_states
 from microcredit.domain.workflow import (
     Transition, WorkflowTable, allowed_transitions, due_date, find_transition, is_overdue, segregation_errors,
     transition_errors,
 )
 
 __all__ = ["WorkflowRefused", "Workflow", "WORKFLOWS", "register_workflow", "workflow_of", "is_admin",
-           "actor_or_none", "acting_role", "transition_take", "actions_for", "Pending", "pending_for", "overdue"]
+           "actor_or_none", "acting_role", "transition_take", "actions_for", "Pending", "pending_for", "pending_counts", "overdue",
+           "overdue_below"]
 
 
 class WorkflowRefused(ConflictError):
@@ -66,6 +69,8 @@ class Workflow:
     out_of_scope: str  # the Chinese refusal when the item is not among ``items(user)``
     state_field: str = "state"
     entered_field: str | None = "state_entered_on"  # None: the date of the record that entered the state
+    label: str = ""  # the item's kind on the to-do list (申请, 评级批次 …)
+    describe: Callable[[Any], tuple[str, str]] | None = None  # item → (one-line title, its page's URL)
 
     def state_of(self, obj: models.Model) -> str:
         return getattr(obj, self.state_field)
@@ -149,14 +154,19 @@ def _with_entered(wf: Workflow, qs: QuerySet) -> QuerySet:
     return qs.annotate(entered=Subquery(last.order_by("-at", "-id").values("on")[:1]))
 
 
-def overdue(table: WorkflowTable | Workflow, qs: QuerySet, on: dt.date | None = None) -> QuerySet:
-    """The items of ``qs`` whose current step is past its time limit on ``on`` (DOMAIN §12)."""
-    wf, on = workflow_of(table), on or business_date()
-    late = Q(pk__in=[])
+def _late(wf: Workflow, on: dt.date) -> Q:
+    """Over the ``entered`` annotation: the current step is past its time limit on ``on``."""
+    late = Q(pk__isnull=True)  # never true; not pk__in=[], which SQL cannot say inside an aggregate's filter
     for step in wf.table.steps:
         if step.limit_days and not step.terminal:  # is_overdue ⇔ on > entered + limit
             late |= Q(**{wf.state_field: step.state, "entered__lt": on - dt.timedelta(days=step.limit_days)})
-    return _with_entered(wf, qs).filter(late)
+    return late
+
+
+def overdue(table: WorkflowTable | Workflow, qs: QuerySet, on: dt.date | None = None) -> QuerySet:
+    """The items of ``qs`` whose current step is past its time limit on ``on`` (DOMAIN §12)."""
+    wf, on = workflow_of(table), on or business_date()
+    return _with_entered(wf, qs).filter(_late(wf, on))
 
 
 class Pending(NamedTuple):
@@ -166,17 +176,56 @@ class Pending(NamedTuple):
     overdue: bool
 
 
-def pending_for(user: Any, on: dt.date | None = None,
-                workflows: list[Workflow] | None = None) -> list[Pending]:
-    """Items of every registered workflow waiting on ``user``'s role in scope, overdue first."""
-    on, admin, role = on or business_date(), is_admin(user), getattr(user, "role", "")
+def _states(wf: Workflow, user: Any) -> tuple[list[str], list[str]]:
+    """The open steps ``user``'s role acts on (admins: every one) and those it supervises (DOMAIN §12)."""
+    admin, role = is_admin(user), getattr(user, "role", "")
+    mine = [s.state for s in wf.table.steps if not s.terminal and s.roles and (admin or role in s.roles)]
+    return mine, [] if admin else supervised_states(wf.table, role)
+
+
+def _at(wf: Workflow, user: Any, states: list[str]) -> QuerySet:
+    """``wf``'s items in ``user``'s scope at one of ``states``."""
+    return wf.items(user).filter(**{f"{wf.state_field}__in": states})
+
+
+def _listed(wfs: list[Workflow], query: Callable[[Workflow], QuerySet], on: dt.date, limit: int | None,
+            late_only: bool = False) -> list[Pending]:
+    """The items of ``query(wf)`` for each workflow, overdue first then oldest, at most ``limit``."""
     out = []
-    for wf in WORKFLOWS.values() if workflows is None else workflows:
-        states = [s.state for s in wf.table.steps if not s.terminal and s.roles and (admin or role in s.roles)]
-        for item in _with_entered(wf, wf.items(user).filter(**{f"{wf.state_field}__in": states})):
-            state = wf.state_of(item)
-            entered = item.entered or on
-            out.append(Pending(wf, item, due_date(wf.table, state, entered),
-                               is_overdue(wf.table, state, entered, on)))
+    for wf in wfs:
+        qs = _with_entered(wf, query(wf)).annotate(
+            late=Case(When(_late(wf, on), then=Value(0)), default=Value(1))).order_by("late", "entered", "pk")
+        qs = qs.filter(late=0) if late_only else qs
+        for item in qs[:limit] if limit is not None else qs:
+            state, entered = wf.state_of(item), item.entered or on
+            out.append(Pending(wf, item, due_date(wf.table, state, entered), is_overdue(wf.table, state, entered, on)))
     out.sort(key=lambda p: (not p.overdue, p.item.entered or on, p.item.pk))
-    return out
+    return out[:limit] if limit is not None else out
+
+
+def pending_for(user: Any, on: dt.date | None = None, workflows: list[Workflow] | None = None,
+                limit: int | None = None) -> list[Pending]:
+    """Items of every registered workflow waiting on ``user``'s role in scope, overdue first
+    (at most ``limit``, the most urgent)."""
+    wfs = WORKFLOWS.values() if workflows is None else workflows
+    return _listed(wfs, lambda wf: _at(wf, user, _states(wf, user)[0]), on or business_date(), limit)
+
+
+def overdue_below(user: Any, on: dt.date | None = None, limit: int | None = None) -> list[Pending]:
+    """The supervisor's view (DOMAIN §12): items in ``user``'s scope overdue at steps of the roles
+    ``user``'s role supervises (a township: the village's steps), oldest first."""
+    return _listed(WORKFLOWS.values(), lambda wf: _at(wf, user, _states(wf, user)[1]), on or business_date(), limit,
+                   late_only=True)
+
+
+def pending_counts(user: Any, on: dt.date | None = None) -> tuple[int, int, int]:
+    """(waiting on ``user``, of which overdue, overdue below ``user``): one query per workflow, no item loaded."""
+    on, total = on or business_date(), [0, 0, 0]
+    for wf in WORKFLOWS.values():
+        mine, below = (Q(**{f"{wf.state_field}__in": states}) if states else Q(pk__isnull=True)
+                       for states in _states(wf, user))
+        late = _late(wf, on)
+        counts = _with_entered(wf, wf.items(user)).aggregate(
+            n=Count("pk", filter=mine), late=Count("pk", filter=mine & late), below=Count("pk", filter=below & late))
+        total = [t + counts[k] for t, k in zip(total, ("n", "late", "below"))]
+    return total[0], total[1], total[2]

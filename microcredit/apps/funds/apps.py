@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 
 from microcredit.apps.core.registry import register_api, register_urls
 from microcredit.apps.core.workflow import Workflow, register_workflow
@@ -20,9 +21,14 @@ class FundsConfig(AppConfig):
         register_api("/funds/", api)
         register_urls("funds/", urls, "funds")
         register_workflow(Workflow(SUBSIDY_BATCH, SubsidyBatch, WorkflowStep, "batch", selectors.batches_visible,
-                                   "该贴息批次不在您的管辖范围内", state_field="status", entered_field=None))
+                                   "该贴息批次不在您的管辖范围内", state_field="status", entered_field=None,
+                                   label="贴息批次", describe=lambda b: (
+                                       f"{b.number} {b.bank.short_name} {b.period_start:%Y-%m-%d}至{b.period_end:%Y-%m-%d}",
+                                       reverse("funds:batch", args=[b.pk]))))
         register_workflow(Workflow(RISK_FUND_CLAIM, Claim, WorkflowStep, "claim", selectors.claims_visible,
-                                   "该代偿申请不在您的管辖范围内", state_field="status", entered_field=None))
+                                   "该代偿申请不在您的管辖范围内", state_field="status", entered_field=None,
+                                   label="代偿申请", describe=lambda c: (f"{c.number} {c.loan.household.head_name}",
+                                                                        reverse("funds:claim", args=[c.pk]))))
 
         # Words, not codes (issue #11 §3): its audit actions by their labels.
         from microcredit.apps.audit.services import register_audit_actions

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 from microcredit.apps.core.panels import register_dashboard_panel
 from microcredit.apps.core.registry import register_api, register_urls
+from microcredit.apps.core.todo import register_todo_source
 from microcredit.apps.jobs.schedule import register_schedule
 
 
@@ -11,10 +12,11 @@ class MonitoringConfig(AppConfig):
     verbose_name = "监测"
 
     def ready(self):
-        """Register its role grants, job handler, schedule, dashboard panel, API router and pages (ADR 0003)."""
+        """Register its role grants, job handler, schedule, dashboard panel, API router, pages (ADR 0003)
+        and its to-do source (circuit breakers to decide, issue #11 §2)."""
         # Function-level: apps.py is imported before the models are loaded (Django app loading).
         from microcredit.apps.jobs.runner import register_job_handler
-        from microcredit.apps.monitoring import api, close, dashboard, jobs, permissions, urls
+        from microcredit.apps.monitoring import api, close, dashboard, jobs, permissions, todo, urls
 
         permissions.grant_roles()
         register_job_handler("daily_close", jobs.daily_close, label="日终批处理")
@@ -22,6 +24,7 @@ class MonitoringConfig(AppConfig):
         register_dashboard_panel("portfolio", dashboard.portfolio_panel)
         register_api("/monitoring/", api)
         register_urls("monitoring/", urls, "monitoring")
+        register_todo_source("suspensions", todo.suspensions_to_decide)
 
         # Words, not codes (issue #11 §3): its audit actions by their labels.
         from microcredit.apps.audit.services import register_audit_actions

@@ -1,10 +1,11 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from microcredit.apps.origination import views
 
 urlpatterns = [
     path("", views.application_list, name="applications"),
-    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/", RedirectView.as_view(pattern_name="todo:list"), name="inbox"),  # 待我审批 became 待办
     path("new/<int:household_pk>/", views.application_new, name="create"),
     path("<int:pk>/", views.application_detail, name="detail"),
     path("<int:pk>/act/", views.application_act, name="act"),

@@ -1,4 +1,4 @@
-"""Pages of origination: list, inbox, new application, detail with buttons, disbursement,
+"""Pages of origination: list, new application, detail with buttons, disbursement,
 contract, scoped document download. Thin: parse, call a service/selector, render."""
 
 from __future__ import annotations
@@ -35,12 +35,6 @@ def application_list(request):
     state = request.GET.get("state", "")
     rows = selectors.application_list(request.user, state=state, q=request.GET.get("q", ""))[:200]
     return render(request, "origination/list.html", {"rows": rows, "states": APPLICATION.choices(), "state": state})
-
-
-@login_required
-@permission_required(VIEW, raise_exception=True)
-def inbox(request):
-    return render(request, "origination/inbox.html", {"items": selectors.inbox(request.user)})
 
 
 @login_required
