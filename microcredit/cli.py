@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> None:
         _help()
         return
     command, rest = argv[0], argv[1:]
+    # Function-level imports below: the command line must start without Django (calc) and set
+    # DJANGO_SETTINGS_MODULE before anything of Django is imported.
     if command == "calc":
         from microcredit.calculator import main as calc_main
 

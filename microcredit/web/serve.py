@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def serve(argv: list[str]) -> None:
@@ -12,9 +13,7 @@ def serve(argv: list[str]) -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
 
-    from gunicorn.app.wsgiapp import WSGIApplication
-
-    import sys
+    from gunicorn.app.wsgiapp import WSGIApplication  # only when serving (gunicorn is not needed by tests)
 
     sys.argv = [
         "gunicorn", "microcredit.web.wsgi:application",

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from microcredit.apps.audit.models import AuditEntry
+from microcredit.apps.core.panels import MEMBER_RATING, member_rating, register_member_rating
 from microcredit.apps.households import verification
 from microcredit.apps.households.eligibility import eligible_statuses
 from microcredit.domain.households import DEFAULT_ELIGIBLE_STATUSES as DEFAULT_ELIGIBLE
@@ -37,7 +38,7 @@ def verify(client, id_number):
 ])
 def test_registered_members_are_verified_without_their_status(client, tree, officer, business_day, fields,
                                                              eligible, monkeypatch):
-    monkeypatch.setattr(verification, "_rating_for", lambda member: None)  # no rating yet
+    monkeypatch.setattr(MEMBER_RATING, "_entries", {})  # no rating app yet
     household = make_household(tree.villages[0], members=1, **fields)
     spouse = household.members.exclude(relation="head").get()
     client.force_login(officer)
@@ -111,25 +112,17 @@ def test_a_malformed_number_is_refused(client, officer):
 def test_grade_and_limit_come_from_the_rating_hook(client, tree, officer, business_day, monkeypatch):
     household = make_household(tree.villages[0])
     seen = []
-    monkeypatch.setattr(verification, "_rating_for", lambda member: seen.append(member) or ("AAA", 4_000_000))
+    monkeypatch.setattr(MEMBER_RATING, "_entries", {})
+    register_member_rating(lambda member: seen.append(member) or ("AAA", 4_000_000))
     client.force_login(officer)
     answer = verify(client, household.head_id_number).json()
     assert answer == {"registered": True, "eligible": True, "grade": "AAA", "credit_limit": "40000.00"}
     assert seen[0].id_number == household.head_id_number
 
 
-def test_the_hook_is_optional_when_the_rating_selectors_do_not_exist(monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def fake_import(name, *args, **kwargs):
-        if name == "microcredit.apps.rating.selectors":
-            raise ModuleNotFoundError(name=name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", fake_import)
-    assert verification._rating_for(object()) is None
+def test_the_hook_is_optional_when_no_app_registers_a_rating(monkeypatch):
+    monkeypatch.setattr(MEMBER_RATING, "_entries", {})
+    assert member_rating(object()) is None
 
 
 def _wrong_check_digit(id_number: str) -> str:

@@ -223,3 +223,12 @@ def test_a_repayment_reads_as_a_sentence_in_yuan_with_its_channel_by_name():
     assert sentence.action == "登记还款" and sentence.note == "还款 5796.00 元（柜面）"
     assert " 元 → " in sentence.text and "counter" not in sentence.text + sentence.note
     assert not codes_in(sentence.text, set(EventKind.values) | set(AUDIT_ACTIONS))
+
+
+@pytest.mark.django_db
+def test_a_foreign_key_kept_as_a_name_in_an_old_snapshot_is_shown_as_it_is():
+    """Snapshots may hold a related row's name rather than its id (e.g. a loan's bank); the sentence
+    shows the name instead of failing the page (household pages render these sentences)."""
+    entry = AuditEntry.objects.create(actor=None, actor_label="系统", action="loan.disburse", object_type="loans.loan",
+                                      object_id="1", object_repr="贷款 1", after={"bank": "卢氏农商银行"})
+    assert "卢氏农商银行" in describe(entry, make_user("auditor")).text

@@ -7,6 +7,7 @@ their capabilities to `ROLE_PERMISSIONS` with `grant(role, "app_label.codename",
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from microcredit.domain.access import (  # the role codes live with their rules (DOMAIN §1)
@@ -58,6 +59,7 @@ def grant(role: str, *permissions: str) -> None:
 
 def sync_roles(**kwargs) -> None:
     """Create/refresh one Group per role with exactly the declared permissions."""
+    # Function-level: accounts.models imports this module for ROLE_LABELS while the apps are loading.
     from django.contrib.auth.models import Group, Permission
 
     # Every app granted its permissions in its AppConfig.ready() (ADR 0003).
@@ -67,6 +69,7 @@ def sync_roles(**kwargs) -> None:
         for dotted in perms:
             app_label, codename = dotted.split(".", 1)
             perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if perm:
-                wanted.append(perm)
+            if perm is None:  # a misspelt grant must not silently leave a role without the permission
+                raise ImproperlyConfigured(f"role {role!r} is granted {dotted!r}, which no installed app defines")
+            wanted.append(perm)
         group.permissions.set(wanted)

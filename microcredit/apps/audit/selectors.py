@@ -161,8 +161,9 @@ def _value(model, name: str, value) -> str:
     found = _field(model, name)
     if found is not None and getattr(found, "choices", None):
         return str(dict(found.flatchoices).get(value, value))
-    if found is not None and found.many_to_one:
-        return str(found.related_model._default_manager.filter(pk=value).first() or value)
+    if found is not None and found.many_to_one and (isinstance(value, int) or str(value).isdigit()):
+        # an id in the snapshot → the row's name; a name already (older snapshots) stays as it is
+        return str(found.related_model._default_manager.filter(pk=int(value)).first() or value)
     for wf in WORKFLOWS.values():
         if wf.model is model and name == wf.state_field:
             return str(dict(wf.table.choices()).get(value, value))

@@ -24,7 +24,7 @@ def business_date() -> dt.date:
     configured = getattr(settings, "MICROCREDIT_BUSINESS_DATE", "")
     if configured:
         return dt.date.fromisoformat(configured)
-    from microcredit.apps.core.models import SystemSetting
+    from microcredit.apps.core.models import SystemSetting  # a real cycle: core.models uses clock.now
 
     stored = SystemSetting.get("business_date")
     if stored:

@@ -14,6 +14,7 @@ from microcredit.apps.core.registry import Registry
 
 DASHBOARD_PANELS = Registry("dashboard panel")  # name → fn(user, scope)
 HOUSEHOLD_PANELS = Registry("household-page section")  # name → fn(user, household)
+MEMBER_RATING = Registry("member rating")  # "rating" → fn(member) → (grade, limit in fen) | None
 
 
 def register_dashboard_panel(name: str, fn: Callable) -> None:
@@ -22,6 +23,16 @@ def register_dashboard_panel(name: str, fn: Callable) -> None:
 
 def register_household_panel(name: str, fn: Callable) -> None:
     HOUSEHOLD_PANELS.register(name, fn)
+
+
+def register_member_rating(fn: Callable) -> None:
+    """The identity check (households.verification) answers the grade and limit through this."""
+    MEMBER_RATING.register("rating", fn)
+
+
+def member_rating(member):
+    """(grade, credit limit in fen) of a member from the rating app, or None (none, or not installed)."""
+    return MEMBER_RATING["rating"](member) if "rating" in MEMBER_RATING else None
 
 
 def call_providers(registry: Registry, *args) -> list[dict]:

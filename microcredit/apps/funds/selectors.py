@@ -6,7 +6,7 @@ origination's policy checks read (the rule: ``domain.policy.quota_failures``).
 
 from __future__ import annotations
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from microcredit.apps.accounts.scope import SYSTEM, Scope
 from microcredit.apps.funds.ledger import balance
@@ -55,8 +55,6 @@ def _scoped(qs, user, region_field: str, bank_field: str = "bank"):
         return qs
     qs = scope.filter_bank(qs, bank_field)
     if scope.region_prefixes:
-        from django.db.models import Q
-
         q = Q(pk__in=[])
         for p in scope.region_prefixes:
             q |= Q(**{region_field: p[:6]}) if region_field.endswith("county_code") \

@@ -19,6 +19,7 @@ from microcredit.apps.accounts.lockout import client_ip
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.masking import mask_id_number
+from microcredit.apps.core.panels import member_rating
 from microcredit.apps.households.eligibility import household_is_eligible
 from microcredit.apps.households.selectors import member_by_id_number
 from microcredit.domain.errors import DomainError
@@ -78,19 +79,6 @@ def check_verify_rate(request, id_number: str) -> None:
     raise VerifyThrottled(retry_after)
 
 
-def _rating_for(member):
-    """(grade, credit limit in fen) from the rating app, when it is installed and has one."""
-    try:
-        from microcredit.apps.rating.selectors import rating_for_member
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("microcredit.apps.rating"):
-            raise
-        return None
-    except ImportError:
-        return None
-    return rating_for_member(member)
-
-
 @transaction.atomic
 def registry_verify(*, actor, id_number: str) -> dict:
     """Verify an ID number; returns the answer (ANSWER_FIELDS) and records "registry.verify".
@@ -108,7 +96,7 @@ def registry_verify(*, actor, id_number: str) -> dict:
     household = member.household if member else None
     if household is not None:
         answer.update(registered=True, eligible=household_is_eligible(household, business_date()))
-        rating = _rating_for(member)
+        rating = member_rating(member)
         if rating:
             grade, limit_fen = rating
             answer.update(grade=grade, credit_limit=fen_to_yuan(limit_fen) if limit_fen is not None else None)

@@ -12,10 +12,12 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Rate, TermMonths, Text, Yuan
+from microcredit.apps.core.clock import business_date
 from microcredit.apps.households.selectors import households_in_scope
-from microcredit.apps.reference.selectors import bank_list
 from microcredit.apps.origination import selectors, services
+from microcredit.apps.origination.checks import policy_failures
 from microcredit.apps.origination.models import LoanApplication
+from microcredit.apps.reference.selectors import bank_list
 from microcredit.domain.money import fen_to_yuan, yuan_to_fen
 from microcredit.domain.workflow import APPLICATION
 
@@ -131,9 +133,6 @@ def get_application(request, pk: Id):
 
 @router.post("/check", response=list[FailureOut], summary="政策检查（不保存），返回全部不符合的规则")
 def check(request, payload: ApplicationIn):
-    from microcredit.apps.core.clock import business_date
-    from microcredit.apps.origination.checks import policy_failures
-
     _need(request, "origination.apply_loan")
     hh, borrower, bank, amount = _resolve(request, payload)
     failures = policy_failures(household=hh, borrower=borrower, bank=bank, applied_on=business_date(), amount=amount,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from microcredit.apps.origination.selectors import median_days_to_money
 from microcredit.domain.workflow import APPLICATION, over_total_limit, total_limit_days
 
 
 def time_to_money_panel(user, scope) -> dict | None:
     if not user.has_perm("origination.view_loanapplication"):
         return None
-    from microcredit.apps.origination.selectors import median_days_to_money
-
     data = median_days_to_money(user)
     if not data["township"] and not data["bank"]:
         return None

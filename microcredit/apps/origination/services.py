@@ -19,12 +19,14 @@ from django.utils.translation import gettext_lazy as _
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date, now
+from microcredit.apps.core.documents import document_errors, sniffed_type
 from microcredit.apps.core.models import SystemSetting
 from microcredit.apps.core.workflow import WorkflowRefused, actor_or_none, transition_take
 from microcredit.apps.funds.selectors import county_subsidy_mode
+from microcredit.apps.loans.services import loan_open
 from microcredit.apps.origination.checks import commitment_failures, disbursement_errors, era_terms, policy_failures
 from microcredit.apps.origination.models import ApplicationDocument, DocumentKind, LoanApplication
-from microcredit.apps.core.documents import document_errors, sniffed_type
+from microcredit.apps.rating.selectors import current_rating
 from microcredit.domain.errors import DomainError, FieldError
 from microcredit.domain.guards import account_number_errors, money_date_errors, normalize_account_number
 from microcredit.domain.money import fen_to_yuan
@@ -91,8 +93,6 @@ def application_create(*, household, borrower, bank, amount: int, term_months: i
         if failures:
             raise PolicyRefused(failures)
     terms, _era = era_terms(on)
-    from microcredit.apps.rating.selectors import current_rating
-
     app = LoanApplication.objects.create(
         number=_number(household.region_code, on), household=household, borrower=borrower,
         region_code=household.region_code, bank=bank, rating=current_rating(household, on),
@@ -171,8 +171,6 @@ def application_disburse(*, application: LoanApplication, actor, annual_rate: De
                          disbursed_on: dt.date | None = None, account_number: str, amount: int | None = None,
                          term_months: int | None = None, opinion: str = "", via_api: bool = False):
     """Sign the contract and disburse: checks the terms and the cap rate, then ``loan_open``."""
-    from microcredit.apps.loans.services import loan_open
-
     today = business_date()
     disbursed_on = disbursed_on or today
 

@@ -20,10 +20,11 @@ from microcredit.apps.core.api_types import Day, Id, Text, Year
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.households.selectors import households_in_scope
 from microcredit.apps.rating import sanctions, selectors, services
-from microcredit.apps.rating.models import RatingCampaign
+from microcredit.apps.rating.models import RatingCampaign, ScorecardVersion
 from microcredit.apps.reference.selectors import policy_era_on
 from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.domain.money import fen_to_yuan
+from microcredit.domain.scorecards import HONOUR_LABELS, honour_bonus, scorecard_from_dict
 from microcredit.domain.workflow import RATING_CAMPAIGN
 
 router = Router(tags=["评级授信"])
@@ -200,8 +201,6 @@ class ChooseIn(StrictIn):
 
 @router.get("/scorecards", response=list[ScorecardOut], summary="评分卡各版本")
 def scorecards(request):
-    from microcredit.apps.rating.models import ScorecardVersion
-
     _need(request, "rating.view_rating")
     return [{"id": s.pk, "code": s.code, "version": s.version, "name": s.name, "definition": s.definition}
             for s in ScorecardVersion.objects.all()]
@@ -209,8 +208,6 @@ def scorecards(request):
 
 @router.post("/scorecards", response={201: ScorecardOut, 422: dict}, summary="保存评分卡新版本（不修改旧版本）")
 def scorecard_create(request, payload: ScorecardIn):
-    from microcredit.domain.scorecards import scorecard_from_dict
-
     _need(request, "rating.manage_scorecard")
     try:
         row = services.scorecard_version_create(card=scorecard_from_dict(payload.definition), actor=request.user,
@@ -222,8 +219,6 @@ def scorecard_create(request, payload: ScorecardIn):
 
 @router.post("/scorecards/choose", response={201: dict}, summary="县为某政策期选定评分卡版本")
 def scorecard_choose(request, payload: ChooseIn):
-    from microcredit.apps.rating.models import ScorecardVersion
-
     _need(request, "rating.manage_scorecard")
     if not Scope.of(request.user).covers(payload.county_code.ljust(12, "0")):
         raise HttpError(403, "不在管辖范围内")
@@ -278,8 +273,6 @@ class HonourOut(Schema):
 
 
 def _h(h) -> dict:
-    from microcredit.domain.scorecards import HONOUR_LABELS, honour_bonus
-
     return {"id": h.pk, "household_id": h.household_id, "household_number": h.household.number, "kind": h.kind,
             "label": HONOUR_LABELS.get(h.kind, h.kind), "bonus": fen_to_yuan(honour_bonus(h.kind)),
             "granted_on": h.granted_on, "note": h.note}

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.urls import reverse
 
-from microcredit.apps.core.panels import register_household_panel
+from microcredit.apps.core.panels import register_household_panel, register_member_rating
 from microcredit.apps.core.registry import register_api, register_urls
 from microcredit.apps.core.workflow import Workflow, register_workflow
 from microcredit.apps.jobs.schedule import register_schedule
@@ -27,6 +27,7 @@ class RatingConfig(AppConfig):
                              dispatch_uid="rating_scorecard_presets")
         register_schedule("ratings_expire", schedule.expire_ratings_once_a_day)
         register_household_panel("rating", household_panel.rating_panel)
+        register_member_rating(selectors.rating_for_member)
         register_api("/rating/", api)
         register_urls("rating/", urls, "rating")
         register_workflow(Workflow(RATING_CAMPAIGN, RatingCampaign, CampaignTransition, "campaign",

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from microcredit.apps.core.forms import DateInput, YuanField
 from microcredit.apps.households.selectors import Health, SkillLevel
 from microcredit.domain.bounds import MAX_DATE, MAX_ID, MAX_TEXT, MAX_YEAR, MIN_DATE, MIN_YEAR
+from microcredit.domain.scorecards import HONOUR_BONUS, HONOUR_LABELS
 
 
 class BoundedDateField(forms.DateField):
@@ -82,8 +83,6 @@ class HonourForm(forms.Form):
     note = forms.CharField(label="说明（文号等）", max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
-        from microcredit.domain.scorecards import HONOUR_BONUS, HONOUR_LABELS
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k, f"{v}（一般信用 +{HONOUR_BONUS[k] // 1_000_000}万元）")
                                        for k, v in HONOUR_LABELS.items()]

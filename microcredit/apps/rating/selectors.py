@@ -22,7 +22,8 @@ from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.models import SystemSetting
 from microcredit.apps.core.workflow import is_admin
 from microcredit.apps.rating.models import (
-    BlacklistEntry, CampaignTransition, CountyScorecard, Rating, RatingCampaign, RatingStatus, ScorecardVersion,
+    BlacklistEntry, CampaignTransition, CountyScorecard, CreditRegion, Honour, Rating, RatingCampaign, RatingStatus,
+    ScorecardVersion,
 )
 from microcredit.apps.reference.selectors import bank_list
 from microcredit.apps.regions.selectors import regions_in_scope
@@ -158,15 +159,11 @@ def rating_for_member(member) -> tuple[str, int] | None:
 
 
 def honour_list(user) -> QuerySet:
-    from microcredit.apps.rating.models import Honour
-
     qs = Scope.of(user).filter_regions(Honour.objects.select_related("household"), "household__region_code")
     return _bank_served(user, qs, "household__region_code")
 
 
 def credit_region_list(user) -> QuerySet:
-    from microcredit.apps.rating.models import CreditRegion
-
     return Scope.of(user).filter_regions(CreditRegion.objects.select_related("region"), "region_code")
 
 

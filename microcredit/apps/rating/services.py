@@ -19,15 +19,14 @@ from microcredit.apps.core.workflow import WorkflowRefused, actor_or_none, trans
 from microcredit.apps.households.selectors import households_in_scope
 from microcredit.apps.rating.facts import household_facts
 from microcredit.apps.rating.models import (
-    CountyScorecard, Objection, Rating, RatingCampaign, RatingStatus,
-    ScorecardVersion, Vote,
+    CountyScorecard, Objection, Rating, RatingCampaign, RatingStatus, ScorecardVersion, Vote,
 )
 from microcredit.apps.rating.selectors import notice_days_for
 from microcredit.domain.bounds import MAX_FEN
 from microcredit.domain.dates import add_months
 from microcredit.domain.errors import DomainError, FieldError
 from microcredit.domain.scorecards import (
-    PRESETS, Scorecard, scorecard_errors, scorecard_from_dict, scorecard_to_dict, score_household,
+    PRESETS, HouseholdFacts, Scorecard, score_household, scorecard_errors, scorecard_from_dict, scorecard_to_dict,
 )
 from microcredit.domain.workflow import RATING_CAMPAIGN
 
@@ -153,8 +152,6 @@ def vote_record(*, rating: Rating, voter: str, score: int, actor=None) -> Vote:
 
 def rating_compute(rating: Rating) -> Rating:
     """Score one rating with its own scorecard version (votes averaged)."""
-    from microcredit.domain.scorecards import HouseholdFacts
-
     data = {k: v for k, v in rating.facts.items() if k in HouseholdFacts._fields}
     data["votes"] = tuple(rating.votes.values_list("score", flat=True)) or tuple(data.get("votes") or ())
     facts = HouseholdFacts(**data)

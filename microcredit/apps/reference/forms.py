@@ -7,8 +7,8 @@ from decimal import Decimal
 from django import forms
 
 from microcredit.apps.core.forms import DateInput
-from microcredit.apps.households.selectors import HouseholdStatus
 from microcredit.apps.reference.models import PolicyEra, ReferenceRate
+from microcredit.domain.households import HOUSEHOLD_STATUS_LABELS
 from microcredit.domain.rates import TENORS
 
 _RATE = dict(max_digits=7, decimal_places=4, min_value=Decimal("0"), max_value=Decimal("99"))
@@ -40,7 +40,7 @@ class RateReviseForm(forms.Form):
 
 class PolicyEraForm(forms.ModelForm):
     eligible_statuses = forms.MultipleChoiceField(
-        label="可贷对象身份", choices=HouseholdStatus.choices, widget=forms.CheckboxSelectMultiple
+        label="可贷对象身份", choices=list(HOUSEHOLD_STATUS_LABELS.items()), widget=forms.CheckboxSelectMultiple
     )
     reason = forms.CharField(label="修订原因", max_length=200)
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from microcredit.domain.households import HOUSEHOLD_STATUS_LABELS
+
 
 class Bank(models.Model):
     code = models.CharField(_("银行代码"), max_length=16, unique=True)
@@ -121,8 +123,4 @@ class PolicyEra(VersionedRecord):
 
     @property
     def eligible_status_labels(self) -> list[str]:
-        # function-level: reference sits below households in the app order (its models load first)
-        from microcredit.apps.households.selectors import HouseholdStatus
-
-        labels = dict(HouseholdStatus.choices)
-        return [str(labels.get(s, s)) for s in self.eligible_statuses]
+        return [str(HOUSEHOLD_STATUS_LABELS.get(s, s)) for s in self.eligible_statuses]
