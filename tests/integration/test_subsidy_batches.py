@@ -13,6 +13,7 @@ from microcredit.apps.funds.models import SubsidyBatch, SubsidyLine
 from microcredit.apps.loans import servicing as svc
 from microcredit.apps.loans import selectors as loan_reads
 from microcredit.apps.loans.models import Installment
+from microcredit.apps.rating import sanctions
 from microcredit.domain.money import yuan_to_fen
 from tests.batch.portfolio import County
 
@@ -174,3 +175,24 @@ def test_direct_mode_loan_state_counts_the_banks_subsidy_shares_in_the_close_too
         run_close(TODAY)
         row = LoanDayState.objects.get(loan=loan)
         assert (row.overdue_interest, row.days_past_due, row.classification) == (0, 0, "normal")
+
+
+def test_blacklisting_for_malicious_default_recovers_the_paid_subsidy(county):
+    """DOMAIN §6/§8: listing a household as a malicious defaulter stops subsidy and recovers what was
+    paid on its loans still owed (a recovery batch with negative lines, the loan flagged)."""
+    with pinned_business_date(TODAY):
+        batch = subsidy.batch_draft(bank=county.bank, county_code="411224", period="quarter",
+                                    start=dt.date(2025, 10, 1), actor=county.officer)
+        subsidy.batch_transition(batch=batch, action="verify", actor=county.pboc, opinion="核对无误")
+        subsidy.batch_transition(batch=batch, action="approve", actor=county.county_user)
+        subsidy.batch_transition(batch=batch, action="pay", actor=county.finance)
+        paid = sum(x.amount for x in batch.lines.filter(loan=county.good))
+        sanctions.blacklist_add(household=county.good.household, reason="有能力不还", actor=county.county_user)
+        recovered = SubsidyLine.objects.filter(loan=county.good, kind="recovery")
+        assert paid > 0 and sum(x.amount for x in recovered) == -paid
+        county.good.refresh_from_db()
+        assert county.good.risk_flag
+        # not malicious (e.g. a listing for other reasons): nothing recovered from the monthly loan
+        sanctions.blacklist_add(household=county.monthly.household, reason="其他失信", malicious=False,
+                                actor=county.county_user)
+        assert not SubsidyLine.objects.filter(loan=county.monthly, kind="recovery").exists()

@@ -14,6 +14,7 @@ from microcredit.apps.core.registry import Registry
 
 DASHBOARD_PANELS = Registry("dashboard panel")  # name → fn(user, scope)
 HOUSEHOLD_PANELS = Registry("household-page section")  # name → fn(user, household)
+VILLAGE_COUNTS = Registry("village counts")  # "households" → fn(user) → {village code: households in scope}
 MEMBER_RATING = Registry("member rating")  # "rating" → fn(member) → (grade, limit in fen) | None
 
 
@@ -23,6 +24,15 @@ def register_dashboard_panel(name: str, fn: Callable) -> None:
 
 def register_household_panel(name: str, fn: Callable) -> None:
     HOUSEHOLD_PANELS.register(name, fn)
+
+
+def register_village_counts(fn) -> None:
+    """The region tree (regions, below households) shows households per village through this."""
+    VILLAGE_COUNTS.register("households", fn)
+
+
+def village_counts(user) -> dict[str, int]:
+    return VILLAGE_COUNTS["households"](user) if "households" in VILLAGE_COUNTS else {}
 
 
 def register_member_rating(fn: Callable) -> None:

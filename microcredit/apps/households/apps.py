@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from microcredit.apps.core.panels import register_dashboard_panel
+from microcredit.apps.core.panels import register_dashboard_panel, register_village_counts
 from microcredit.apps.core.registry import register_api, register_urls
 
 
@@ -12,7 +12,7 @@ class HouseholdsConfig(AppConfig):
     def ready(self):
         """Register its job handler and export, dashboard panel, API routers and pages (ADR 0003)."""
         # Function-level: apps.py is imported before the models are loaded (Django app loading).
-        from microcredit.apps.households import api, api_list, dashboard, export, jobs, urls, views
+        from microcredit.apps.households import api, api_list, dashboard, export, jobs, selectors, urls, views
         from microcredit.apps.jobs.exports import register_export
         from microcredit.apps.jobs.runner import register_job_handler
 
@@ -20,6 +20,7 @@ class HouseholdsConfig(AppConfig):
         register_export("households_export", title="农户档案", permission="core.export_data",
                         rows=views.export_rows, write=export.write_households_xlsx)
         register_dashboard_panel("households_by_status", dashboard.households_by_status_panel)
+        register_village_counts(selectors.households_per_village)
         register_api("/registry/", api)
         register_api("/households", api_list)
         register_urls("households/", urls, "households")

@@ -22,6 +22,12 @@ def households_in_scope(*, user) -> QuerySet[Household]:
     return Scope.of(user).filter_regions(Household.objects.all(), "region_code")
 
 
+def households_per_village(user) -> dict[str, int]:
+    """{village code: households in the user's scope} (one aggregate query; the region tree)."""
+    return dict(households_in_scope(user=user).values("village_id").annotate(n=Count("id"))
+                .values_list("village_id", "n"))
+
+
 def household_list(*, user, **filters) -> QuerySet[Household]:
     """Households in scope matching the list filters.
 

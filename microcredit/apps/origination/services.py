@@ -30,7 +30,7 @@ from microcredit.apps.rating.selectors import current_rating
 from microcredit.domain.errors import DomainError, FieldError
 from microcredit.domain.guards import account_number_errors, money_date_errors, normalize_account_number
 from microcredit.domain.money import fen_to_yuan
-from microcredit.domain.policy import AT_BANK_DECISION, AT_DISBURSEMENT, MODES_NEEDING_PARTNER, PolicyFailure
+from microcredit.domain.policy import AT_BANK_DECISION, AT_DISBURSEMENT, PolicyFailure
 from microcredit.domain.schedules import LoanTerms, validate_terms
 from microcredit.domain.workflow import APPLICATION
 
@@ -107,19 +107,6 @@ def application_create(*, household, borrower, bank, amount: int, term_months: i
                  after={"amount": fen_to_yuan(amount), "term_months": term_months, "bank": str(bank),
                         "purpose": purpose, "usage_mode": usage_mode})
     return app
-
-
-@transaction.atomic
-def document_add(*, application: LoanApplication, kind: str, upload, actor) -> ApplicationDocument:
-    """Attach a document while the application is still in the village."""
-    if application.state not in ("draft", "village_review"):
-        raise WorkflowRefused("state", "只能在提交前或村初审时补充材料")
-    if actor_or_none(actor) is not None and not Scope.of(actor).covers(application.region_code):
-        raise WorkflowRefused("application", "该申请不在您的管辖范围内")
-    doc = _save_document(application, kind, upload, actor)
-    record_audit(actor=actor, action="application.document", obj=application, region_code=application.region_code,
-                 household_id=application.household_id, after={"kind": kind, "name": doc.original_name})
-    return doc
 
 
 def _audit(app: LoanApplication, action: str, opinion: str, actor) -> None:
@@ -212,12 +199,8 @@ def application_disburse(*, application: LoanApplication, actor, annual_rate: De
     return app
 
 
-def needs_link_agreement(usage_mode: str) -> bool:
-    return usage_mode in MODES_NEEDING_PARTNER
-
-
 AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3)
-    "application.create": _("登记贷款申请"), "application.document": _("上传申请材料"),
+    "application.create": _("登记贷款申请"),
     "application.submit": _("提交贷款申请"), "application.withdraw": _("撤回贷款申请"),
     "application.approve": _("审批同意贷款申请"), "application.return": _("退回贷款申请"),
     "application.reject": _("否决贷款申请"), "application.disburse": _("签约放款"),

@@ -10,6 +10,7 @@ from microcredit.apps.accounts.scope import SYSTEM
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.workflow import actor_or_none
+from microcredit.apps.funds.services import subsidy_recover
 from microcredit.apps.households.selectors import households_in_scope
 from microcredit.apps.loans.selectors import LoanStatus, loan_list
 from microcredit.apps.rating.models import BlacklistEntry, CreditRegion, Honour, Rating, RatingStatus
@@ -41,7 +42,10 @@ def honour_grant(*, household, kind: str, actor=None, on: dt.date | None = None,
 @transaction.atomic
 def blacklist_add(*, household, reason: str, actor=None, malicious: bool = True,
                   on: dt.date | None = None) -> BlacklistEntry:
-    """List a household for 5 years, covering the head, spouse, children and parents."""
+    """List a household for 5 years, covering the head, spouse, children and parents (DOMAIN §8).
+
+    Malicious default also stops subsidy and recovers what was paid on the household's loans that
+    are still owed or written off (DOMAIN §6: 恶意逃废债 → 停止贴息并追回, a recovery batch each)."""
     if not reason.strip():
         raise DomainError("reason", "须填写列入黑名单的原因")
     on = on or business_date()
@@ -57,6 +61,11 @@ def blacklist_add(*, household, reason: str, actor=None, malicious: bool = True,
         status=RatingStatus.REVOKED, note="列入黑名单")
     record_audit(actor=actor, action="rating.blacklist.add", obj=entry, region_code=household.region_code,
                  household_id=household.pk, after={"reason": reason, "until": entry.until, "covered": len(ids)})
+    if malicious:
+        owed = loan_list(user=SYSTEM).filter(household=household,
+                                             status__in=(LoanStatus.ACTIVE, LoanStatus.WRITTEN_OFF))
+        for loan in owed:
+            subsidy_recover(loan=loan, actor=actor, reason=f"列入失信黑名单：{reason}")
     return entry
 
 

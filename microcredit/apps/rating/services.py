@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.accounts.scope import SYSTEM
-from microcredit.apps.audit.services import record_audit, snapshot
+from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.workflow import WorkflowRefused, actor_or_none, transition_take
 from microcredit.apps.households.selectors import households_in_scope
@@ -244,20 +244,6 @@ def ratings_expire(*, on: dt.date | None = None) -> int:
     return Rating.objects.filter(status=RatingStatus.EFFECTIVE, valid_until__lt=on).update(status=RatingStatus.EXPIRED)
 
 
-@transaction.atomic
-def rating_downgrade(*, rating: Rating, grade: str, credit_limit: int, reason: str, actor=None) -> Rating:
-    """Lower a grade after default or misuse (DOMAIN §3)."""
-    before = snapshot(rating, ["grade", "credit_limit", "status"])
-    rating.grade, rating.credit_limit, rating.note = grade, credit_limit, reason[:200]
-    if not grade:
-        rating.status = RatingStatus.DOWNGRADED
-    rating.save()
-    record_audit(actor=actor, action="rating.downgrade", obj=rating, before=before,
-                 after=snapshot(rating, ["grade", "credit_limit", "status"]), note=reason,
-                 region_code=rating.region_code, household_id=rating.household_id)
-    return rating
-
-
 AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3)
     "scorecard.version": _("发布评分卡版本"), "scorecard.choose": _("选用评分卡"),
     "rating.campaign.create": _("发起评级批次"), "rating.survey": _("入户摸底"), "rating.vote": _("村评议打分"),
@@ -265,7 +251,7 @@ AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3)
     "rating.campaign.start_notice": _("开始公示"), "rating.campaign.close_notice": _("结束公示"),
     "rating.campaign.return": _("退回评级批次"), "rating.campaign.approve": _("评审通过评级批次"),
     "rating.campaign.reject": _("否决评级批次"), "rating.objection": _("提出异议"),
-    "rating.objection.resolve": _("处理异议"), "rating.downgrade": _("降低评级"), "rating.honour": _("记录守信"),
+    "rating.objection.resolve": _("处理异议"), "rating.honour": _("记录守信"),
     "rating.blacklist.add": _("列入失信名单"), "rating.blacklist.lift": _("移出失信名单"),
     "rating.credit_region": _("评定信用村镇"), "rating.expire": _("评级到期"),
 }

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from microcredit.apps.accounts.scope import SYSTEM, Scope
-from microcredit.apps.households.selectors import households_in_scope
+from microcredit.apps.core.panels import village_counts
 from microcredit.apps.regions.models import Region
 
 
@@ -57,10 +57,7 @@ def region_tree(*, user) -> list[TreeNode]:
         regions_in_scope(user=user, level="county").values_list("code", flat=True)
     )
     counties = list(Region.objects.filter(code__in=county_codes).order_by("code"))
-    counts = dict(
-        households_in_scope(user=user)
-        .values("village_id").annotate(n=Count("id")).values_list("village_id", "n")
-    )
+    counts = village_counts(user)
     by_code: dict[str, TreeNode] = {c.code: TreeNode(c) for c in counties}
     for t in townships:
         node = TreeNode(t)
