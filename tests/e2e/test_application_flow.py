@@ -2,8 +2,9 @@
 
 The village clerk enters the application (with an ID card scan) and submits it; a second village
 login gives the village first review (segregation of duties: nobody approves what they submitted);
-the township station and the county office approve from their inboxes; the bank officer approves,
-signs and disburses to a valid card number, and sees the contract with the loan's schedule.
+the township station and the county office approve from their to-do lists (the header's 「待办」);
+the bank officer approves, signs and disburses to a valid card number, and sees the contract with
+the loan's schedule.
 """
 
 from __future__ import annotations
@@ -70,22 +71,22 @@ def test_application_from_village_clerk_to_bank_officer(live_server, page, login
         page.goto(detail_url)
         _approve(page, "乡审核")
 
-        # 2. township station: from the inbox
+        # 2. township station: from the to-do list
         login(page, "xiang", PW)
-        page.goto(f"{url}/origination/inbox/")
-        page.click("table.data a")
+        page.click("#todo-link")
+        page.click("#todo-list a")
         _approve(page, "县复查")
 
         # 3. county office
         login(page, "xian", PW)
-        page.goto(f"{url}/origination/inbox/")
-        page.click("table.data a")
+        page.click("#todo-link")
+        page.click("#todo-list a")
         _approve(page, "银行审定")
 
         # 4. bank officer: approve, sign and disburse, see the contract and schedule
         login(page, "yinhang", PW)
-        page.goto(f"{url}/origination/inbox/")
-        page.click("table.data a")
+        page.click("#todo-link")
+        page.click("#todo-list a")
         _approve(page, "已审定待放款")
         page.click("text=签约放款")
         page.fill("input[name=account_number]", "6217 0000 1000 1234 569")

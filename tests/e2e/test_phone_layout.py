@@ -2,7 +2,7 @@
 
 At 390 × 844 no page and no table is wider than the screen on every page of the village clerk's
 and the county office's menus and on the clerk's day (find a household, open it, start an
-application, the inbox); axe-core (vendored in tests/e2e/vendor, injected by Playwright, the
+application, the to-do list); axe-core (vendored in tests/e2e/vendor, injected by Playwright, the
 page's CSP bypassed for it) finds no serious or critical violation on the main pages at phone
 and desktop widths. The demo is generated per test (about 2 s at test scale): the live server
 needs a transactional database, which is flushed after each test.
@@ -110,17 +110,17 @@ def test_village_clerk_day_on_a_phone(live_server, phone, login, demo):
     card.locator("a").first.click()
     expect(phone.locator("h1")).to_contain_text(head)
     _fits(phone)
-    phone.click("text=申请贷款")
+    phone.locator("a", has_text="申请贷款").click()  # text= would match the menu's list (贷款申请, 贷款台账)
     expect(phone.locator("form")).not_to_have_count(0)
     _fits(phone)
     # what awaits the clerk
-    phone.goto(f"{url}/origination/inbox/")
+    phone.goto(f"{url}/todo/")
     _fits(phone)
 
 
 def test_main_pages_have_no_serious_accessibility_violations(live_server, phone, login, demo):
     hh = _first_household_pk("village", demo)
-    pages = ["/", "/households/", f"/households/{hh}/", "/loans/", f"/origination/new/{hh}/", "/origination/inbox/"]
+    pages = ["/", "/households/", f"/households/{hh}/", "/loans/", f"/origination/new/{hh}/", "/todo/"]
     login(phone, "village")
     found = {}
     for viewport in (PHONE, DESKTOP):
