@@ -10,6 +10,7 @@ from microcredit.apps.audit.models import AuditEntry
 from microcredit.apps.core.clock import pinned_business_date
 from microcredit.apps.loans import servicing as svc
 from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent, LoanStatus
+from microcredit.domain.errors import ConflictError
 from tests.batch.portfolio import County
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def test_idempotency_key_records_one_payment(county):
         e1, c1 = svc.repayment_post(loan=loan, amount=3625, on=dt.date(2025, 3, 21), actor=county.officer, idempotency_key="K1")
         e2, c2 = svc.repayment_post(loan=loan, amount=3625, on=dt.date(2025, 3, 21), actor=county.officer, idempotency_key="K1")
         assert (c1, c2, e1.pk) == (True, False, e2.pk)
-        with pytest.raises(svc.ServicingError):
+        with pytest.raises(ConflictError):
             svc.repayment_post(loan=loan, amount=1, on=dt.date(2025, 3, 21), actor=county.officer, idempotency_key="K1")
     assert LoanEvent.objects.filter(loan=loan, kind=EventKind.REPAYMENT).count() == 1
 

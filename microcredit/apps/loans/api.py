@@ -17,7 +17,7 @@ from microcredit.apps.loans import selectors
 from microcredit.apps.loans.filters import loan_filters
 from microcredit.apps.loans import servicing as svc
 from microcredit.apps.loans.models import Loan
-from microcredit.domain.errors import ConflictError, DomainError
+from microcredit.domain.errors import DomainError
 from microcredit.domain.money import fen_to_yuan, yuan_to_fen
 
 router = Router(tags=["贷款"])
@@ -157,14 +157,9 @@ def post_repayment(request, loan_id: Id, payload: RepaymentIn):
     key = payload.idempotency_key or request.headers.get("Idempotency-Key") or None
     if key and len(key) > 80:
         raise DomainError("idempotency_key", "幂等键不能超过 80 个字符")
-    try:
-        event, created = svc.repayment_post(loan=loan, amount=yuan_to_fen(payload.amount), on=payload.on,
-                                            actor=request.user, idempotency_key=key, reference=payload.reference,
-                                            channel="api")
-    except svc.ServicingError as exc:
-        if exc.field != "idempotency_key":
-            raise  # e.g. a date after the business date: 422 naming "on" (core.api_errors)
-        raise ConflictError(exc.field, exc.message) from exc  # the key was used for another payment: 409
+    event, created = svc.repayment_post(loan=loan, amount=yuan_to_fen(payload.amount), on=payload.on,
+                                        actor=request.user, idempotency_key=key, reference=payload.reference,
+                                        channel="api")
     loan.refresh_from_db()
     alloc = event.data.get("allocation", {})
     return (201 if created else 200), {

@@ -29,8 +29,9 @@ from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.tables import MB, TableError, TableLimits, canonical_header, iter_cells
 from microcredit.apps.loans.models import Loan, LoanEvent
 from microcredit.apps.loans.selectors import loans_visible
-from microcredit.apps.loans.servicing import ServicingError, repayment_post
+from microcredit.apps.loans.servicing import repayment_post
 from microcredit.domain.cells import CellError, cell_text, parse_amount, parse_date, parse_text
+from microcredit.domain.errors import DomainError
 
 COLUMNS = ("借据号", "还款日期", "还款金额(元)", "流水号")
 AMOUNT_IN_WAN = "还款金额(万元)"  # the same column in 万元, as some core systems export it
@@ -170,7 +171,7 @@ def repayments_import(*, rows: list[RepaymentRow], actor) -> RepaymentImportResu
             event, created = repayment_post(
                 loan=row.loan_id, amount=row.amount, on=row.on, actor=actor, reference=row.reference,
                 idempotency_key=f"batch:{bank}:{row.reference}", channel="batch")
-        except ServicingError as exc:
+        except DomainError as exc:  # ServicingError, or ConflictError for a 流水号 used for another payment
             raise RepaymentImportError([f"第{row.line}行 列{_column(exc.field)}：{exc.message}"]) from None
         result.posted += created
         result.already_posted += not created

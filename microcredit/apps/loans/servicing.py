@@ -18,7 +18,7 @@ from microcredit.apps.loans.models import Channel, EventKind, Installment, Loan,
 from microcredit.apps.loans.selectors import loan_current_state, loan_payments, loan_schedule, loan_terms
 from microcredit.apps.loans.services import loan_open, one_active_guard
 from microcredit.batch.basis import basis_of, next_due_date
-from microcredit.domain.errors import DomainError
+from microcredit.domain.errors import ConflictError, DomainError
 from microcredit.domain.guards import check_money_date
 from microcredit.domain.money import fen_to_yuan
 from microcredit.domain.restructuring import extend, renew
@@ -128,7 +128,7 @@ def repayment_post(*, loan: Loan | int, amount: int, on: dt.date, actor, idempot
         existing = LoanEvent.objects.filter(loan=loan, idempotency_key=idempotency_key).first()
         if existing is not None:
             if existing.amount != amount or existing.on != on:
-                raise ServicingError("idempotency_key", "幂等键已用于另一笔不同的还款")
+                raise ConflictError("idempotency_key", "幂等键已用于另一笔不同的还款")  # 409 on the API
             return existing, False
     _require_active(loan)
     _check_day(loan, on)
@@ -145,7 +145,7 @@ def repayment_post(*, loan: Loan | int, amount: int, on: dt.date, actor, idempot
                 reference=reference, created_by=_actor(actor),
                 data={"channel": channel, "allocation": _allocation(before, after)})
     except IntegrityError:  # the loan row is locked, so only a key taken outside this service gets here
-        raise ServicingError("idempotency_key", "幂等键已用于另一笔不同的还款") from None
+        raise ConflictError("idempotency_key", "幂等键已用于另一笔不同的还款") from None
     loan_refresh_state(loan)
     _audit(loan, "loan.repayment", actor, old, _figures(loan), obj=event,
            note=f"还款 {fen_to_yuan(amount)} 元（{dict(Channel.choices).get(channel, channel)}）")
