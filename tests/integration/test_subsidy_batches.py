@@ -196,3 +196,19 @@ def test_blacklisting_for_malicious_default_recovers_the_paid_subsidy(county):
         sanctions.blacklist_add(household=county.monthly.household, reason="其他失信", malicious=False,
                                 actor=county.county_user)
         assert not SubsidyLine.objects.filter(loan=county.monthly, kind="recovery").exists()
+
+
+def test_the_quarterly_reports_excel_names_the_county(county):
+    """Words, not codes (issue #11 §3): the report's 县 column is the county's name, not "411224"."""
+    from python_calamine import CalamineWorkbook
+
+    from microcredit.apps.funds.export import write_report_xlsx
+
+    with pinned_business_date(TODAY):
+        batch = subsidy.batch_draft(bank=county.bank, county_code="411224", period="quarter",
+                                    start=dt.date(2025, 10, 1), actor=county.officer)
+        for action, actor in (("verify", county.pboc), ("approve", county.county_user), ("pay", county.finance)):
+            subsidy.batch_transition(batch=batch, action=action, actor=actor, opinion="核对无误")
+        report = subsidy.quarterly_report(SubsidyBatch.objects.all(), 2025, 4)
+    rows = CalamineWorkbook.from_filelike(write_report_xlsx(report)).get_sheet_by_index(0).to_python()
+    assert rows[2][0] == county.tree.county.name and "411224" not in str(rows[2][0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from microcredit.apps.core.excel import ExportWorkbook, Money
+from microcredit.apps.core.labels import label_of
 
 COLUMNS = ["县", "银行", "本季贴息笔数", "本季贴息户数", "本季贴息金额(元)", "本年累计笔数", "本年累计金额(元)"]
 
@@ -16,7 +17,7 @@ def write_report_xlsx(report: dict):
     sheet.width(1, 1, 24)
     row = 2
     for r in report["rows"]:
-        sheet.row(row, [r["batch__county_code"], r["batch__bank__name"], r["q_loans"], r["q_households"],
+        sheet.row(row, [label_of("region", r["batch__county_code"]), r["batch__bank__name"], r["q_loans"], r["q_households"],
                         Money(r["q_amount"]), r["ytd_loans"], Money(r["ytd_amount"] or 0)])
         row += 1
     sheet.row(row, ["合计", None, None, None, Money(report["total_q"]), None, Money(report["total_ytd"])], book.bold)
