@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "microcredit.web.middleware.ChosenLanguageMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the language cookie, else the browser's
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -142,7 +142,7 @@ AUTH_PASSWORD_VALIDATORS = [] if os.environ.get("MICROCREDIT_DEMO") else [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]  # the switch's order; the default is LANGUAGE_CODE
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"

@@ -31,12 +31,15 @@ def test_roles_exist_as_groups_after_migrate():
 
 
 @pytest.mark.django_db
-def test_english_is_available_for_the_shell(client):
-    """zh-hans is the default, whatever the browser asks; choosing English switches the shell."""
-    assert "登录" in client.get("/login/", headers={"Accept-Language": "en"}).content.decode()
+def test_english_follows_the_browser_and_the_switch(client):
+    """zh-hans is the default; an English browser gets English (issue #11 §9); the switch's choice wins."""
+    assert "登录" in client.get("/login/").content.decode()
+    assert "Log in" in client.get("/login/", headers={"Accept-Language": "en"}).content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
     html = client.get("/login/").content.decode()
     assert "Log in" in html and "Username" in html
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/login/"})
+    assert "登录" in client.get("/login/", headers={"Accept-Language": "en"}).content.decode()
 
 
 @pytest.mark.django_db

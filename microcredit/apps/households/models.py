@@ -12,7 +12,7 @@ from microcredit.domain.households import HOUSEHOLD_STATUS_LABELS as STATUS_LABE
 from microcredit.domain.registry import INCOME_MAX_FEN, PROGRAM_FIRST_YEAR
 
 
-HouseholdStatus = models.TextChoices("HouseholdStatus", [(s.name, (s.value, label)) for s, label in STATUS_LABELS.items()])
+HouseholdStatus = models.TextChoices("HouseholdStatus", [(s.name, (s.value, _(label))) for s, label in STATUS_LABELS.items()])
 """The domain's statuses (``domain.households``) as Django choices."""
 
 
