@@ -21,6 +21,7 @@ from django.db import transaction
 from django.test import Client
 
 from microcredit.apps.core.clock import pinned_business_date
+from microcredit.apps.loans.models import Loan
 from microcredit.demo.runner import generate
 from microcredit.demo.scales import scale_for
 
@@ -68,9 +69,6 @@ def _chrome(html: str, data: tuple[str, ...] = ()) -> list[str]:
 def pages(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), pinned_business_date(DAY), transaction.atomic():
         ctx = generate(seed=1, scale=scale_for("test"), business_date=DAY, progress=io.StringIO())
-        from microcredit.apps.households.models import Household
-        from microcredit.apps.loans.models import Loan
-
         user = ctx.users["county"]
         loan = Loan.objects.select_related("household__village__parent").first()
         household = loan.household
@@ -85,7 +83,6 @@ def pages(django_db_setup, django_db_blocker):
         out["data"] = (str(user), user.get_full_name() or "~", household.head_name, household.village.name,
                        household.village.parent.name, loan.bank.name, "简体中文")
         transaction.set_rollback(True)
-    assert Household  # the model was importable inside the transaction
     return out
 
 
@@ -114,12 +111,13 @@ def test_without_the_header_the_pages_stay_chinese(pages):
 
 def _entries(po: str):
     """(msgid, msgstr, flags) of each entry of a .po file (no polib in the venv)."""
+    def joined(key, block):
+        m = re.search(rf'^{key} ((?:".*"\n?)+)', block, re.MULTILINE)
+        return "".join(re.findall(r'"(.*)"', m.group(1))) if m else None
+
     for block in po.split("\n\n"):
-        def joined(key):
-            m = re.search(rf'^{key} ((?:".*"\n?)+)', block, re.M)
-            return "".join(re.findall(r'"(.*)"', m.group(1))) if m else None
         flags = " ".join(line for line in block.splitlines() if line.startswith("#,"))
-        yield joined("msgid"), joined("msgstr"), flags
+        yield joined("msgid", block), joined("msgstr", block), flags
 
 
 def test_the_catalogue_has_no_untranslated_or_fuzzy_entry():
