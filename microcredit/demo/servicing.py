@@ -134,9 +134,12 @@ def _restructure(ctx, today):
     ctx.count("renewals", ren)
 
 
-def _funds(ctx, today):
-    """One risk-fund account per county × bank: the deposit, yearly interest, a top-up."""
+ZHENG_YIN_BAO_BANK = "PSBC-QS"  # the demo county's 政银保 scheme (fund 20 / bank 30 / insurer 50, DOMAIN §7)
 
+
+def _funds(ctx, today):
+    """One risk-fund account per county × bank: the deposit, yearly interest, a top-up. In the demo county the
+    postal bank's loans are insured under a 政银保 scheme, so the ``insurer`` login has loans and claims to follow."""
 
     finance = _user(ctx, "finance")
     accounts = []
@@ -148,7 +151,8 @@ def _funds(ctx, today):
                 continue
             acct = FundAccount.objects.create(county_code=c.code[:6], bank=bank, name=f"{c.name}风险补偿金（{bank.short_name}）",
                                               account_number=f"FX{c.code[:6]}{bank.code}",
-                                              sharing_preset="fund_bank_70_30",
+                                              sharing_preset="zheng_yin_bao" if c.code == ctx.county.code
+                                              and bank.code == ZHENG_YIN_BAO_BANK else "fund_bank_70_30",
                                               opened_on=dt.date(2016, 1, 4))
             base = (outstanding // 10 // 100000 + 1) * 100000 + 2_000_000_00
             ledger.fund_deposit(account=acct, amount=base, on=dt.date(2016, 1, 5), actor=finance)

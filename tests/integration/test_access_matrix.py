@@ -40,6 +40,9 @@ BANK_SIDES = {"bankA": "A", "bankB": "B"}
 # Rating campaigns, household ratings and the blacklist (issue #9): a bank sees them only in the villages its
 # branches serve (bank A's branch is in 城关镇, side A; bank B's in 东明镇, side B), campaigns from the bank review on.
 RATING_SIDES = REGION_SIDES | BANK_SIDES
+# Claims of a 政银保 scheme (issue #11 §8): side B's fund account shares losses with an insurer, so the insurer sees
+# side B's claim only; the other roles see claims as any banked object.
+INSURED_SIDES = {"insurer": "B"}
 
 
 def sides(role: str, banked: bool) -> str:
@@ -54,6 +57,8 @@ def kind_sides(role: str, kind: str | None) -> str:
     """The sides a role may see of a URL's kind ("region", "bank", "rating")."""
     if kind == "rating":
         return RATING_SIDES.get(role, "")
+    if kind == "insured":
+        return INSURED_SIDES.get(role, sides(role, banked=True))
     return sides(role, banked=(kind == "bank"))
 
 
@@ -66,6 +71,7 @@ LOANS = LOGGED_IN                                                         # loan
 APPS = {"county", "township", "village", "bankA", "bankB", "auditor", "admin"}  # origination.view_loanapplication
 RATING = APPS                                                             # rating.view_rating
 FUNDS = {"county", "bankA", "bankB", "pboc", "finance", "auditor", "admin"}      # funds.view_fund / view_subsidy
+INSURED = {"county", "insurer", "admin"}                                  # funds.view_insured (政银保)
 CLOSE = {"county", "township", "bankA", "bankB", "pboc", "finance", "auditor", "admin"}  # monitoring.view_close
 BANKS = {"bankA", "bankB"}
 
@@ -119,9 +125,10 @@ PAGES: list[tuple[str, set, str | None]] = [
     ("/loans/receipts/{event}/", LOANS, "bank"),
     ("/funds/accounts/", FUNDS, None),
     ("/funds/accounts/{account}/", FUNDS, "bank"),
-    ("/funds/claims/", FUNDS, None),
+    ("/funds/claims/", FUNDS | {"insurer"}, None),
+    ("/funds/insured/", INSURED, None),
     ("/funds/claims/new/", BANKS | {"admin"}, None),
-    ("/funds/claims/{claim}/", FUNDS, "bank"),
+    ("/funds/claims/{claim}/", FUNDS | {"insurer"}, "insured"),
     ("/funds/subsidy/", FUNDS, None),
     ("/funds/subsidy/{batch}/", FUNDS, "bank"),
     ("/funds/subsidy/report/", FUNDS, None),
@@ -140,6 +147,8 @@ ENDPOINTS: list[tuple[str, set, str | None]] = [
     (f"{API}/loans/", LOANS, None),
     (f"{API}/loans/{{loan}}", LOANS, "bank"),
     (f"{API}/funds/accounts", FUNDS, None),
+    (f"{API}/funds/claims", FUNDS | {"insurer"}, None),
+    (f"{API}/funds/insured-loans", INSURED, None),
     (f"{API}/monitoring/aggregates", CLOSE, None),
     (f"{API}/rating/campaigns", RATING, None),
     (f"{API}/rating/campaigns/{{campaign}}/ratings", RATING, "rating"),
@@ -290,7 +299,8 @@ class World:
                 application=app, kind="id_card", file=SimpleUploadedFile(f"id{side}.png", b"\x89PNG\r\n\x1a\n0"),
                 original_name=f"id{side}.png", content_type="image/png", size=9)
             account = FundAccount.objects.create(county_code="411224", bank=bank[side], opened_on=dt.date(2024, 1, 1),
-                                                 name=f"卢氏县风险补偿金{side}专户{bank[side].code}")
+                                                 name=f"卢氏县风险补偿金{side}专户{bank[side].code}",
+                                                 sharing_preset="zheng_yin_bao" if side == "B" else "fund_bank_70_30")
             ledger.fund_deposit(account=account, amount=50_000_000, on=dt.date(2024, 1, 2), actor=None)
             o["account"] = account
             loan = loan_open(household=hh, borrower=hh.members.get(relation="head"), bank=bank[side],

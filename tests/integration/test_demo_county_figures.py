@@ -121,6 +121,18 @@ def _walk_through(ctx) -> list[str]:
     return []
 
 
+def _insurer_day(ctx) -> dict:
+    """What the ``insurer`` login sees (issue #11 §8): the 政银保 bank's loans and claims, and its panel."""
+    from microcredit.apps.core.clock import pinned_business_date
+    from microcredit.apps.funds import dashboard, selectors
+
+    insurer = ctx.users["insurer"]
+    with pinned_business_date(DAY):
+        return {"banks": set(selectors.insured_loans(user=insurer).values_list("bank__code", flat=True)),
+                "claim_banks": set(selectors.claims_visible(insurer).values_list("account__bank__code", flat=True)),
+                "panel": {f["key"]: f["count"] for f in dashboard.insurer_panel(insurer, None)["figures"]}}
+
+
 @pytest.fixture(scope="module")
 def figures(django_db_setup, django_db_blocker):
     """Generate the county once; read its figures; roll everything back."""
@@ -129,6 +141,7 @@ def figures(django_db_setup, django_db_blocker):
             ctx = generate(seed=1, scale=scale_for("county"), business_date=DAY, progress=io.StringIO())
             out = _figures(ctx)
             out["walk"] = _walk_through(ctx)
+            out["insurer"] = _insurer_day(ctx)
             transaction.set_rollback(True)
     return out
 
@@ -167,6 +180,14 @@ def test_the_village_clerk_can_lend_to_most_of_the_village(figures):
     assert clerk["code"] not in {code for code, _ in figures["suspended"]["village"]}
     assert clerk["rated_free"] >= 30, clerk
     assert clerk["passed"] * 2 > clerk["rated_free"], clerk
+
+
+def test_the_insurer_follows_the_zheng_yin_bao_bank_only(figures):
+    from microcredit.demo.servicing import ZHENG_YIN_BAO_BANK
+
+    day = figures["insurer"]
+    assert day["banks"] == {ZHENG_YIN_BAO_BANK} and day["claim_banks"] <= {ZHENG_YIN_BAO_BANK}
+    assert day["panel"]["active"] > 0
 
 
 def _portfolio() -> tuple:

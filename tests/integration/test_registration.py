@@ -19,7 +19,7 @@ from microcredit.web.api import api
 REGISTRIES = {
     "job kinds": (HANDLERS, {"registry_import", "households_export", "loans_export", "daily_close"}),
     "schedules": (SCHEDULES, {"export_file_expiry", "daily_close", "ratings_expire"}),
-    "dashboard panels": (DASHBOARD_PANELS, {"todo", "households_by_status", "portfolio", "time_to_money"}),
+    "dashboard panels": (DASHBOARD_PANELS, {"todo", "households_by_status", "portfolio", "time_to_money", "insurer"}),
     "household-page sections": (HOUSEHOLD_PANELS, {"rating", "loans"}),
     "to-do sources": (TODO_SOURCES, {"suspensions"}),
     "API routers": (API_ROUTERS, {"/todo", "/auth/", "/users", "/registry/", "/households", "/regions/", "/reference/", "/calc/",

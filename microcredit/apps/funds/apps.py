@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.urls import reverse
 
+from microcredit.apps.core.panels import register_dashboard_panel
 from microcredit.apps.core.registry import register_api, register_urls
 from microcredit.apps.core.workflow import Workflow, register_workflow
 from microcredit.domain.workflow import RISK_FUND_CLAIM, SUBSIDY_BATCH
@@ -12,14 +13,16 @@ class FundsConfig(AppConfig):
     verbose_name = "资金（贴息、风险补偿金）"
 
     def ready(self):
-        """Register its role grants, API router, pages (ADR 0003) and its two workflows (ADR 0007)."""
+        """Register its role grants, API router, pages, the insurer's dashboard panel (ADR 0003) and its two
+        workflows (ADR 0007)."""
         # Function-level: apps.py is imported before the models are loaded (Django app loading).
-        from microcredit.apps.funds import api, permissions, selectors, urls
+        from microcredit.apps.funds import api, dashboard, permissions, selectors, urls
         from microcredit.apps.funds.models import Claim, SubsidyBatch, WorkflowStep
 
         permissions.grant_roles()
         register_api("/funds/", api)
         register_urls("funds/", urls, "funds")
+        register_dashboard_panel("insurer", dashboard.insurer_panel)
         register_workflow(Workflow(SUBSIDY_BATCH, SubsidyBatch, WorkflowStep, "batch", selectors.batches_visible,
                                    "该贴息批次不在您的管辖范围内", state_field="status", entered_field=None,
                                    label="贴息批次", describe=lambda b: (

@@ -11,10 +11,11 @@ from django.db import transaction
 
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.core.workflow import actor_or_none, transition_take
 from microcredit.apps.core.documents import document_errors, sniffed_type
+from microcredit.apps.core.workflow import actor_or_none, transition_take
 from microcredit.apps.funds import ledger
-from microcredit.apps.funds.models import Claim, ClaimCause, ClaimEvidence, ClaimStatus, FundAccount, WorkflowStep
+from microcredit.apps.funds.models import (Claim, ClaimCause, ClaimEvidence, ClaimRecovery, ClaimStatus, FundAccount,
+                                           WorkflowStep)
 from microcredit.apps.loans.selectors import LoanStatus, loan_current_state
 from microcredit.domain.errors import DomainError
 from microcredit.domain.guards import check_money_date
@@ -131,6 +132,7 @@ def claim_recovery(*, claim: Claim | int, amount: int, actor, on: dt.date | None
         ledger.fund_recovery(account=claim.account, fund_share=shares["fund"], on=on, actor=actor, claim=claim)
     claim.recovered += amount
     claim.save(update_fields=["recovered"])
+    ClaimRecovery.objects.create(claim=claim, on=on, amount=amount, shares=shares)
     record_audit(actor=actor, action="claim.recovery", obj=claim, after={"amount": amount, "shares": shares},
                  region_code=claim.region_code, household_id=claim.loan.household_id)
     return shares

@@ -1,7 +1,18 @@
 from django import forms
 
-from microcredit.apps.funds.models import ClaimCause
 from microcredit.apps.core.forms import DateInput, DocumentField, MoneyDateField, YuanField
+from microcredit.apps.core.params import choice_param, int_param
+from microcredit.apps.funds.models import ClaimCause, ClaimStatus
+from microcredit.domain.bounds import MAX_YEAR, MIN_YEAR
+
+
+def claim_filters(params) -> dict:
+    """The claim list's filters (page and API) from a query string: ``status``, ``insured=1`` (政银保 only),
+    ``paid_year``, ``recovered_year``; a bad value is a DomainError naming it (400/422, never a 500)."""
+    return {"status": choice_param(params, "status", ClaimStatus.values),
+            "insured": choice_param(params, "insured", ("1",)) == "1",
+            "paid_year": int_param(params, "paid_year", lo=MIN_YEAR, hi=MAX_YEAR),
+            "recovered_year": int_param(params, "recovered_year", lo=MIN_YEAR, hi=MAX_YEAR)}
 
 
 class EntryForm(forms.Form):

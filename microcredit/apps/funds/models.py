@@ -43,7 +43,8 @@ class FundAccount(models.Model):
         constraints = [models.UniqueConstraint(fields=["county_code", "bank"], name="fund_account_county_bank")]
         permissions = [("view_fund", "查看风险补偿金"), ("manage_fund", "登记风险补偿金收支"),
                        ("file_claim", "提交代偿申请"), ("verify_claim", "核实代偿申请"),
-                       ("approve_claim", "审批代偿申请"), ("pay_claim", "拨付代偿资金")]
+                       ("approve_claim", "审批代偿申请"), ("pay_claim", "拨付代偿资金"),
+                       ("view_insured", "查看承保贷款及保险公司分担（政银保）")]
 
     def __str__(self) -> str:
         return self.name
@@ -154,6 +155,20 @@ class Claim(models.Model):
     @property
     def loss(self) -> int:
         return self.loss_principal + self.loss_interest
+
+
+class ClaimRecovery(models.Model):
+    """Money recovered after a claim was paid, and how it was shared back (DOMAIN §7)."""
+
+    claim = models.ForeignKey(Claim, verbose_name=_("代偿申请"), on_delete=models.PROTECT, related_name="recoveries")
+    on = models.DateField(_("追回日期"), db_index=True)
+    amount = models.BigIntegerField(_("追回金额（分）"))
+    shares = models.JSONField(_("分担结果（分）"), default=dict)
+
+    class Meta:
+        verbose_name = _("追偿收回")
+        verbose_name_plural = _("追偿收回")
+        ordering = ["on", "id"]
 
 
 class ClaimEvidence(models.Model):

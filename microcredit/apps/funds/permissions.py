@@ -12,5 +12,9 @@ def grant_roles() -> None:
     grant(roles.PBOC, "funds.verify_subsidy")
     grant(roles.COUNTY, "funds.approve_subsidy", "funds.verify_claim", "funds.approve_claim")
     grant(roles.FINANCE, "funds.pay_subsidy", "funds.pay_claim", "funds.manage_fund")
-    grant(roles.ADMIN, "funds.draft_subsidy", "funds.verify_subsidy", "funds.approve_subsidy", "funds.pay_subsidy",
+    # The insurer of a 政银保 scheme reads the loans it insures and the claims it shares (read-only); the county
+    # office and admins see the same figures.
+    grant(roles.INSURER, "funds.view_insured")
+    grant(roles.COUNTY, "funds.view_insured")
+    grant(roles.ADMIN, "funds.view_insured", "funds.draft_subsidy", "funds.verify_subsidy", "funds.approve_subsidy", "funds.pay_subsidy",
           "funds.file_claim", "funds.verify_claim", "funds.approve_claim", "funds.pay_claim", "funds.manage_fund")

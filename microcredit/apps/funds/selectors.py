@@ -1,18 +1,31 @@
 """Reads on funds, scoped; and the lending quota of a bank (DOMAIN §7: lend ≤ 10× the fund).
 
 `lending_quota(bank, county_prefix=None) -> (quota_fen, outstanding_fen)`; `fund_quota` is what
-origination's policy checks read (the rule: ``domain.policy.quota_failures``).
+origination's policy checks read (the rule: ``domain.policy.quota_failures``). The insurer of a
+政银保 scheme (DOMAIN §1, §7) reads the loans it insures (`insured_loans`) and the claims on them
+(`claim_list`, `party_share`, `recovered_share`), read-only.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, Sum
 
+from microcredit.apps.accounts import roles
 from microcredit.apps.accounts.scope import SYSTEM, Scope
 from microcredit.apps.funds.ledger import balance
-from microcredit.apps.funds.models import Claim, FundAccount, SubsidyBatch
+from microcredit.apps.funds.models import Claim, ClaimRecovery, ClaimStatus, FundAccount, SubsidyBatch
 from microcredit.apps.loans.selectors import LoanStatus, loan_list
+from microcredit.domain.loss_sharing import SHARING_PRESETS, share_loss
 from microcredit.domain.policy import FundQuota, quota_limit
+
+INSURER_PARTY = "insurer"  # the party code in domain.loss_sharing
+INSURED_PRESETS = tuple(code for code, parties in SHARING_PRESETS.items() if any(p == INSURER_PARTY for p, _r in parties))
+"""The sharing schemes with an insurer's share (政银保, DOMAIN §7)."""
+PENDING_CLAIMS = (ClaimStatus.FILED, ClaimStatus.NOTICE, ClaimStatus.VERIFIED, ClaimStatus.APPROVED)
+INSURED_VIEWS = {"active": ("在贷", {"status": LoanStatus.ACTIVE}),
+                 "overdue": ("逾期在贷", {"status": LoanStatus.ACTIVE, "dpd": "1+"}),
+                 "npl": ("不良在贷", {"status": LoanStatus.ACTIVE, "classification": "npl"})}
+"""The insured loan list's views (``?show=``): label and the ``loans.selectors.loan_list`` filters."""
 
 
 def lending_quota(bank, county_prefix: str | None = None) -> tuple[int, int]:
@@ -69,8 +82,59 @@ def accounts_visible(user):
     return _scoped(FundAccount.objects.select_related("bank"), user, "county_code")
 
 
+def is_insurer(user) -> bool:
+    return getattr(user, "role", "") == roles.INSURER
+
+
 def claims_visible(user):
-    return _scoped(Claim.objects.select_related("loan", "account", "loan__household"), user, "region_code", "account__bank")
+    """Claims in the user's scope; an insurer's only those shared with an insurer (政银保). This is also the
+    claim workflow's acting scope, where the insurer has no step: it reads, never acts."""
+    qs = _scoped(Claim.objects.select_related("loan", "account", "loan__household"), user, "region_code", "account__bank")
+    return qs.filter(sharing_preset__in=INSURED_PRESETS) if is_insurer(user) else qs
+
+
+def claim_list(*, user, status: str | None = None, insured: bool = False, paid_year: int | None = None,
+               recovered_year: int | None = None):
+    """The visible claims, filtered: status, only 政银保 ones, paid in a year, with recoveries in a year."""
+    qs = claims_visible(user).prefetch_related("recoveries")
+    if status:
+        qs = qs.filter(status=status)
+    if insured:
+        qs = qs.filter(sharing_preset__in=INSURED_PRESETS)
+    if paid_year:
+        qs = qs.filter(status=ClaimStatus.PAID, steps__action="pay", steps__on__year=paid_year)
+    if recovered_year:
+        qs = qs.filter(pk__in=ClaimRecovery.objects.filter(on__year=recovered_year).values("claim_id"))
+    return qs
+
+
+def party_shares(claim: Claim) -> list[tuple[str, int]]:
+    """(party, fen) of the claim's loss: as paid, or, before payout, as the claim's scheme would split it."""
+    return list(claim.shares.items()) if claim.shares else list(share_loss(claim.loss, SHARING_PRESETS[claim.sharing_preset]))
+
+
+def party_share(claim: Claim, party: str = INSURER_PARTY) -> int:
+    """The party's share (fen) of the claim's loss (``party_shares``)."""
+    return dict(party_shares(claim)).get(party, 0)
+
+
+def recovered_share(claim: Claim, party: str = INSURER_PARTY, year: int | None = None) -> int:
+    """The party's share (fen) of the money recovered on the claim after payout (in ``year`` when given)."""
+    return sum(r.shares.get(party, 0) for r in claim.recoveries.all() if year is None or r.on.year == year)
+
+
+def insured_accounts(user):
+    """The visible fund accounts whose scheme has an insurer's share (政银保)."""
+    return accounts_visible(user).filter(sharing_preset__in=INSURED_PRESETS)
+
+
+def insured_loans(*, user, show: str | None = None):
+    """The loans in the user's scope of banks whose fund account in the loan's county has a scheme with an
+    insurer's share (DOMAIN §7), narrowed by a view of ``INSURED_VIEWS`` when given."""
+    q = Q(pk__in=[])
+    for bank_id, county in insured_accounts(user).values_list("bank_id", "county_code"):
+        q |= Q(bank_id=bank_id, region_code__startswith=county)
+    return loan_list(user=user, **(INSURED_VIEWS[show][1] if show else {})).filter(q)
 
 
 def batches_visible(user):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.paging import page_of
+from microcredit.apps.core.params import choice_param
 from microcredit.apps.core.workflow import actions_for
 from microcredit.apps.funds import claims as claim_svc
 from microcredit.apps.funds import export, forms, ledger, selectors, subsidy
@@ -65,12 +70,46 @@ def account_detail(request, pk):
                                                   "outstanding": outstanding, "entries": entries, "form": form})
 
 
-@login_required
-@permission_required("funds.view_fund", raise_exception=True)
+def claims_reader(view):
+    """Claims are read by the fund's roles (view_fund) and by the insurer of a 政银保 scheme (view_insured)."""
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (request.user.has_perm("funds.view_fund") or request.user.has_perm("funds.view_insured")):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+    return login_required(wrapped)
+
+
+def _with_insurer_share(claims, recovered_year=None):
+    """Each claim with the insurer's share of its loss and of its recoveries (fen), for the insurer's columns."""
+    for c in claims:
+        c.insurer_share = selectors.party_share(c)
+        c.insurer_recovered = selectors.recovered_share(c, year=recovered_year)
+    return claims
+
+
+@claims_reader
 def claim_list(request):
-    page, query = page_of(request, selectors.claims_visible(request.user))
-    return render(request, "funds/claims.html", {"claims": page, "page": page, "query": query,
+    filters = forms.claim_filters(request.GET)
+    page, query = page_of(request, selectors.claim_list(user=request.user, **filters))
+    show_insurer = request.user.has_perm("funds.view_insured")
+    if show_insurer:
+        _with_insurer_share(page, filters["recovered_year"])
+    return render(request, "funds/claims.html", {"claims": page, "page": page, "query": query, "filters": filters,
+                                                 "show_insurer": show_insurer,
                                                  "can_file": request.user.has_perm("funds.file_claim")})
+
+
+@login_required
+@permission_required("funds.view_insured", raise_exception=True)
+def insured_loans(request):
+    """承保贷款: the loans of 政银保 schemes in scope (``?show=active|overdue|npl``), paginated."""
+    show = choice_param(request.GET, "show", selectors.INSURED_VIEWS)
+    loans = selectors.insured_loans(user=request.user, show=show)
+    page, query = page_of(request, loans)
+    return render(request, "funds/insured.html", {
+        "loans": page, "page": page, "query": query, "show": show, "views": selectors.INSURED_VIEWS.items(),
+        "balance": loans.aggregate(s=Sum("principal_outstanding"))["s"] or 0})
 
 
 @login_required
@@ -106,19 +145,20 @@ def _post_step(request, transition) -> None:
         messages.error(request, exc.message)
 
 
-@login_required
-@permission_required("funds.view_fund", raise_exception=True)
+@claims_reader
 def claim_detail(request, pk):
     claim = get_object_or_404(selectors.claims_visible(request.user), pk=pk)
     if request.method == "POST":
         _post_step(request, lambda **kw: claim_svc.claim_transition(claim=claim, **kw))
         return redirect("funds:claim", pk=claim.pk)
+    show_insurer = request.user.has_perm("funds.view_insured") and "insurer" in dict(selectors.party_shares(claim))
     return render(request, "funds/claim.html", {"claim": claim, "actions": actions_for(RISK_FUND_CLAIM, claim, request.user),
-                                                "steps": claim.steps.select_related("actor")})
+                                                "steps": claim.steps.select_related("actor"),
+                                                "shares": selectors.party_shares(claim), "show_insurer": show_insurer,
+                                                "recoveries": claim.recoveries.all()})
 
 
-@login_required
-@permission_required("funds.view_fund", raise_exception=True)
+@claims_reader
 def claim_evidence(request, pk):
     """One proof file of a claim: the same permission and scope as the claim itself."""
     evidence = get_object_or_404(ClaimEvidence.objects.select_related("claim"), pk=pk,
