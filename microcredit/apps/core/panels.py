@@ -15,6 +15,7 @@ from microcredit.apps.core.registry import Registry
 DASHBOARD_PANELS = Registry("dashboard panel")  # name → fn(user, scope)
 HOUSEHOLD_PANELS = Registry("household-page section")  # name → fn(user, household)
 VILLAGE_COUNTS = Registry("village counts")  # "households" → fn(user) → {village code: households in scope}
+LOAN_SCOPE = Registry("loan scope")  # role → fn(user) → Q narrowing the loans that role may see
 MEMBER_RATING = Registry("member rating")  # "rating" → fn(member) → (grade, limit in fen) | None
 
 
@@ -33,6 +34,17 @@ def register_village_counts(fn) -> None:
 
 def village_counts(user) -> dict[str, int]:
     return VILLAGE_COUNTS["households"](user) if "households" in VILLAGE_COUNTS else {}
+
+
+def register_loan_scope(role: str, fn) -> None:
+    """A role whose loans are narrower than its regions (the insurer: only 政银保 loans), decided by a higher app."""
+    LOAN_SCOPE.register(role, fn)
+
+
+def loan_scope_q(user):
+    """The extra condition on the loans ``user`` may see, or None."""
+    role = getattr(user, "role", "")
+    return LOAN_SCOPE[role](user) if role in LOAN_SCOPE else None
 
 
 def register_member_rating(fn: Callable) -> None:

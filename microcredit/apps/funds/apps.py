@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.urls import reverse
 
-from microcredit.apps.core.panels import register_dashboard_panel
+from microcredit.apps.core.panels import register_dashboard_panel, register_loan_scope
 from microcredit.apps.core.registry import register_api, register_urls
 from microcredit.apps.core.workflow import Workflow, register_workflow
 from microcredit.domain.workflow import RISK_FUND_CLAIM, SUBSIDY_BATCH
@@ -23,6 +23,7 @@ class FundsConfig(AppConfig):
         register_api("/funds/", api)
         register_urls("funds/", urls, "funds")
         register_dashboard_panel("insurer", dashboard.insurer_panel)
+        register_loan_scope("insurer", selectors.insured_q)  # an insurer sees only the loans it shares
         register_workflow(Workflow(SUBSIDY_BATCH, SubsidyBatch, WorkflowStep, "batch", selectors.batches_visible,
                                    "该贴息批次不在您的管辖范围内", state_field="status", entered_field=None,
                                    label="贴息批次", describe=lambda b: (

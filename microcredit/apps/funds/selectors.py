@@ -128,13 +128,18 @@ def insured_accounts(user):
     return accounts_visible(user).filter(sharing_preset__in=INSURED_PRESETS)
 
 
-def insured_loans(*, user, show: str | None = None):
-    """The loans in the user's scope of banks whose fund account in the loan's county has a scheme with an
-    insurer's share (DOMAIN §7), narrowed by a view of ``INSURED_VIEWS`` when given."""
+def insured_q(user) -> Q:
+    """Loans of banks whose fund account in the loan's county has a scheme with an insurer's share (DOMAIN §7);
+    also the insurer's whole view of loans (registered as its loan scope in funds' ready())."""
     q = Q(pk__in=[])
     for bank_id, county in insured_accounts(user).values_list("bank_id", "county_code"):
         q |= Q(bank_id=bank_id, region_code__startswith=county)
-    return loan_list(user=user, **(INSURED_VIEWS[show][1] if show else {})).filter(q)
+    return q
+
+
+def insured_loans(*, user, show: str | None = None):
+    """The insured loans in the user's scope, narrowed by a view of ``INSURED_VIEWS`` when given."""
+    return loan_list(user=user, **(INSURED_VIEWS[show][1] if show else {})).filter(insured_q(user))
 
 
 def batches_visible(user):

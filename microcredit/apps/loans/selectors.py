@@ -13,6 +13,7 @@ from django.db.models import Max, Min, Q, QuerySet
 
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.panels import loan_scope_q
 from microcredit.apps.loans.filters import DPD_BANDS, SORTS
 from microcredit.apps.loans.models import (EventKind, Installment, Loan, LoanEvent, LoanStatus, SubsidyMode,
                                            UsageMode)
@@ -29,6 +30,8 @@ PAYMENT_EVENT_KINDS = (EventKind.REPAYMENT, EventKind.SETTLEMENT, EventKind.RENE
 def loans_visible(*, user) -> QuerySet[Loan]:
     scope = Scope.of(user)
     qs = Loan.objects.select_related("household", "borrower", "bank")
+    if (narrower := loan_scope_q(user)) is not None and not scope.unrestricted:
+        qs = qs.filter(narrower)
     if scope.bank_id is not None and not scope.unrestricted:
         qs = scope.filter_bank(qs)
         return scope.filter_regions(qs) if scope.region_prefixes else qs
