@@ -36,9 +36,9 @@ class AccountsConfig(AppConfig):
         register_urls("account/", urls, "accounts")
 
         # Words, not codes (issue #11 §3): its audit actions and vocabulary by their labels.
-        from microcredit.apps.audit.services import register_audit_actions
-        from microcredit.apps.accounts.services import AUDIT_ACTIONS
         from microcredit.apps.accounts.roles import ROLE_LABELS
+        from microcredit.apps.accounts.services import AUDIT_ACTIONS
+        from microcredit.apps.audit.services import register_audit_actions
 
         register_audit_actions(AUDIT_ACTIONS)
         register_labels("role", ROLE_LABELS)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, NamedTuple
 
+from django.utils.translation import gettext as _
+
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.registry import Registry
 from microcredit.apps.core.workflow import Pending, overdue_below, pending_counts, pending_for
@@ -57,7 +59,7 @@ def register_todo_source(name: str, fn: Callable[[Any, dt.date], list[TodoItem]]
 def _item(p: Pending) -> TodoItem:
     wf, state = p.workflow, p.workflow.state_of(p.item)
     title, url = wf.describe(p.item) if wf.describe else (str(p.item), "")
-    return TodoItem(wf.table.code, wf.label or wf.table.name, title, url, wf.table.label(state), p.due, p.overdue,
+    return TodoItem(wf.table.code, str(wf.label or wf.table.name), title, url, wf.table.label(state), p.due, p.overdue,
                     p.item.entered)
 
 
@@ -102,4 +104,4 @@ def todo_badge(request) -> dict:
 
 def todo_panel(user, scope) -> dict:
     """The dashboard's 待办 panel: 待办 N，其中超时 M (and 下级超时 K for a supervisor)."""
-    return {"title": "待办", "template": "core/todo_panel.html", "counts": _counts_once(user)}
+    return {"title": _("待办"), "template": "core/todo_panel.html", "counts": _counts_once(user)}

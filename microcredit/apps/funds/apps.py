@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.core.panels import register_dashboard_panel, register_loan_scope
 from microcredit.apps.core.registry import register_api, register_urls
@@ -26,12 +27,12 @@ class FundsConfig(AppConfig):
         register_loan_scope("insurer", selectors.insured_q)  # an insurer sees only the loans it shares
         register_workflow(Workflow(SUBSIDY_BATCH, SubsidyBatch, WorkflowStep, "batch", selectors.batches_visible,
                                    "该贴息批次不在您的管辖范围内", state_field="status", entered_field=None,
-                                   label="贴息批次", describe=lambda b: (
+                                   label=_("贴息批次"), describe=lambda b: (
                                        f"{b.number} {b.bank.short_name} {b.period_start:%Y-%m-%d}至{b.period_end:%Y-%m-%d}",
                                        reverse("funds:batch", args=[b.pk]))))
         register_workflow(Workflow(RISK_FUND_CLAIM, Claim, WorkflowStep, "claim", selectors.claims_visible,
                                    "该代偿申请不在您的管辖范围内", state_field="status", entered_field=None,
-                                   label="代偿申请", describe=lambda c: (f"{c.number} {c.loan.household.head_name}",
+                                   label=_("代偿申请"), describe=lambda c: (f"{c.number} {c.loan.household.head_name}",
                                                                         reverse("funds:claim", args=[c.pk]))))
 
         # Words, not codes (issue #11 §3): its audit actions by their labels.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Sum
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.funds import selectors
@@ -22,14 +23,14 @@ def insurer_panel(user, scope) -> dict | None:
     figures = []
     for show, (label, _filters) in selectors.INSURED_VIEWS.items():
         agg = selectors.insured_loans(user=user, show=show).aggregate(n=Count("id"), s=Sum("principal_outstanding"))
-        figures.append({"label": f"承保贷款（{label}）", "count": agg["n"], "amount": agg["s"] or 0,
+        figures.append({"label": _("承保贷款（%(view)s）") % {"view": _(str(label))}, "count": agg["n"], "amount": agg["s"] or 0,
                         "url": f"{loans}?show={show}", "key": show})
     year = business_date().year
     rows = [(str(ClaimStatus(s).label), "status", s, selectors.party_share) for s in selectors.PENDING_CLAIMS]
-    rows += [(f"{year} 年已代偿", "paid_year", year, selectors.party_share),
-             (f"{year} 年追偿收回", "recovered_year", year, lambda c: selectors.recovered_share(c, year=year))]
+    rows += [(_("%(year)s 年已代偿") % {"year": year}, "paid_year", year, selectors.party_share),
+             (_("%(year)s 年追偿收回") % {"year": year}, "recovered_year", year, lambda c: selectors.recovered_share(c, year=year))]
     for label, name, value, share in rows:
         found = list(selectors.claim_list(user=user, insured=True, **{name: value}))
-        figures.append({"label": f"代偿申请：{label}", "count": len(found), "amount": sum(map(share, found)),
+        figures.append({"label": _("代偿申请：%(what)s") % {"what": label}, "count": len(found), "amount": sum(map(share, found)),
                         "url": f"{claims}?insured=1&{name}={value}", "key": f"{name}-{value}"})
-    return {"title": "政银保承保（保险公司）", "template": "funds/panel_insurer.html", "figures": figures}
+    return {"title": _("政银保承保（保险公司）"), "template": "funds/panel_insurer.html", "figures": figures}

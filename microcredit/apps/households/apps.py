@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.core.panels import register_dashboard_panel, register_village_counts
 from microcredit.apps.core.registry import register_api, register_urls
@@ -16,8 +17,8 @@ class HouseholdsConfig(AppConfig):
         from microcredit.apps.jobs.exports import register_export
         from microcredit.apps.jobs.runner import register_job_handler
 
-        register_job_handler("registry_import", jobs.run_registry_import, label="导入农户档案")
-        register_export("households_export", title="农户档案", permission="core.export_data",
+        register_job_handler("registry_import", jobs.run_registry_import, label=_("导入农户档案"))
+        register_export("households_export", title=_("农户档案"), permission="core.export_data",
                         rows=views.export_rows, write=export.write_households_xlsx)
         register_dashboard_panel("households_by_status", dashboard.households_by_status_panel)
         register_village_counts(selectors.households_per_village)

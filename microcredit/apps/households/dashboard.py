@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from microcredit.apps.households.models import HouseholdStatus
 from microcredit.apps.households.selectors import households_in_scope
@@ -39,14 +40,14 @@ def households_by_status_panel(user, scope) -> dict | None:
         "legend": {"data": [str(s.label) for s in statuses]},
         "grid": {"left": 40, "right": 10, "bottom": 30, "containLabel": True},
         "xAxis": {"type": "category", "data": [t["name"] for t in table]},
-        "yAxis": {"type": "value", "name": "户"},
+        "yAxis": {"type": "value", "name": _("户")},
         "series": [
             {"name": str(s.label), "type": "bar", "stack": "total", "data": [t["cells"][i][1] for t in table]}
             for i, s in enumerate(statuses)
         ],
     }
     return {
-        "title": "各乡镇农户户类型分布",
+        "title": _("各乡镇农户户类型分布"),
         "template": "households/panel_by_status.html",
         "status_labels": [str(s.label) for s in statuses],
         "rows": table,

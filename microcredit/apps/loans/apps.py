@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.core.labels import register_labels
 from microcredit.apps.core.registry import register_api, register_urls
@@ -19,13 +20,13 @@ class LoansConfig(AppConfig):
         register_api("/loans/", api)
         register_api("/repayment-batches", api_import)
         register_urls("loans/", urls, "loans")
-        register_export("loans_export", title="贷款台账", permission="loans.view_loan", rows=views.export_rows,
+        register_export("loans_export", title=_("贷款台账"), permission="loans.view_loan", rows=views.export_rows,
                         write=export.write_loans_xlsx)
 
         # Words, not codes (issue #11 §3): its audit actions and vocabulary by their labels.
         from microcredit.apps.audit.services import register_audit_actions
-        from microcredit.apps.loans.services import AUDIT_ACTIONS
         from microcredit.apps.loans.models import Channel, EventKind
+        from microcredit.apps.loans.services import AUDIT_ACTIONS
 
         register_audit_actions(AUDIT_ACTIONS)
         register_labels("event_kind", dict(EventKind.choices))

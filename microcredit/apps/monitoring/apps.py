@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.core.panels import register_dashboard_panel
 from microcredit.apps.core.registry import register_api, register_urls
@@ -19,7 +20,7 @@ class MonitoringConfig(AppConfig):
         from microcredit.apps.monitoring import api, close, dashboard, jobs, permissions, todo, urls
 
         permissions.grant_roles()
-        register_job_handler("daily_close", jobs.daily_close, label="日终批处理")
+        register_job_handler("daily_close", jobs.daily_close, label=_("日终批处理"))
         register_schedule("daily_close", close.schedule_close)
         register_dashboard_panel("portfolio", dashboard.portfolio_panel)
         register_api("/monitoring/", api)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from django.utils.translation import gettext as _
+
 from microcredit.apps.monitoring import selectors
 
 
@@ -12,15 +14,15 @@ def portfolio_panel(user, scope) -> dict | None:
         return None
     rows = list(selectors.aggregates_for(user, level="township"))
     if not rows:
-        return {"title": "贷款监测", "template": "monitoring/panel.html", "rows": [], "as_of": None}
+        return {"title": _("贷款监测"), "template": "monitoring/panel.html", "rows": [], "as_of": None}
     names = selectors.region_names([r.code for r in rows])
     chart = {
-        "tooltip": {"trigger": "axis"}, "legend": {"data": ["绿灯", "黄灯", "红灯"]},
+        "tooltip": {"trigger": "axis"}, "legend": {"data": [_("绿灯"), _("黄灯"), _("红灯")]},
         "grid": {"left": 40, "right": 10, "bottom": 30, "containLabel": True},
-        "xAxis": {"type": "category", "data": [names[r.code] for r in rows]}, "yAxis": {"type": "value", "name": "笔"},
+        "xAxis": {"type": "category", "data": [names[r.code] for r in rows]}, "yAxis": {"type": "value", "name": _("笔")},
         "series": [{"name": n, "type": "bar", "stack": "l", "data": [getattr(r, k) for r in rows],
                     "itemStyle": {"color": c}}
-                   for n, k, c in (("绿灯", "green", "#66bb6a"), ("黄灯", "yellow", "#fdd835"), ("红灯", "red", "#e53935"))],
+                   for n, k, c in ((_("绿灯"), "green", "#66bb6a"), (_("黄灯"), "yellow", "#fdd835"), (_("红灯"), "red", "#e53935"))],
     }
-    return {"title": "贷款监测", "template": "monitoring/panel.html", "as_of": rows[0].as_of,
+    return {"title": _("贷款监测"), "template": "monitoring/panel.html", "as_of": rows[0].as_of,
             "rows": [(names[r.code], r) for r in rows], "chart": json.dumps(chart, ensure_ascii=False)}

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.core.panels import register_dashboard_panel, register_household_panel
 from microcredit.apps.core.registry import register_api, register_urls
@@ -25,7 +26,7 @@ class OriginationConfig(AppConfig):
         register_api("/origination/", api)
         register_urls("origination/", urls, "origination")
         register_workflow(Workflow(APPLICATION, LoanApplication, WorkflowTransition, "application",
-                                   selectors.application_list, "该申请不在您的管辖范围内或不是本行的申请", label="申请",
+                                   selectors.application_list, "该申请不在您的管辖范围内或不是本行的申请", label=_("申请"),
                                    describe=lambda a: (f"{a.number} {a.household.head_name}",
                                                        reverse("origination:detail", args=[a.pk]))))
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.core.panels import register_household_panel, register_member_rating
 from microcredit.apps.core.registry import register_api, register_urls
@@ -32,7 +33,7 @@ class RatingConfig(AppConfig):
         register_urls("rating/", urls, "rating")
         register_workflow(Workflow(RATING_CAMPAIGN, RatingCampaign, CampaignTransition, "campaign",
                                    lambda user: selectors.campaign_list(user=user),
-                                   "该批次不在您的管辖范围内（银行评审只能由服务该村的银行办理）", label="评级批次",
+                                   "该批次不在您的管辖范围内（银行评审只能由服务该村的银行办理）", label=_("评级批次"),
                                    describe=lambda c: (f"{c.number} {c.village.name}",
                                                        reverse("rating:campaign", args=[c.pk]))))
 

@@ -19,8 +19,8 @@ class ReferenceConfig(AppConfig):
 
         # Words, not codes (issue #11 §3): its audit actions and vocabulary by their labels.
         from microcredit.apps.audit.services import register_audit_actions
-        from microcredit.apps.reference.services import AUDIT_ACTIONS
         from microcredit.apps.reference.selectors import era_names
+        from microcredit.apps.reference.services import AUDIT_ACTIONS
 
         register_audit_actions(AUDIT_ACTIONS)
         register_labels("era", era_names)
