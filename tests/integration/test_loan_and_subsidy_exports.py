@@ -74,7 +74,7 @@ def test_subsidy_report_export_matches_page_and_scope(client, county):
     page = client.get(reverse("funds:subsidy_report"), {"year": 2025, "quarter": 4}).content.decode()
     assert reverse("funds:subsidy_report_export") + "?year=2025&amp;quarter=4" in page
     rows = _rows(client.get(reverse("funds:subsidy_report_export"), {"year": 2025, "quarter": 4}))
-    assert rows[1][0] == "县" and rows[2][0] == "411224" and rows[2][4] == pytest.approx(batch.total / 100)
+    assert rows[1][0] == "县" and rows[2][0] == county.tree.county.name and rows[2][4] == pytest.approx(batch.total / 100)  # the county by name (issue #11 §3)
     assert rows[-1][0] == "合计" and rows[-1][4] == pytest.approx(batch.total / 100)
     # another county's office and another bank's officer get no rows
     for user in (make_user("county_office", scope_regions=["411225"], username="other-county"),
