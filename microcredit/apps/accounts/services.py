@@ -81,7 +81,7 @@ def _refuse_if(errors: list[FieldError]) -> None:
 def _locked(*, actor, user: User) -> User:
     """The user, locked, if the actor may administer it; refused otherwise."""
     try:
-        return user_list(user=actor).select_for_update().get(pk=user.pk)
+        return user_list(user=actor).select_for_update(of=("self",)).get(pk=user.pk)
     except User.DoesNotExist:
         raise UserAdminError([FieldError("user", "用户：不存在或不在您的管辖范围内")]) from None
 
