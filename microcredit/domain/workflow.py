@@ -12,6 +12,7 @@ implied — callers decide whether an administrator may act.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import NamedTuple
 
 from microcredit.domain.errors import FieldError
@@ -299,7 +300,7 @@ def total_limit_days(table: WorkflowTable) -> int:
     return sum(s.limit_days for s in table.steps if not s.terminal)
 
 
-def over_total_limit(table: WorkflowTable, days: float) -> bool:
+def over_total_limit(table: WorkflowTable, days: int | Decimal) -> bool:
     """True when ``days`` from the first step to the end exceed the sum of the step limits
     (DOMAIN §12: an application is 1 + 2 + 2 + 2 = 7 days to money)."""
     return days > total_limit_days(table)

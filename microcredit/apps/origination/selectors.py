@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from decimal import Decimal
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -48,7 +49,7 @@ def inbox(user) -> list[InboxItem]:
     return [InboxItem(p.item, p.due, p.overdue) for p in pending_for(user, workflows=[workflow_of(APPLICATION)])]
 
 
-def median_days_to_money(user) -> dict[str, list[tuple[str, float, int]]]:
+def median_days_to_money(user) -> dict[str, list[tuple[str, Decimal, int]]]:
     """Median days from application to money, per township and per bank (disbursed, in scope)."""
     rows = application_list(user).filter(state="disbursed", days_to_money__isnull=False).values_list(
         "region_code", "bank__short_name", "days_to_money")
@@ -59,6 +60,6 @@ def median_days_to_money(user) -> dict[str, list[tuple[str, float, int]]]:
         by_bank.setdefault(bank, []).append(days)
     names = region_names(by_township)
     return {
-        "township": sorted(((names[c], statistics.median(v), len(v)) for c, v in by_township.items())),
-        "bank": sorted(((b, statistics.median(v), len(v)) for b, v in by_bank.items())),
+        "township": sorted(((names[c], statistics.median(map(Decimal, v)), len(v)) for c, v in by_township.items())),
+        "bank": sorted(((b, statistics.median(map(Decimal, v)), len(v)) for b, v in by_bank.items())),
     }
