@@ -14,6 +14,8 @@ from microcredit.apps.core.registry import Registry
 
 DASHBOARD_PANELS = Registry("dashboard panel")  # name → fn(user, scope)
 HOUSEHOLD_PANELS = Registry("household-page section")  # name → fn(user, household)
+LOAN_PANELS = Registry("loan-page section")  # name → fn(user, loan)
+AFTER_CLOSE = Registry("after-close step")  # name → fn(day), run inside the close's transaction
 VILLAGE_COUNTS = Registry("village counts")  # "households" → fn(user) → {village code: households in scope}
 LOAN_SCOPE = Registry("loan scope")  # role → fn(user) → Q narrowing the loans that role may see
 MEMBER_RATING = Registry("member rating")  # "rating" → fn(member) → (grade, limit in fen) | None
@@ -25,6 +27,27 @@ def register_dashboard_panel(name: str, fn: Callable) -> None:
 
 def register_household_panel(name: str, fn: Callable) -> None:
     HOUSEHOLD_PANELS.register(name, fn)
+
+
+def register_loan_panel(name: str, fn: Callable) -> None:
+    """A section of the loan page from an app above loans (risk flags, collection, checks)."""
+    LOAN_PANELS.register(name, fn)
+
+
+def loan_panels(user, loan) -> list[dict]:
+    return call_providers(LOAN_PANELS, user, loan)
+
+
+def register_after_close(name: str, fn: Callable) -> None:
+    """``fn(day)`` runs at the end of each date's close, inside its transaction, after the circuit
+    breakers (DOMAIN §8): reminders, collection cases. What it must do only once the close commits
+    (an SMS) it defers with ``transaction.on_commit``."""
+    AFTER_CLOSE.register(name, fn)
+
+
+def after_close(day) -> None:
+    for fn in AFTER_CLOSE.values():
+        fn(day)
 
 
 def register_village_counts(fn) -> None:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.paging import page_of
+from microcredit.apps.core.panels import loan_panels
 from microcredit.apps.loans.filters import CLASS_CHOICES, DPD_BANDS, PAGE_SIZE, SORTS, loan_filters
 from microcredit.apps.loans import forms, selectors
 from microcredit.apps.jobs.exports import export_response
@@ -102,6 +103,7 @@ def loan_detail(request, pk):
         "quote": selectors.settlement_quote_for(loan, business_date()) if loan.status == LoanStatus.ACTIVE else None,
         "today": business_date(),
         "direct_split": _direct_split(loan),
+        "panels": loan_panels(request.user, loan),
     })
 
 

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from microcredit.apps.core.clock import business_date, now
+from microcredit.apps.core.panels import after_close
 from microcredit.apps.accounts.scope import SYSTEM
 from microcredit.apps.jobs.runner import enqueue
 from microcredit.apps.jobs.selectors import JobStatus, jobs_for
@@ -279,6 +280,7 @@ def _close_one(day: dt.date, report: Report, since: dt.datetime) -> CloseRun:
             watermark = loan_event_last_id()  # every event this close saw
             changed = _write(day, states, report, loan_changes)
             services.breakers_evaluate(day)  # circuit breakers from the aggregates just written (DOMAIN §8)
+            after_close(day)  # reminders, collection cases … registered by the apps above (core.panels)
             CloseRun.objects.filter(pk=run.pk).update(
                 status=CloseRun.Status.DONE, loans=states.height, changed=changed, fallback=computed.fallback + moved,
                 seconds=round(time.perf_counter() - started, 3), runs=F("runs") + 1, finished_at=now(), message="",
