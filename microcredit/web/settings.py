@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "microcredit.apps.collection",
     "microcredit.apps.origination",
     "microcredit.apps.calc",
+    "microcredit.apps.reports",
     "microcredit.demo",
 ]
 
