@@ -1,13 +1,18 @@
-"""Monitoring API: the indicators of the last close, scoped."""
+"""Monitoring API: the close's aggregates and the DOMAIN §9 indicators, scoped."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from microcredit.apps.monitoring import selectors
+from microcredit.apps.reference.selectors import bank_list
+from microcredit.domain.bounds import bounded_date
+from microcredit.domain.errors import DomainError
+from microcredit.domain.indicators import ratio_str
 from microcredit.domain.money import fen_to_yuan
 
 router = Router(tags=["监测"])
@@ -36,3 +41,123 @@ def aggregates(request, level: str = "township"):
              "households": r.households, "balance": fen_to_yuan(r.balance),
              "overdue_balance": fen_to_yuan(r.overdue_balance), "npl_balance": fen_to_yuan(r.npl_balance), "red": r.red, "yellow": r.yellow, "green": r.green}
             for r in selectors.aggregates_for(request.user, level=level)]
+
+
+# --- indicators (DOMAIN §9, issue #12 item 7) -----------------------------------------------------------
+
+
+class IndicatorsOut(Schema):
+    region: str
+    region_name: str
+    level: str
+    as_of: dt.date
+    bank: str | None = None
+    group: str | None = None
+    group_label: str | None = None
+    households_eligible: int
+    households_borrowed_ever: int
+    access_rate: str | None
+    loans_outstanding: int
+    households_outstanding: int
+    balance: str
+    overdue_balance: str
+    npl_balance: str
+    overdue_ratio: str | None
+    npl_ratio: str | None
+    period_from: dt.date
+    period_to: dt.date
+    due_in_period: str
+    repaid_on_time_in_period: str
+    on_time_rate: str | None
+    cumulative_amount: str
+    cumulative_loans: int
+    children: list["IndicatorsOut"] = []
+    breakdown: list["IndicatorsOut"] = []
+
+
+class LadderOut(Schema):
+    month: str
+    first: dt.date
+    last: dt.date
+    principal: str
+    loans: int
+
+
+def indicators_dict(ind: selectors.Indicators, banks: dict[int, str]) -> dict:
+    """The API form of ``Indicators``: amounts as yuan strings, ratios as 4-place decimal strings (null when
+    the denominator is 0)."""
+    return {
+        "region": ind.region, "region_name": ind.region_name, "level": ind.level, "as_of": ind.as_of,
+        "bank": banks.get(ind.bank_id) if ind.bank_id else None,
+        "group": ind.group or None, "group_label": ind.group_label or None,
+        "households_eligible": ind.households_eligible, "households_borrowed_ever": ind.households_borrowed_ever,
+        "access_rate": ratio_str(ind.access_rate), "loans_outstanding": ind.loans_outstanding,
+        "households_outstanding": ind.households_outstanding, "balance": fen_to_yuan(ind.balance),
+        "overdue_balance": fen_to_yuan(ind.overdue_balance), "npl_balance": fen_to_yuan(ind.npl_balance),
+        "overdue_ratio": ratio_str(ind.overdue_ratio), "npl_ratio": ratio_str(ind.npl_ratio),
+        "period_from": ind.period[0], "period_to": ind.period[1],
+        "due_in_period": fen_to_yuan(ind.due_in_period),
+        "repaid_on_time_in_period": fen_to_yuan(ind.repaid_on_time_in_period),
+        "on_time_rate": ratio_str(ind.on_time_rate), "cumulative_amount": fen_to_yuan(ind.cumulative_amount),
+        "cumulative_loans": ind.cumulative_loans,
+        "children": [indicators_dict(c, banks) for c in ind.children],
+        "breakdown": [indicators_dict(c, banks) for c in ind.breakdown],
+    }
+
+
+def _params(request, region: str, as_of: str | None, bank: str | None):
+    """(region code, date, bank id) from the query string; bad values → IndicatorError (422, Chinese)."""
+    if not request.user.has_perm("monitoring.view_close"):
+        raise HttpError(403, "无权查看监测指标")
+    region = (region or "").strip()
+    if not (region.isascii() and region.isdigit() and len(region) == 12):
+        raise selectors.IndicatorError("region", "区划代码必须是12位数字")
+    day = None
+    if as_of:
+        if len(as_of) > 10:
+            raise selectors.IndicatorError("as_of", "日期格式应为 YYYY-MM-DD")
+        try:
+            day = bounded_date(as_of, "as_of")
+        except DomainError as exc:
+            raise selectors.IndicatorError("as_of", exc.message) from None
+    bank_id = None
+    if bank:
+        if len(bank) > 16:
+            raise selectors.IndicatorError("bank", "银行代码不能超过16个字符")
+        row = bank_list().filter(code=bank.strip()).values_list("pk", flat=True).first()
+        if row is None:
+            raise selectors.IndicatorError("bank", f"银行代码 {bank} 不存在")
+        bank_id = row
+    return region, day, bank_id
+
+
+def _scoped(call):
+    try:
+        return call()
+    except ObjectDoesNotExist:
+        raise HttpError(404, "区划不存在") from None
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or "无权查看该区域的指标") from None
+
+
+@router.get("/indicators", response=IndicatorsOut)
+def indicators(request, region: str = "", as_of: str | None = None, bank: str | None = None, by: str | None = None):
+    """DOMAIN §9 indicators of a county/township/village (12-digit code) on a kept close date (the latest
+    close or a month end; default the latest), optionally for one bank (its code) and broken down ``by``
+    bank / industry / usage_mode / policy_era. Amounts in yuan, ratios with 4 decimals (half-up, null
+    when nothing to divide by); the on-time rate's period is the calendar month of ``as_of`` up to it."""
+    code, day, bank_id = _params(request, region, as_of, bank)
+    if by is not None and by not in selectors.BREAKDOWNS:
+        raise selectors.IndicatorError("by", f"分组只能是：{'、'.join(selectors.BREAKDOWNS)}")
+    ind = _scoped(lambda: selectors.indicators(user=request.user, region_code=code, as_of=day, bank=bank_id, by=by))
+    banks = dict(bank_list().values_list("pk", "code"))
+    return indicators_dict(ind, banks)
+
+
+@router.get("/indicators/ladder", response=list[LadderOut])
+def ladder(request, region: str = "", as_of: str | None = None, bank: str | None = None):
+    """到期分布: principal due per month for the 12 months after ``as_of`` (yuan)."""
+    code, day, bank_id = _params(request, region, as_of, bank)
+    rows = _scoped(lambda: selectors.maturity_ladder(user=request.user, region_code=code, as_of=day, bank=bank_id))
+    return [{"month": r.first.strftime("%Y-%m"), "first": r.first, "last": r.last,
+             "principal": fen_to_yuan(r.principal), "loans": r.loans} for r in rows]

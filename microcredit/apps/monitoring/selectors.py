@@ -62,3 +62,9 @@ def suspensions_visible(user):
     q |= Q(level="township", region_code__in=[p[:9] for p in scope.region_prefixes if len(p) > 9])
     q |= Q(level="bank", bank_id=scope.bank_id) if scope.bank_id else Q(level="bank")
     return qs.filter(q)
+
+
+# Indicators (DOMAIN §9, issue #12 item 7): the one definition other code (dashboards, reports) reads.
+from microcredit.apps.monitoring.indicators import (  # noqa: E402,F401 — re-exported
+    BREAKDOWNS, IndicatorError, Indicators, LadderMonth, available_dates, check_as_of, indicators, maturity_ladder,
+)
