@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import F, Max, Min, Q, QuerySet
 
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.clock import business_date
@@ -207,3 +207,15 @@ def loan_current_state(loan: Loan, as_of: dt.date | None = None) -> LoanState:
 def settlement_quote_for(loan: Loan, on: dt.date):
     """What settles the loan on ``on`` (提前结清)."""
     return settlement_quote(loan_schedule(loan), loan_terms(loan), loan_payments(loan, on), on)
+
+
+def installments_due(*, user, start: dt.date, end: dt.date, unpaid_on: dt.date,
+                     principal_only: bool = False) -> QuerySet[Installment]:
+    """Instalments of the active loans visible to ``user`` (current schedule version) due from ``start`` to
+    ``end`` and not paid off on ``unpaid_on`` — reminders and the maturity list (DOMAIN §8); with
+    ``principal_only`` only those with principal still to pay."""
+    qs = (Installment.objects.filter(loan__in=loans_visible(user=user).filter(status=LoanStatus.ACTIVE).values("pk"),
+                                     schedule_version=F("loan__schedule_version"), due_date__range=(start, end))
+          .filter(Q(paid_off_on__isnull=True) | Q(paid_off_on__gt=unpaid_on))
+          .select_related("loan", "loan__household", "loan__bank"))
+    return qs.filter(principal__gt=F("principal_paid")) if principal_only else qs
