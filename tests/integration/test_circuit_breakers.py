@@ -10,6 +10,7 @@ import pytest
 
 from microcredit.apps.audit.models import AuditEntry
 from microcredit.apps.core.clock import pinned_business_date
+from microcredit.apps.loans.servicing import repayment_post
 from microcredit.apps.monitoring import selectors, services
 from microcredit.apps.monitoring.close import run_close
 from microcredit.apps.monitoring.models import Suspension
@@ -93,3 +94,61 @@ def test_suspension_page_lists_and_lifts(client, county):
         client.post("/monitoring/suspensions/", {"suspension": t.pk, "decision": "x"})
         t.refresh_from_db()
         assert t.is_open
+
+
+# --- the fourth breaker: on-time recovery of the loans due this year < 98 % at 3 month ends (道县) ------
+
+JUNE_END = dt.date(2026, 6, 30)
+
+
+@pytest.fixture
+def late_village():
+    """东关村 (village 0): 480.00 interest_monthly from 2026-03-01 (daily interest 5.8 fen: 1.16, 1.80,
+    1.74, 1.80), each paid the day after its due date → 0 % on time at every month end. 西关村 (village
+    1): 48,000.00 paid on the due dates (116.00, 179.80, 174.00, 179.80) → its township 城关镇 is at
+    29,580 / 29,876 = 99.0 % on 2026-04-30, above 98 %."""
+    with pinned_business_date(JUNE_END):
+        c = County()
+        late = c.loan(village=0, method="interest_monthly", disbursed=dt.date(2026, 3, 1), principal=48_000)
+        good = c.loan(village=1, method="interest_monthly", disbursed=dt.date(2026, 3, 1), principal=4_800_000)
+        dues = [dt.date(2026, 3, 21), dt.date(2026, 4, 21), dt.date(2026, 5, 21), dt.date(2026, 6, 21)]
+        for due, late_amount, amount in zip(dues, (126, 190, 184, 190), (11_600, 17_980, 17_400, 17_980)):
+            repayment_post(loan=late, amount=late_amount, on=due + dt.timedelta(days=1), actor=c.officer)
+            repayment_post(loan=good, amount=amount, on=due, actor=c.officer)
+        yield c
+
+
+def test_recovery_breaker_at_a_month_end_close(late_village):
+    village = late_village.tree.villages[0].code
+    with pinned_business_date(JUNE_END):
+        run_close(dt.date(2026, 6, 29))  # not a month end: not evaluated
+        assert not Suspension.objects.filter(rule="recovery").exists()
+        run_close(JUNE_END)
+        s = Suspension.objects.get(rule="recovery")
+        assert (s.level, s.region_code, s.since) == ("village", village, JUNE_END)
+        assert s.reason == ("村年内到期贷款按期收回率连续3个月低于98.00%（2026-04-30 0.00%、2026-05-31 0.00%、"
+                            "2026-06-30 0.00%），暂停新增贷款")
+        assert not Suspension.objects.filter(level="township").exists()  # 城关镇 is at 99 %
+        assert AuditEntry.objects.filter(action="suspension.start", after__rule="recovery").count() == 1
+        in_force = selectors.suspensions_for(region_code=village, bank=late_village.bank, on=JUNE_END)
+        assert in_force[0] == s.reason and in_force[1] == ""
+        run_close(JUNE_END)  # not duplicated
+        assert Suspension.objects.filter(rule="recovery").count() == 1
+        services.suspension_lift(s, late_village.county_user, "整改完成，县领导小组同意恢复")
+        run_close(JUNE_END)  # a lift restarts the count: the same month ends do not stop it again
+        assert Suspension.objects.filter(rule="recovery", lifted_on__isnull=True).count() == 0
+
+
+def test_recovery_just_above_the_threshold_does_not_stop():
+    """One village: a loan of 48,000.00 paid on time (29,580 due by 2026-04-30) and a loan of 480.00 paid
+    late (296 due) → 99.0 % at 2026-04-30, rising after — never below 98 %."""
+    with pinned_business_date(JUNE_END):
+        c = County()
+        late = c.loan(village=0, method="interest_monthly", disbursed=dt.date(2026, 3, 1), principal=48_000)
+        good = c.loan(village=0, method="interest_monthly", disbursed=dt.date(2026, 3, 1), principal=4_800_000)
+        dues = [dt.date(2026, 3, 21), dt.date(2026, 4, 21), dt.date(2026, 5, 21), dt.date(2026, 6, 21)]
+        for due, late_amount, amount in zip(dues, (126, 190, 184, 190), (11_600, 17_980, 17_400, 17_980)):
+            repayment_post(loan=late, amount=late_amount, on=due + dt.timedelta(days=1), actor=c.officer)
+            repayment_post(loan=good, amount=amount, on=due, actor=c.officer)
+        run_close(JUNE_END)
+        assert not Suspension.objects.filter(rule="recovery").exists()

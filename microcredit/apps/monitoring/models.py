@@ -126,7 +126,16 @@ class Suspension(models.Model):
         TOWNSHIP = "township", _("乡镇")
         BANK = "bank", _("银行")
 
+    class Rule(models.TextChoices):
+        """Which of the DOMAIN §8 breakers called for it ("" on rows recorded before the rules were named)."""
+
+        VILLAGE_NPL = "village_npl", _("村不良率超限")
+        TOWNSHIP_SHARE = "township_share", _("乡镇熔断村占比超限")
+        BANK_NPL = "bank_npl", _("银行不良率超限")
+        RECOVERY = "recovery", _("年内到期贷款按期收回率连续3个月低于98%")
+
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    rule = models.CharField(_("熔断规则"), max_length=16, choices=Rule.choices, blank=True, default="")
     region_code = models.CharField(_("区划代码"), max_length=15, blank=True, db_index=True)
     bank = models.ForeignKey("reference.Bank", verbose_name=_("银行"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="+")

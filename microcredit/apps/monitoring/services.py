@@ -25,8 +25,10 @@ from microcredit.apps.core.clock import business_date
 from microcredit.apps.accounts.scope import SYSTEM
 from microcredit.apps.loans.selectors import first_disbursement_date, loan_events_after
 from microcredit.apps.regions.selectors import regions_in_scope
+from microcredit.apps.monitoring.indicators import recovery_at_month_ends
 from microcredit.apps.monitoring.models import Aggregate, CloseRun, Suspension
-from microcredit.domain.circuit_breakers import Exposure, circuit_breakers
+from microcredit.domain.circuit_breakers import RECOVERY_MONTHS, Exposure, circuit_breakers, recovery_breakers
+from microcredit.domain.indicators import is_month_end
 from microcredit.domain.close import CloseDateError, close_dates, earliest_closable
 from microcredit.domain.errors import DomainError
 
@@ -146,9 +148,36 @@ def _open() -> "list[Suspension]":
     return list(Suspension.objects.filter(lifted_on__isnull=True))
 
 
+def _last_month_ends(day: dt.date, n: int) -> list[dt.date]:
+    """``day`` (a month end) and the ``n`` − 1 month ends before it, oldest first."""
+    out = [day]
+    while len(out) < n:
+        out.insert(0, out[0].replace(day=1) - dt.timedelta(days=1))
+    return out
+
+
+def _recovery_breaches(day: dt.date) -> list:
+    """The fourth breaker at a month-end close (DOMAIN §8, [S2 道县]): villages and townships whose
+    year-to-date on-time recovery rate is < 98 % at this and the two previous month ends. A lift
+    decision starts the count again: month ends on or before the latest lift of that region's
+    recovery suspension do not count."""
+    if not is_month_end(day):
+        return []
+    ends = _last_month_ends(day, RECOVERY_MONTHS)
+    breaches = recovery_breakers(recovery_at_month_ends(ends), ends)
+    if not breaches:
+        return []
+    lifted: dict[tuple[str, str], dt.date] = {}
+    for level, code, on in (Suspension.objects.filter(rule=Suspension.Rule.RECOVERY, lifted_on__isnull=False)
+                            .values_list("level", "region_code", "lifted_on")):
+        lifted[(level, code)] = max(on, lifted.get((level, code), on))
+    return [b for b in breaches if (b.level, b.code) not in lifted or ends[0] > lifted[(b.level, b.code)]]
+
+
 @transaction.atomic
 def breakers_evaluate(day: dt.date) -> list[Suspension]:
-    """Evaluate the circuit breakers on the aggregates of ``day``; record and return new suspensions."""
+    """Evaluate the circuit breakers on the aggregates of ``day`` — and, at a month end, the on-time
+    recovery of the loans due this year (``_recovery_breaches``); record and return new suspensions."""
     rows = Aggregate.objects.filter(as_of=day, bank_id=0, level="village").values_list("code", "balance", "npl_balance")
     villages = [Exposure(code, balance, npl) for code, balance, npl in rows]
     banks = [Exposure(str(bank_id), balance, npl) for bank_id, balance, npl in
@@ -165,15 +194,18 @@ def breakers_evaluate(day: dt.date) -> list[Suspension]:
     lifted_today = {(s.level, s.region_code, s.bank_id) for s in
                     Suspension.objects.filter(lifted_on__gte=day)}
     created = []
-    for b in circuit_breakers(villages, banks, stopped_villages=stopped, villages_per_township=per_township):
+    breaches = circuit_breakers(villages, banks, stopped_villages=stopped, villages_per_township=per_township)
+    for b in breaches + _recovery_breaches(day):
         bank_id = int(b.code) if b.level == "bank" else None
         region = "" if b.level == "bank" else b.code
         key = (b.level, region, bank_id)
         if key in keys or key in lifted_today:  # open already, or lifted by a decision on/after this close
             continue
-        s = Suspension.objects.create(level=b.level, region_code=region, bank_id=bank_id, reason=b.reason[:200], since=day)
+        s = Suspension.objects.create(level=b.level, region_code=region, bank_id=bank_id, reason=b.reason[:200], since=day,
+                                      rule=b.rule)
         keys.add(key)
-        record_audit(actor=None, action="suspension.start", obj=s, after={"level": b.level, "reason": b.reason},
+        record_audit(actor=None, action="suspension.start", obj=s,
+                     after={"level": b.level, "rule": b.rule, "reason": b.reason},
                      region_code=region)
         created.append(s)
     return created
