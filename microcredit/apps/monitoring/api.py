@@ -8,7 +8,9 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from microcredit.apps.core.clock import business_date
 from microcredit.apps.monitoring import selectors
+from microcredit.apps.monitoring.rewards import RewardError, rewards_for
 from microcredit.apps.reference.selectors import bank_list
 from microcredit.domain.bounds import bounded_date
 from microcredit.domain.errors import DomainError
@@ -71,8 +73,8 @@ class IndicatorsOut(Schema):
     on_time_rate: str | None
     cumulative_amount: str
     cumulative_loans: int
-    children: list["IndicatorsOut"] = []
-    breakdown: list["IndicatorsOut"] = []
+    children: list[IndicatorsOut]
+    breakdown: list[IndicatorsOut]
 
 
 class LadderOut(Schema):
@@ -161,3 +163,76 @@ def ladder(request, region: str = "", as_of: str | None = None, bank: str | None
     rows = _scoped(lambda: selectors.maturity_ladder(user=request.user, region_code=code, as_of=day, bank=bank_id))
     return [{"month": r.first.strftime("%Y-%m"), "first": r.first, "last": r.last,
              "principal": fen_to_yuan(r.principal), "loans": r.loans} for r in rows]
+
+
+# --- the reward fund (DOMAIN §8, issue #12 item 5) ---------------------------------------------------------
+
+
+class RewardLineOut(Schema):
+    township: str
+    township_name: str
+    village: str
+    village_name: str
+    bank: str
+    bank_name: str
+    loans: int
+    disbursed: str
+    due: str
+    repaid_on_time: str
+    recovery_rate: str | None
+    eligible: bool
+    reason: str
+    amount: str
+    township_share: str
+    village_share: str
+    bank_share: str
+    leading_group_share: str
+
+
+class RewardTotalOut(Schema):
+    code: str
+    name: str
+    amount: str
+
+
+class RewardsOut(Schema):
+    year: int
+    cutoff: dt.date
+    provisional: bool
+    disbursed: str
+    amount: str
+    leading_group: str
+    townships: list[RewardTotalOut]
+    villages: list[RewardTotalOut]
+    banks: list[RewardTotalOut]
+    lines: list[RewardLineOut]
+
+
+@router.get("/rewards", response=RewardsOut)
+def rewards(request, year: str = ""):
+    """奖补资金 of a year (default last year): 2 % of the year's loans per village × bank when the village's
+    on-time recovery of the year's dues ≥ 98 %, split 3:2:4:1 (township, village, bank, leading group)."""
+    if not request.user.has_perm("monitoring.view_close"):
+        raise HttpError(403, "无权查看奖补资金")
+    text = (year or "").strip()
+    if text and not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise RewardError("year", "年度应为4位数字")
+    data = rewards_for(user=request.user, year=int(text) if text else business_date().year - 1)
+
+    def total(t):
+        return {"code": t.key, "name": t.name, "amount": fen_to_yuan(t.amount)}
+
+    return {
+        "year": data.year, "cutoff": data.cutoff, "provisional": data.provisional,
+        "disbursed": fen_to_yuan(data.disbursed), "amount": fen_to_yuan(data.amount),
+        "leading_group": fen_to_yuan(data.leading_group), "townships": [total(t) for t in data.townships],
+        "villages": [total(t) for t in data.villages], "banks": [total(t) for t in data.banks],
+        "lines": [{"township": x.township, "township_name": x.township_name, "village": x.village,
+                   "village_name": x.village_name, "bank": x.bank_code, "bank_name": x.bank_name, "loans": x.loans,
+                   "disbursed": fen_to_yuan(x.disbursed), "due": fen_to_yuan(x.due),
+                   "repaid_on_time": fen_to_yuan(x.repaid_on_time), "recovery_rate": ratio_str(x.recovery_rate),
+                   "eligible": x.eligible, "reason": x.reason, "amount": fen_to_yuan(x.amount),
+                   "township_share": fen_to_yuan(x.township_share), "village_share": fen_to_yuan(x.village_share),
+                   "bank_share": fen_to_yuan(x.bank_share), "leading_group_share": fen_to_yuan(x.leading_group_share)}
+                  for x in data.lines],
+    }

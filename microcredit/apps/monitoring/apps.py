@@ -27,6 +27,13 @@ class MonitoringConfig(AppConfig):
         register_urls("monitoring/", urls, "monitoring")
         register_todo_source("suspensions", todo.suspensions_to_decide)
 
+        # The reward fund's Excel (issue #12 item 5), as a job when large.
+        from microcredit.apps.jobs.exports import register_export
+        from microcredit.apps.monitoring import rewards, views_rewards
+
+        register_export(views_rewards.EXPORT_KIND, title=_("奖补资金"), permission="monitoring.view_close",
+                        rows=views_rewards.export_rows, write=rewards.write_rewards_xlsx)
+
         # Words, not codes (issue #11 §3): its audit actions by their labels.
         from microcredit.apps.audit.services import register_audit_actions
         from microcredit.apps.monitoring.services import AUDIT_ACTIONS

@@ -46,6 +46,7 @@ from microcredit.apps.monitoring.models import (
 from microcredit.apps.reference.selectors import bank_list, era_names, policy_era_on
 from microcredit.apps.regions.selectors import region_names, regions_in_scope
 from microcredit.domain import indicators as rules
+from microcredit.domain.circuit_breakers import Recovery
 from microcredit.domain.classification import NPL_CLASSES
 from microcredit.domain.errors import DomainError
 from microcredit.domain.households import DEFAULT_ELIGIBLE_STATUSES
@@ -402,4 +403,45 @@ def maturity_ladder(*, user, region_code: str, as_of: dt.date | None, bank=None,
     for first, last in buckets:
         p, n = by_month.get((first.year, first.month), (0, 0))
         out.append(LadderMonth(first, last, p, n))
+    return out
+
+
+# --- year-to-date on-time recovery (the fourth breaker, the reward fund) ----------------------------------
+
+
+def due_by_month(start: dt.date, end: dt.date, prefix: str = "", width: int = 12) -> dict[tuple[str, int, int], tuple[int, int]]:
+    """{(region prefix, year, month): (due, repaid on time)} of the current schedules' instalments due
+    in [start, end] (principal + interest; on time = paid off on or before the due date), one GROUP BY."""
+    qs = loans_visible(user=SYSTEM).filter(
+        region_code__startswith=prefix, installments__due_date__gte=start, installments__due_date__lte=end,
+        installments__schedule_version=F("schedule_version"))
+    amount = F("installments__principal") + F("installments__interest")
+    rows = (qs.annotate(c=Substr("region_code", 1, width), y=ExtractYear("installments__due_date"),
+                        m=ExtractMonth("installments__due_date"))
+            .values("c", "y", "m")
+            .annotate(due=Sum(amount), on_time=Sum(Case(
+                When(installments__paid_off_on__lte=F("installments__due_date"), then=amount),
+                default=Value(0), output_field=IntegerField())))
+            .order_by())
+    return {(r["c"], r["y"], r["m"]): (r["due"] or 0, r["on_time"] or 0) for r in rows}
+
+
+def recovery_at_month_ends(month_ends: list[dt.date], prefix: str = "") -> list[Recovery]:
+    """年内到期贷款按期收回率 figures (DOMAIN §8, [S2 道县]) of every village (12-digit code) and township
+    (9-digit code) under ``prefix`` at each of ``month_ends``: due from 1 January of the month end's year
+    through the month end, and the part repaid on time. Stable over time (a later payment is late)."""
+    if not month_ends:
+        return []
+    start = dt.date(min(month_ends).year, 1, 1)
+    cells = due_by_month(start, max(month_ends), prefix)
+    out: list[Recovery] = []
+    for end in month_ends:
+        totals: dict[str, list[int]] = {}
+        for (code, y, m), (due, on_time) in cells.items():
+            if y == end.year and m <= end.month:
+                for key in (code, code[:9]):
+                    t = totals.setdefault(key, [0, 0])
+                    t[0] += due
+                    t[1] += on_time
+        out.extend(Recovery(code, end, due, on_time) for code, (due, on_time) in sorted(totals.items()))
     return out
