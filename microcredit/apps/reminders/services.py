@@ -155,7 +155,8 @@ def _reminder(day: dt.date, at: dt.datetime, s: ReminderSettings, loan, inst, ki
     template = {rules.EARLY: s.template_early, rules.NEAR: s.template_near, rules.OVERDUE: s.template_overdue}[kind]
     text = rules.render(template, {"户主": household.head_name, "金额": fen_to_yuan(amount),
                                    "应还日": _date_words(inst.due_date), "银行": str(loan.bank),
-                                   "贷款编号": loan.number, "村": household.village.name})
+                                   "贷款编号": loan.number,
+                                   "村": household.village.name if household.village_id else ""})
     phone = (household.phone or "").strip()
     sms = rules.is_mobile(phone)
     return Reminder(loan=loan, household=household, region_code=loan.region_code, bank_id=loan.bank_id, kind=kind,
