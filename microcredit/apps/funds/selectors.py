@@ -144,3 +144,40 @@ def insured_loans(*, user, show: str | None = None):
 
 def batches_visible(user):
     return _scoped(SubsidyBatch.objects.select_related("bank"), user, "county_code")
+
+
+from microcredit.apps.funds.models import Ledger, Posting, SubsidyLine  # reports' reads (issue #12 §9), kept with them
+
+
+def subsidy_lines_list(*, user, start, end, region_prefix: str = "", bank=None):
+    """Subsidy lines (贴息明细) of the visible batches whose period lies in [start, end], with their loan,
+    household and batch (issue #12 §9: the quarterly subsidy report)."""
+    batches = batches_visible(user).filter(period_start__gte=start, period_end__lte=end)
+    if bank is not None:
+        batches = batches.filter(bank_id=getattr(bank, "pk", bank))
+    qs = SubsidyLine.objects.filter(batch__in=batches).select_related("batch", "batch__bank", "loan", "loan__household",
+                                                                      "loan__borrower")
+    if region_prefix:
+        qs = qs.filter(loan__region_code__startswith=region_prefix)
+    scope = Scope.of(user)
+    if not scope.unrestricted:
+        qs = scope.filter_regions(qs, "loan__region_code") if scope.region_prefixes else qs
+    return qs.order_by("batch__bank_id", "loan__region_code", "loan__number", "seq")
+
+
+def fund_account_movements(*, user, start, end, bank=None) -> list[dict]:
+    """Per visible fund account, the risk-fund ledger over [start, end] (issue #12 §9: 风险补偿金台账): opening
+    and closing cash, deposits (存入/补充), interest, payouts, recoveries, transfers out (fen), its leverage."""
+    accounts = accounts_visible(user)
+    if bank is not None:
+        accounts = accounts.filter(bank_id=getattr(bank, "pk", bank))
+    out = []
+    for account in accounts.order_by("county_code", "bank_id", "id"):
+        cash = Posting.objects.filter(account=account, ledger=Ledger.FUND_CASH)
+        opening = cash.filter(entry__on__lt=start).aggregate(s=Sum("amount"))["s"] or 0
+        moves = dict.fromkeys(("deposit", "interest", "top_up", "payout", "recovery", "transfer_out"), 0)
+        for row in cash.filter(entry__on__gte=start, entry__on__lte=end).values("entry__kind").annotate(s=Sum("amount")):
+            moves[row["entry__kind"]] = moves.get(row["entry__kind"], 0) + row["s"]
+        out.append({"account": account, "opening": opening, "closing": opening + sum(moves.values()), **moves})
+    return out
+
