@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from microcredit.apps.monitoring import selectors
@@ -14,7 +15,8 @@ def portfolio_panel(user, scope) -> dict | None:
         return None
     rows = list(selectors.aggregates_for(user, level="township"))
     if not rows:
-        return {"title": _("贷款监测"), "template": "monitoring/panel.html", "rows": [], "as_of": None}
+        return {"title": _("贷款监测"), "template": "monitoring/panel.html", "rows": [], "as_of": None,
+                "links": _links()}
     names = selectors.region_names([r.code for r in rows])
     chart = {
         "tooltip": {"trigger": "axis"}, "legend": {"data": [_("绿灯"), _("黄灯"), _("红灯")]},
@@ -25,4 +27,11 @@ def portfolio_panel(user, scope) -> dict | None:
                    for n, k, c in ((_("绿灯"), "green", "#66bb6a"), (_("黄灯"), "yellow", "#fdd835"), (_("红灯"), "red", "#e53935"))],
     }
     return {"title": _("贷款监测"), "template": "monitoring/panel.html", "as_of": rows[0].as_of,
-            "rows": [(names[r.code], r) for r in rows], "chart": json.dumps(chart, ensure_ascii=False)}
+            "rows": [(names[r.code], r) for r in rows], "chart": json.dumps(chart, ensure_ascii=False),
+            "links": _links()}
+
+
+def _links() -> list[tuple[str, str]]:
+    """Into the monitoring pages (issue #12 §8): the one screen, the lights, the ranking."""
+    return [(_("监测总览"), reverse("monitoring:overview")), (_("风险预警"), reverse("monitoring:lights")),
+            (_("排名通报"), reverse("monitoring:ranking"))]
