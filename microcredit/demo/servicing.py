@@ -168,13 +168,21 @@ def _funds(ctx, today):
 COLLECTED = "银行多次上门及电话催收，借款人家庭无力偿还"
 
 
+def _verify(claim, county, finance, pboc, on=None):
+    """The county office, finance and PBoC each record their verification opinion (DOMAIN §7)."""
+    for actor, opinion in ((county, "县乡村振兴局核实：死亡、灾害证明属实"), (finance, "财政局核实同意"),
+                           (pboc, "人行核实：银行已按规定催收")):
+        claim = claims.claim_transition(claim=claim, action="verify", actor=actor, on=on, opinion=opinion)
+    return claim
+
+
 def _claims(ctx, today):
     """Claims on the risk fund (DOMAIN §7): the loans planned "written_off" were claimed ≥ 95 days
     after they stopped paying, paid out (fund/bank sharing) and written off; a few loans still
     overdue today have claims standing in the other states."""
 
     rng = ctx.rng
-    finance, county = _user(ctx, "finance"), _user(ctx, "county_office")
+    finance, county, pboc = _user(ctx, "finance"), _user(ctx, "county_office"), _user(ctx, "pboc")
     leader = ctx.users.get("county2") or county  # 领导小组: nobody approves what they verified
     stops = ctx.extra.get("loans", {}).get("stops", {})
     written_off = recovered = 0
@@ -187,8 +195,7 @@ def _claims(ctx, today):
             claim = claims.claim_file(loan=loan, cause=loan.risk_flag, collection_note=COLLECTED, actor=bank_user,
                                       on=filed)
             claims.claim_transition(claim=claim, action="notice", actor=county, on=filed + dt.timedelta(days=1))
-            claims.claim_transition(claim=claim, action="verify", actor=county, on=verified,
-                                    opinion="县乡村振兴局、财政局、人行联合核实")
+            _verify(claim, county, finance, pboc, on=verified)
             claims.claim_transition(claim=claim, action="approve", actor=leader, on=verified, opinion="领导小组同意代偿")
             claim = claims.claim_transition(claim=claim, action="pay", actor=finance, on=paid)
             svc.loan_write_off(loan=loan, on=paid, actor=bank_user, reason=f"风险补偿金已代偿（{claim.number}），按规定核销")
@@ -218,7 +225,7 @@ def _claims(ctx, today):
             elif target != "filed":
                 claims.claim_transition(claim=claim, action="notice", actor=county, on=notice_on)
                 if target != "notice":
-                    claims.claim_transition(claim=claim, action="verify", actor=county, opinion="县乡村振兴局、财政局、人行联合核实")
+                    _verify(claim, county, finance, pboc)
                 if target == "approved":
                     claims.claim_transition(claim=claim, action="approve", actor=leader, opinion="领导小组同意代偿")
             made += 1

@@ -31,12 +31,12 @@ from decimal import Decimal
 from typing import NamedTuple, Sequence
 
 from microcredit.domain.dates import add_months
-from microcredit.domain.errors import DomainError
+from microcredit.domain.errors import DomainError, FieldError
 from microcredit.domain.schedules import (AMORTISING_METHODS, LoanTerms, Schedule, amortise,
                                           build_schedule)
 from microcredit.domain.servicing import Payment, SettlementQuote, loan_state, settlement_quote
 
-__all__ = ["max_extension_months", "extend", "Renewal", "renew"]
+__all__ = ["max_extension_months", "extend", "Renewal", "renew", "REQUEST_KINDS", "request_errors"]
 
 
 def max_extension_months(original_term_months: int) -> int:
@@ -156,3 +156,40 @@ def renew(
     new_schedule = build_schedule(new_terms)
     payment = Payment(on, quote.total, "settlement") if quote.total > 0 else None
     return Renewal(quote, payment, max(cash, 0), new_terms, new_schedule)
+
+
+# --- the request (DOMAIN §12, issue #12 §11) --------------------------------------------------------
+
+REQUEST_KINDS = {"extension": "展期", "renewal": "续贷"}
+MAX_REASON = 500
+MAX_RENEWAL_MONTHS = 36
+
+
+def request_errors(*, kind: str, on: date, disbursed_on: date, maturity: date, new_maturity: date | None,
+                   new_term_months: int | None, reason: str) -> list[FieldError]:
+    """Why an extension/renewal request made on ``on`` is refused, every failure at once ([] when it may be
+    made). DOMAIN §12: requested before maturity — an extension before the maturity date (``extend``
+    refuses on/after it), a renewal on or before it (``renew``'s 无还本续贷 rule); an extension names a
+    later maturity, a renewal a term of 1–36 months; a reason of at most 500 characters."""
+    errors: list[FieldError] = []
+    if kind not in REQUEST_KINDS:
+        errors.append(FieldError("kind", "请选择展期或续贷"))
+    if on < disbursed_on:
+        errors.append(FieldError("on", "申请日期不能早于放款日"))
+    if kind == "extension":
+        if on >= maturity:
+            errors.append(FieldError("on", f"贷款已于 {maturity} 到期，到期后不能申请展期"))
+        if new_maturity is None:
+            errors.append(FieldError("new_maturity", "请填写申请展期至的日期"))
+        elif new_maturity <= maturity:
+            errors.append(FieldError("new_maturity", f"展期后的到期日须晚于原到期日 {maturity}"))
+    elif kind == "renewal":
+        if on > maturity:
+            errors.append(FieldError("on", f"贷款已于 {maturity} 到期，到期后不能申请续贷"))
+        if new_term_months is None or not 1 <= new_term_months <= MAX_RENEWAL_MONTHS:
+            errors.append(FieldError("new_term_months", f"续贷期限须为 1–{MAX_RENEWAL_MONTHS} 个月"))
+    if not reason.strip():
+        errors.append(FieldError("reason", "请填写申请原因"))
+    elif len(reason) > MAX_REASON:
+        errors.append(FieldError("reason", f"申请原因不能超过 {MAX_REASON} 字"))
+    return errors

@@ -19,7 +19,7 @@ from microcredit.domain.errors import FieldError
 
 __all__ = [
     "Step", "Transition", "WorkflowTable", "ACTION_LABELS", "APPLICATION", "RATING_CAMPAIGN",
-    "SUBSIDY_BATCH", "RISK_FUND_CLAIM", "CLAIM_NOTICE_DAYS", "notice_end", "notice_errors", "allowed_transitions", "transition_errors", "find_transition", "due_date", "is_overdue",
+    "SUBSIDY_BATCH", "RISK_FUND_CLAIM", "CLAIM_VERIFIERS", "CLASSIFICATION_MOVE", "EXTENSION", "CLAIM_NOTICE_DAYS", "notice_end", "notice_errors", "allowed_transitions", "transition_errors", "find_transition", "due_date", "is_overdue",
     "total_limit_days", "over_total_limit", "APPROVING_ACTIONS", "segregation_errors",
 ]
 
@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "submit": "提交", "approve": "同意", "return": "退回", "reject": "否决", "disburse": "签约放款",
     "start_notice": "开始公示", "close_notice": "公示结束", "withdraw": "撤回",
     "verify": "审核通过", "pay": "拨付", "notice": "开始公示", "file": "银行申报", "draft": "银行申报",
+    "agree": "核实同意", "propose": "银行提出", "request": "提出申请",
 }
 """Every action of the tables (and the records' ``file``/``draft`` that create an item) by its label."""
 
@@ -185,6 +186,8 @@ CLAIM_NOTICE_DAYS = 7
 """DOMAIN §7, §12: the village public notice of a claim lasts at least 7 days."""
 CLAIM_VERIFY_DAYS = 10
 """DOMAIN §12: verification within 10 days (after the notice)."""
+CLAIM_VERIFIERS = (COUNTY, FINANCE, PBOC)
+"""DOMAIN §7: the county office, finance and PBoC each verify a claim (issue #12 §11)."""
 
 RISK_FUND_CLAIM = WorkflowTable(
     code="risk_fund_claim",
@@ -192,7 +195,7 @@ RISK_FUND_CLAIM = WorkflowTable(
     initial="filed",
     steps=(
         Step("filed", "银行已申报", (COUNTY,)),
-        Step("notice", "村级公示中", (COUNTY,), CLAIM_NOTICE_DAYS + CLAIM_VERIFY_DAYS),
+        Step("notice", "村级公示及核实中", CLAIM_VERIFIERS, CLAIM_NOTICE_DAYS + CLAIM_VERIFY_DAYS),
         Step("verified", "县级已核实", (COUNTY,)),
         Step("approved", "领导小组已审批", (FINANCE,)),
         Step("paid", "已代偿", (), terminal=True),
@@ -200,20 +203,73 @@ RISK_FUND_CLAIM = WorkflowTable(
     ),
     transitions=(
         Transition("filed", "notice", "notice", (COUNTY,), title=f"开始村级公示（≥{CLAIM_NOTICE_DAYS}天）"),
-        Transition("notice", "verify", "verified", (COUNTY,), title="县级核实通过（乡村振兴局、财政、人行）"),
+        Transition("notice", "agree", "notice", CLAIM_VERIFIERS, title="核实同意"),
+        Transition("notice", "verify", "verified", CLAIM_VERIFIERS, title="核实同意"),
+        Transition("notice", "return", "filed", CLAIM_VERIFIERS, needs_opinion=True, title="退回银行补充"),
         Transition("verified", "approve", "approved", (COUNTY,), title="领导小组审批通过"),
         Transition("approved", "pay", "paid", (FINANCE,), title="拨付代偿资金"),
         Transition("filed", "reject", "rejected", (COUNTY,), needs_opinion=True, title="驳回"),
-        Transition("notice", "reject", "rejected", (COUNTY,), needs_opinion=True, title="驳回"),
+        Transition("notice", "reject", "rejected", CLAIM_VERIFIERS, needs_opinion=True, title="驳回"),
         Transition("verified", "reject", "rejected", (COUNTY,), needs_opinion=True, title="驳回"),
         Transition("approved", "reject", "rejected", (FINANCE,), needs_opinion=True, title="驳回"),
     ),
 )
-"""DOMAIN §7, §12: filed (bank, with evidence) → village notice ≥ 7 days → verified (county office
-with finance and PBoC; recorded by the county office) → approved (leading group, recorded by the
-county office) → paid (finance); reject with a reason at every open step. The bank's filing
-creates the claim (no transition). The notice step's limit is the notice plus 10 days of
+"""DOMAIN §7, §12: filed (bank, with evidence) → village notice ≥ 7 days → verified by the county office,
+finance and PBoC, each its own opinion (ADR 0007 amendment: each role's agreement is a kit transition of
+the notice step — ``agree``, notice → notice — and the last of the three is ``verify``, notice →
+verified; ``funds.claims`` picks which, refuses a role agreeing twice and ``verify`` before the other two
+agreed) → approved (leading group, recorded by the county office) → paid (finance). Any of the three may
+return the claim to the bank (filed: the notice starts again) or reject it with a reason. The bank's
+filing creates the claim (no transition). The notice step's limit is the notice plus 10 days of
 verification."""
+
+CLASSIFICATION_MOVE = WorkflowTable(
+    code="classification_move",
+    name="五级分类人工调整（银行提出、县级确认）",
+    initial="proposed",
+    steps=(
+        Step("proposed", "银行已提出待县级确认", (COUNTY,), 5),
+        Step("confirmed", "已确认调整", (), terminal=True),
+        Step("rejected", "已否决", (), terminal=True),
+    ),
+    transitions=(
+        Transition("proposed", "approve", "confirmed", (COUNTY,), title="确认调整"),
+        Transition("proposed", "reject", "rejected", (COUNTY,), needs_opinion=True, title="不同意"),
+    ),
+)
+"""DOMAIN §5.4, §12 (issue #12 §11): a manual downgrade (any time, with its reason) or upgrade (after 3
+months' regular payment) proposed by the bank and confirmed by the county office; the rule is re-checked
+on the day of the confirmation (``domain.classification``). The bank's proposal creates the item."""
+
+EXTENSION = WorkflowTable(
+    code="loan_extension",
+    name="展期、续贷（银行或农户申请、村乡意见、银行决定）",
+    initial="village_opinion",
+    steps=(
+        Step("village_opinion", "村级意见", (VILLAGE,), 3),
+        Step("township_opinion", "乡镇意见", (TOWNSHIP,), 3),
+        Step("bank_decision", "银行决定", (BANK,), 3),
+        Step("approved", "已同意并办理", (), terminal=True),
+        Step("rejected", "已否决", (), terminal=True),
+        Step("withdrawn", "已撤回", (), terminal=True),
+    ),
+    transitions=(
+        Transition("village_opinion", "approve", "township_opinion", (VILLAGE,), title="村级同意"),
+        Transition("village_opinion", "reject", "rejected", (VILLAGE,), needs_opinion=True, title="村级不同意"),
+        Transition("village_opinion", "withdraw", "withdrawn", (VILLAGE, BANK), needs_opinion=True, title="撤回申请"),
+        Transition("township_opinion", "approve", "bank_decision", (TOWNSHIP,), title="乡镇同意"),
+        Transition("township_opinion", "return", "village_opinion", (TOWNSHIP,), needs_opinion=True, title="退回村级"),
+        Transition("township_opinion", "reject", "rejected", (TOWNSHIP,), needs_opinion=True, title="乡镇不同意"),
+        Transition("bank_decision", "approve", "approved", (BANK,), title="银行同意并办理"),
+        Transition("bank_decision", "return", "township_opinion", (BANK,), needs_opinion=True, title="退回乡镇"),
+        Transition("bank_decision", "reject", "rejected", (BANK,), needs_opinion=True, title="银行不同意"),
+    ),
+)
+"""DOMAIN §12 (issue #12 §11): extension / renewal requested by the bank or the household (the village
+clerk on its behalf) — the request creates the item at the village's opinion — → village opinion →
+township opinion → bank decision; the bank's approval extends or renews the loan in the same
+transaction and is refused on or after maturity (extension) or after it (renewal). Limits 3 days each
+(a county edits them); the whole must end before maturity."""
 
 
 def notice_errors(notice_end: date | None, on: date) -> list[FieldError]:

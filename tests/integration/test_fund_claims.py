@@ -29,6 +29,14 @@ def county():
         yield c
 
 
+def verify_all(claim, county, on=None):
+    """Finance, PBoC and last the county office each record their opinion (DOMAIN §7, issue #12 §11)."""
+    for who in (county.finance, county.pboc, county.county_user):
+        claim = claims.claim_transition(claim=claim, action="verify", actor=who, on=on, opinion="核实属实")
+    assert claim.status == "verified"
+    return claim
+
+
 def test_claim_before_90_days_is_refused_with_the_reason(county):
     with pinned_business_date(dt.date(2026, 3, 1)):
         with pytest.raises(claims.ClaimError) as err:
@@ -44,8 +52,8 @@ def test_claim_goes_through_notice_verification_approval_and_payout(county):
         assert claim.days_past_due == 111 and claim.loss_principal == 3000000
         claims.claim_transition(claim=claim, action="notice", actor=county.county_user, on=on)
         with pytest.raises(claims.ClaimError, match="公示期未满"):
-            claims.claim_transition(claim=claim, action="verify", actor=county.county_user, on=on + dt.timedelta(days=6))
-        claims.claim_transition(claim=claim, action="verify", actor=county.county_user, on=on + dt.timedelta(days=7))
+            claims.claim_transition(claim=claim, action="verify", actor=county.finance, on=on + dt.timedelta(days=6))
+        verify_all(claim, county, on=on + dt.timedelta(days=7))
         with pytest.raises(WorkflowRefused, match="职责分离"):  # four eyes: the verifier may not approve
             claims.claim_transition(claim=claim, action="approve", actor=county.county_user, opinion="同意代偿")
         claims.claim_transition(claim=claim, action="approve", actor=county.leader, opinion="同意代偿")
@@ -78,7 +86,7 @@ def test_rejection_needs_reasons_and_payout_beyond_the_fund_goes_to_the_county_b
                                   on=dt.date(2026, 5, 20))
         for action, who in (("notice", county.county_user),):
             claims.claim_transition(claim=again, action=action, actor=who, on=dt.date(2026, 5, 20))
-        claims.claim_transition(claim=again, action="verify", actor=county.county_user)
+        verify_all(again, county)
         claims.claim_transition(claim=again, action="approve", actor=county.leader)
         again = claims.claim_transition(claim=again, action="pay", actor=county.finance)
     assert ledger.balance(county.account) == 0
@@ -127,3 +135,53 @@ def test_claim_evidence_is_checked_by_content_and_downloads_only_within_the_clai
         other = make_user("bank_officer", ["411224"], bank=make_bank("YCB", "邮储银行"))
         client.force_login(other)
         assert client.get(f"/funds/claims/evidence/{evidence.pk}/").status_code == 404
+
+
+def test_verification_needs_the_county_office_finance_and_pboc_each_once_in_any_order(county, client):
+    on = dt.date(2026, 5, 1)
+    with pinned_business_date(dt.date(2026, 6, 1)):
+        claim = claims.claim_file(loan=county.bad, cause="death", collection_note="借款人去世", actor=county.officer, on=on)
+        claims.claim_transition(claim=claim, action="notice", actor=county.county_user, on=on)
+        claim = claims.claim_transition(claim=claim, action="verify", actor=county.pboc, opinion="人行核实")
+        assert claim.status == "notice" and claim.taken.action == "agree" and claim.taken.actor_role == "pboc"
+        with pytest.raises(claims.ClaimError, match="不能重复核实"):
+            claims.claim_transition(claim=claim, action="verify", actor=county.pboc)
+        with pytest.raises(WorkflowRefused, match="无权"):  # the bank has no opinion here
+            claims.claim_transition(claim=claim, action="verify", actor=county.officer)
+        claim = claims.claim_transition(claim=claim, action="verify", actor=county.county_user)
+        assert claim.status == "notice"
+        assert [bool(step) for _role, step in claims.claim_opinions(claim)] == [True, False, True]
+        client.force_login(county.finance)
+        page = client.get(f"/funds/claims/{claim.pk}/").content.decode()
+        assert "核实意见" in page and "待核实" in page and page.count('name="action" value="verify"') == 1
+        assert 'value="agree"' not in page
+        claim = claims.claim_transition(claim=claim, action="verify", actor=county.finance)
+        assert claim.status == "verified" and claim.taken.action == "verify"
+        assert all(step for _role, step in claims.claim_opinions(claim))
+
+
+def test_any_verifier_returns_or_rejects_with_a_reason_and_a_return_starts_the_opinions_again(county):
+    on = dt.date(2026, 5, 1)
+    with pinned_business_date(dt.date(2026, 6, 1)):
+        claim = claims.claim_file(loan=county.bad, cause="death", collection_note="借款人去世", actor=county.officer, on=on)
+        claims.claim_transition(claim=claim, action="notice", actor=county.county_user, on=on)
+        claims.claim_transition(claim=claim, action="verify", actor=county.pboc)
+        with pytest.raises(WorkflowRefused, match="意见或理由"):
+            claims.claim_transition(claim=claim, action="return", actor=county.finance)
+        claim = claims.claim_transition(claim=claim, action="return", actor=county.finance, opinion="缺死亡证明")
+        assert claim.status == "filed"
+        claims.claim_transition(claim=claim, action="notice", actor=county.county_user, on=dt.date(2026, 5, 20))
+        assert not any(step for _role, step in claims.claim_opinions(claim))  # the earlier agreement no longer counts
+        claims.claim_transition(claim=claim, action="verify", actor=county.pboc, on=dt.date(2026, 5, 27))
+        claim = claims.claim_transition(claim=claim, action="reject", actor=county.finance, opinion="材料不实",
+                                        on=dt.date(2026, 5, 27))
+        assert claim.status == "rejected" and claim.rejection_reason == "材料不实"
+
+
+def test_a_verifier_of_another_county_cannot_give_an_opinion(county):
+    on = dt.date(2026, 5, 1)
+    with pinned_business_date(dt.date(2026, 6, 1)):
+        claim = claims.claim_file(loan=county.bad, cause="death", collection_note="借款人去世", actor=county.officer, on=on)
+        claims.claim_transition(claim=claim, action="notice", actor=county.county_user, on=on)
+        with pytest.raises(WorkflowRefused, match="管辖范围"):
+            claims.claim_transition(claim=claim, action="verify", actor=make_user("pboc", ["999999"]))

@@ -12,7 +12,8 @@ from django.db import transaction
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.documents import document_errors, sniffed_type
-from microcredit.apps.core.workflow import actor_or_none, transition_take
+from microcredit.apps.accounts.roles import ROLE_LABELS
+from microcredit.apps.core.workflow import acting_role, actor_or_none, transition_take
 from microcredit.apps.funds import ledger
 from microcredit.apps.funds.models import (Claim, ClaimCause, ClaimEvidence, ClaimRecovery, ClaimStatus, FundAccount,
                                            WorkflowStep)
@@ -20,7 +21,7 @@ from microcredit.apps.loans.selectors import LoanStatus, loan_current_state
 from microcredit.domain.errors import DomainError
 from microcredit.domain.guards import check_money_date
 from microcredit.domain.loss_sharing import SHARING_PRESETS, share_loss
-from microcredit.domain.workflow import RISK_FUND_CLAIM, notice_end, notice_errors
+from microcredit.domain.workflow import CLAIM_VERIFIERS, RISK_FUND_CLAIM, notice_end, notice_errors
 
 OPEN = (ClaimStatus.FILED, ClaimStatus.NOTICE, ClaimStatus.VERIFIED, ClaimStatus.APPROVED)
 
@@ -86,21 +87,54 @@ def claim_file(*, loan, cause: str, collection_note: str, actor, on: dt.date | N
     return claim
 
 
+def _agreed(claim: Claim) -> dict[str, WorkflowStep]:
+    """The verifiers' agreements since the claim last entered its notice step, by role (issue #12 §11)."""
+    entry = (WorkflowStep.objects.filter(claim=claim, to_state=ClaimStatus.NOTICE).exclude(from_state=ClaimStatus.NOTICE)
+             .order_by("-at", "-id").first())
+    if entry is None:
+        return {}
+    steps = (WorkflowStep.objects.filter(claim=claim, from_state=ClaimStatus.NOTICE, action__in=VERIFY_ACTIONS,
+                                         id__gt=entry.id).select_related("actor").order_by("id"))
+    return {s.actor_role: s for s in steps}
+
+
+def claim_opinions(claim: Claim) -> list[tuple[str, WorkflowStep | None]]:
+    """(role label, its agreement or None) for the county office, finance and PBoC, in that order: the
+    verification step's three opinions (DOMAIN §7; one each, any order)."""
+    agreed = _agreed(claim) if claim.status in (ClaimStatus.NOTICE, ClaimStatus.VERIFIED, ClaimStatus.APPROVED,
+                                                ClaimStatus.PAID) else {}
+    return [(str(ROLE_LABELS.get(role, role)), agreed.get(role)) for role in CLAIM_VERIFIERS]
+
+
+VERIFY_ACTIONS = ("agree", "verify")
+
+
 @transaction.atomic
 def claim_transition(*, claim: Claim | int, action: str, actor, opinion: str = "", on: dt.date | None = None) -> Claim:
     """Take one step of the claim (``core.workflow.transition_take``): the notice dates, the notice
-    length before verification, the payout split and its ledger posting; ``reject`` keeps its reason."""
+    length before verification, the payout split and its ledger posting; ``reject`` keeps its reason.
+
+    Verification (DOMAIN §7, issue #12 §11): the county office, finance and PBoC each agree once, in any
+    order (``verify`` or ``agree``); the agreements of the first two are the notice step's ``agree``
+    transitions (the claim stays in its notice), the third is ``verify`` (→ verified). A role that agreed
+    already is refused; any of the three may return the claim to the bank or reject it with a reason."""
     on = on or business_date()
-    filed_on = (claim if isinstance(claim, Claim) else Claim.objects.get(pk=claim)).filed_on
-    check_money_date(on, business_date(), earliest=filed_on, earliest_label="申报日期", field="on",
+    claim = Claim.objects.select_for_update().get(pk=getattr(claim, "pk", claim))
+    check_money_date(on, business_date(), earliest=claim.filed_on, earliest_label="申报日期", field="on",
                      label="办理日期", error=ClaimError)
+    if action in VERIFY_ACTIONS and claim.status == ClaimStatus.NOTICE:
+        role = acting_role(actor, RISK_FUND_CLAIM, claim.status, "verify")
+        agreed = _agreed(claim)
+        if role in agreed:
+            raise ClaimError("action", f"{ROLE_LABELS.get(role, role)}已于 {agreed[role].on} 核实同意，不能重复核实")
+        action = "verify" if set(CLAIM_VERIFIERS) <= set(agreed) | {role} else "agree"
 
     def effect(claim: Claim, _t) -> None:
         if action == "reject":
             claim.rejection_reason = opinion
         elif action == "notice":
             claim.notice_start, claim.notice_end = on, notice_end(on)
-        elif action == "verify":
+        elif action in VERIFY_ACTIONS:
             errors = notice_errors(claim.notice_end, on)
             if errors:
                 raise ClaimError.from_errors(errors)
@@ -110,8 +144,8 @@ def claim_transition(*, claim: Claim | int, action: str, actor, opinion: str = "
 
     claim = transition_take(RISK_FUND_CLAIM, claim, action, actor=actor, opinion=opinion, on=on, effect=effect)
     record_audit(actor=actor, action=f"claim.{action}", obj=claim, before={"status": claim.taken.from_state},
-                 after={"status": claim.status, "shares": claim.shares}, region_code=claim.region_code,
-                 household_id=claim.loan.household_id, note=opinion)
+                 after={"status": claim.status, "shares": claim.shares, "role": claim.taken.actor_role},
+                 region_code=claim.region_code, household_id=claim.loan.household_id, note=opinion)
     return claim
 
 

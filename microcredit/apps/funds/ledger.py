@@ -105,5 +105,6 @@ AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3): the fund'
     "subsidy.verify": _("人行审核通过贴息批次"), "subsidy.approve": _("县级审批通过贴息批次"),
     "subsidy.pay": _("财政拨付贴息"), "subsidy.reject": _("驳回贴息批次"), "claim.file": _("银行申报代偿"),
     "claim.recovery": _("登记追偿收回"), "claim.notice": _("开始代偿村级公示"), "claim.verify": _("县级核实代偿"),
+    "claim.agree": _("核实同意代偿（一方意见）"), "claim.return": _("退回代偿申请"),
     "claim.approve": _("领导小组审批代偿"), "claim.pay": _("拨付代偿资金"), "claim.reject": _("驳回代偿申请"),
 }

@@ -152,7 +152,10 @@ def claim_detail(request, pk):
         _post_step(request, lambda **kw: claim_svc.claim_transition(claim=claim, **kw))
         return redirect("funds:claim", pk=claim.pk)
     show_insurer = request.user.has_perm("funds.view_insured") and "insurer" in dict(selectors.party_shares(claim))
-    return render(request, "funds/claim.html", {"claim": claim, "actions": actions_for(RISK_FUND_CLAIM, claim, request.user),
+    # One "核实同意" button: the service records it as this role's agreement or, the third, as the verification.
+    actions = [t for t in actions_for(RISK_FUND_CLAIM, claim, request.user) if t.action != "agree"]
+    return render(request, "funds/claim.html", {"claim": claim, "actions": actions,
+                                                "opinions": claim_svc.claim_opinions(claim),
                                                 "steps": claim.steps.select_related("actor"),
                                                 "shares": selectors.party_shares(claim), "show_insurer": show_insurer,
                                                 "recoveries": claim.recoveries.all()})

@@ -9,8 +9,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from microcredit.domain.classification import CLASS_LABELS, CLASSES
+from microcredit.apps.core.models import TransitionRecord
+from microcredit.domain.classification import CLASS_LABELS, CLASSES, REASON_LABELS
+from microcredit.domain.restructuring import REQUEST_KINDS
 from microcredit.domain.schedules import METHOD_LABELS, METHODS
+from microcredit.domain.workflow import CLASSIFICATION_MOVE, EXTENSION
 
 
 class LoanStatus(models.TextChoices):
@@ -79,6 +82,11 @@ class Loan(models.Model):
         _("五级分类"), max_length=16, choices=[(c, CLASS_LABELS[c]) for c in CLASSES], default="normal", db_index=True
     )
     next_due_date = models.DateField(_("下次应还日"), null=True, blank=True)
+    # The manual floor (DOMAIN §5.4, ADR 0002 amendment): the class of the latest confirmed manual move and its
+    # day; the class is never better than it from that day until a manual upgrade replaces it ("" = none).
+    manual_class = models.CharField(_("人工认定分类"), max_length=16, blank=True, default="",
+                                    choices=[(c, CLASS_LABELS[c]) for c in CLASSES])
+    manual_class_on = models.DateField(_("人工认定日期"), null=True, blank=True)
     # Derivation basis for the daily close (microcredit.batch.basis): state after the last payment.
     basis_on = models.DateField(_("基准日期"), null=True, blank=True)
     basis_advance = models.BigIntegerField(_("基准预收款（分）"), default=0)
@@ -196,3 +204,126 @@ class LoanEvent(models.Model):
         if self.pk is not None:
             raise PermissionError("贷款事件不可修改，请用冲正")
         super().save(*args, **kwargs)
+
+
+CLASS_CHOICES = [(c, CLASS_LABELS[c]) for c in CLASSES]
+
+
+class MoveCause(models.TextChoices):
+    CLOSE = "close", _("日终按逾期天数")
+    MANUAL = "manual", _("人工调整")
+
+
+class ClassificationMove(models.Model):
+    """One move of a loan's class (delinquency history 五级分类变动, DOMAIN §5.4, §9): by the daily close
+    (one bulk insert per close of the loans whose class changed; unique per loan and day) or by a confirmed
+    manual move (with its reason and who)."""
+
+    loan = models.ForeignKey(Loan, verbose_name=_("贷款"), on_delete=models.CASCADE, related_name="class_moves")
+    on = models.DateField(_("变动日期"))
+    from_class = models.CharField(_("原分类"), max_length=16, choices=CLASS_CHOICES)
+    to_class = models.CharField(_("新分类"), max_length=16, choices=CLASS_CHOICES)
+    cause = models.CharField(_("来源"), max_length=8, choices=MoveCause.choices)
+    reason = models.CharField(_("原因"), max_length=16, blank=True, choices=list(REASON_LABELS.items()))
+    reason_text = models.CharField(_("说明"), max_length=500, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    proposal = models.OneToOneField("ClassificationProposal", verbose_name=_("调整申请"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="move")
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("五级分类变动")
+        verbose_name_plural = _("五级分类变动")
+        ordering = ["loan", "on", "id"]
+        indexes = [models.Index(fields=["loan", "on"]), models.Index(fields=["on", "cause"])]
+        constraints = [
+            # A close writes at most one move per loan and day: a re-run of the date does not duplicate.
+            models.UniqueConstraint(fields=["loan", "on", "cause"], condition=models.Q(cause="close"),
+                                    name="classmove_one_close_move_per_loan_day"),
+        ]
+
+
+class ProposalDirection(models.TextChoices):
+    DOWN = "down", _("下调")
+    UP = "up", _("上调")
+
+
+class ClassificationProposal(models.Model):
+    """A manual class move proposed by the bank and confirmed by the county office (workflow kit, ADR 0007;
+    table ``domain.workflow.CLASSIFICATION_MOVE``)."""
+
+    loan = models.ForeignKey(Loan, verbose_name=_("贷款"), on_delete=models.PROTECT, related_name="class_proposals")
+    direction = models.CharField(_("方向"), max_length=4, choices=ProposalDirection.choices)
+    from_class = models.CharField(_("原分类"), max_length=16, choices=CLASS_CHOICES)
+    to_class = models.CharField(_("调整为"), max_length=16, choices=CLASS_CHOICES)
+    reason = models.CharField(_("原因"), max_length=16, choices=list(REASON_LABELS.items()))
+    reason_text = models.CharField(_("说明"), max_length=500, blank=True)
+    state = models.CharField(_("状态"), max_length=20, choices=CLASSIFICATION_MOVE.choices(),
+                             default=CLASSIFICATION_MOVE.initial, db_index=True)
+    state_entered_on = models.DateField(_("进入本环节日期"))
+    proposed_on = models.DateField(_("提出日期"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提出人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("五级分类调整申请")
+        verbose_name_plural = _("五级分类调整申请")
+        ordering = ["-proposed_on", "-id"]
+
+
+class ClassificationProposalStep(TransitionRecord):
+    proposal = models.ForeignKey(ClassificationProposal, on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("分类调整审批记录")
+        verbose_name_plural = _("分类调整审批记录")
+
+
+class ExtensionKind(models.TextChoices):
+    EXTENSION = "extension", REQUEST_KINDS["extension"]
+    RENEWAL = "renewal", REQUEST_KINDS["renewal"]
+
+
+class ExtensionRequest(models.Model):
+    """An extension or renewal request (DOMAIN §12): requested by the bank or the household (the village
+    clerk on its behalf) → village opinion → township opinion → bank decision, before maturity (table
+    ``domain.workflow.EXTENSION``)."""
+
+    number = models.CharField(_("申请编号"), max_length=32, unique=True)
+    loan = models.ForeignKey(Loan, verbose_name=_("贷款"), on_delete=models.PROTECT, related_name="extension_requests")
+    kind = models.CharField(_("类别"), max_length=10, choices=ExtensionKind.choices)
+    new_maturity = models.DateField(_("申请展期至"), null=True, blank=True)
+    new_term_months = models.PositiveSmallIntegerField(_("续贷期限（月）"), null=True, blank=True)
+    without_principal_repayment = models.BooleanField(_("无还本续贷"), default=False)
+    reason = models.CharField(_("申请原因"), max_length=500)
+    state = models.CharField(_("状态"), max_length=20, choices=EXTENSION.choices(), default=EXTENSION.initial,
+                             db_index=True)
+    state_entered_on = models.DateField(_("进入本环节日期"))
+    requested_on = models.DateField(_("申请日期"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_role = models.CharField(_("申请方"), max_length=20, blank=True)
+    new_loan = models.ForeignKey(Loan, verbose_name=_("续贷新贷款"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("展期续贷申请")
+        verbose_name_plural = _("展期续贷申请")
+        ordering = ["-requested_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["extension", "renewal"]), name="extreq_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ExtensionStep(TransitionRecord):
+    request = models.ForeignKey(ExtensionRequest, on_delete=models.CASCADE, related_name="steps")
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("展期续贷审批记录")
+        verbose_name_plural = _("展期续贷审批记录")

@@ -15,8 +15,8 @@ from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.panels import loan_scope_q
 from microcredit.apps.loans.filters import DPD_BANDS, SORTS
-from microcredit.apps.loans.models import (EventKind, Installment, Loan, LoanEvent, LoanStatus, SubsidyMode,
-                                           UsageMode)
+from microcredit.apps.loans.models import (ClassificationMove, ClassificationProposal, EventKind, ExtensionRequest,
+                                           Installment, Loan, LoanEvent, LoanStatus, SubsidyMode, UsageMode)
 from microcredit.domain.classification import NPL_CLASSES
 from microcredit.domain.schedules import Installment as DomainInstallment
 from microcredit.domain.schedules import LoanTerms, Schedule
@@ -73,6 +73,54 @@ def loan_list(*, user, q: str = "", status: str = "", classification: str = "", 
 def loan_get(*, user, pk: int) -> Loan:
     """The loan if visible to the user (Loan.DoesNotExist otherwise)."""
     return loans_visible(user=user).get(pk=pk)
+
+
+def classification_moves(*, user, loan: Loan | int | None = None, region: str | None = None,
+                          since: dt.date | None = None) -> QuerySet[ClassificationMove]:
+    """The delinquency history (五级分类变动, DOMAIN §5.4, §9) of the loans visible to ``user``: each move
+    (from, to, on, cause close | manual, reason, who), optionally of one loan, under a region prefix, on or
+    after ``since``; newest first."""
+    qs = ClassificationMove.objects.filter(loan__in=loans_visible(user=user).values("pk")).select_related(
+        "loan", "actor")
+    if loan is not None:
+        qs = qs.filter(loan_id=getattr(loan, "pk", loan))
+    if region:
+        qs = qs.filter(loan__region_code__startswith=region)
+    if since is not None:
+        qs = qs.filter(on__gte=since)
+    return qs.order_by("-on", "-id")
+
+
+def classification_floors(day: dt.date) -> list[tuple[int, str]]:
+    """(loan id, manual class) of the active loans with a manual floor set on or before ``day`` (DOMAIN §5.4,
+    ADR 0002 amendment): the daily close applies them over the class by days past due (few rows)."""
+    return list(Loan.objects.filter(status=LoanStatus.ACTIVE, manual_class_on__lte=day)
+                .exclude(manual_class__in=("", "normal")).values_list("pk", "manual_class"))
+
+
+def class_proposals_visible(user) -> QuerySet[ClassificationProposal]:
+    """Manual class proposals of the loans visible to ``user`` (the kit's scope, ADR 0007)."""
+    return ClassificationProposal.objects.filter(loan__in=loans_visible(user=user).values("pk")).select_related(
+        "loan", "loan__household", "proposed_by")
+
+
+def extension_requests_visible(user) -> QuerySet[ExtensionRequest]:
+    """Extension/renewal requests of the loans visible to ``user`` (the kit's scope, ADR 0007)."""
+    return ExtensionRequest.objects.filter(loan__in=loans_visible(user=user).values("pk")).select_related(
+        "loan", "loan__household", "loan__bank", "requested_by")
+
+
+def extension_request_list(*, user, state: str = "", open_only: bool = False,
+                           loan: Loan | int | None = None) -> QuerySet[ExtensionRequest]:
+    """The requests in ``user``'s scope, optionally in one state, open ones only, or of one loan."""
+    qs = extension_requests_visible(user)
+    if state:
+        qs = qs.filter(state=state)
+    if open_only:
+        qs = qs.filter(state__in=["village_opinion", "township_opinion", "bank_decision"])
+    if loan is not None:
+        qs = qs.filter(loan_id=getattr(loan, "pk", loan))
+    return qs.order_by("-requested_on", "-id")
 
 
 def loan_events(loan: Loan) -> QuerySet[LoanEvent]:

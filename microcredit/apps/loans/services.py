@@ -120,4 +120,8 @@ AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3)
     "loan.settlement": _("提前结清"), "loan.extend": _("办理展期"), "loan.renew": _("办理续贷"),
     "loan.write_off": _("核销贷款"), "loan.subsidy_mode": _("变更贴息方式"), "loan.reverse": _("冲正"),
     "repayment.batch": _("批量导入还款"),
+    "classification.propose": _("提出五级分类调整"), "classification.approve": _("确认五级分类调整"),
+    "classification.reject": _("否决五级分类调整"),
+    "extension.request": _("提出展期续贷申请"), "extension.approve": _("展期续贷同意"),
+    "extension.return": _("展期续贷退回"), "extension.reject": _("展期续贷否决"), "extension.withdraw": _("撤回展期续贷申请"),
 }

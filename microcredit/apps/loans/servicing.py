@@ -18,6 +18,7 @@ from microcredit.apps.loans.models import Channel, EventKind, Installment, Loan,
 from microcredit.apps.loans.selectors import loan_current_state, loan_payments, loan_schedule, loan_terms
 from microcredit.apps.loans.services import loan_open, one_active_guard
 from microcredit.batch.basis import basis_of, next_due_date
+from microcredit.domain.classification import effective_class
 from microcredit.domain.errors import ConflictError, DomainError
 from microcredit.domain.guards import check_money_date
 from microcredit.domain.money import fen_to_yuan
@@ -56,7 +57,8 @@ def loan_refresh_state(loan: Loan, as_of: dt.date | None = None) -> LoanState:
     loan.penalty_owed = state.penalty_owed
     loan.advance = state.advance
     loan.days_past_due = state.days_past_due
-    loan.classification = state.classification
+    # The manual floor (DOMAIN §5.4, ADR 0002 amendment): never better than the confirmed manual class.
+    loan.classification = effective_class(state.classification, loan.manual_class, loan.manual_class_on, day)
     loan.next_due_date = next_due_date(state)
     loan.basis_on, loan.basis_advance = basis.on, basis.advance
     loan.closed_on = state.closed_on

@@ -8,17 +8,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Sum
 from django.http import Http404, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.paging import page_of
 from microcredit.apps.core.panels import loan_panels
+from microcredit.apps.core.workflow import actions_for
 from microcredit.apps.loans.filters import CLASS_CHOICES, DPD_BANDS, PAGE_SIZE, SORTS, loan_filters
 from microcredit.apps.loans import forms, selectors
 from microcredit.apps.jobs.exports import export_response
 from microcredit.apps.loans import servicing as svc
+from microcredit.apps.loans.extensions import extension_request, extension_transition
+from microcredit.apps.loans.reclassify import classification_propose, classification_transition
 from microcredit.apps.loans.models import EventKind, Loan, LoanEvent, LoanStatus
 from microcredit.apps.reference.selectors import bank_list, policy_eras_current
 from microcredit.apps.regions.selectors import townships_in_scope, villages_in_scope
@@ -26,6 +29,7 @@ from microcredit.batch.basis import next_due_date
 from microcredit.domain.classification import CLASS_LABELS
 from microcredit.domain.errors import DomainError
 from microcredit.domain.monitoring import LIGHT_LABELS
+from microcredit.domain.workflow import CLASSIFICATION_MOVE, EXTENSION
 
 
 def _loan(request, pk) -> Loan:
@@ -104,6 +108,9 @@ def loan_detail(request, pk):
         "today": business_date(),
         "direct_split": _direct_split(loan),
         "panels": loan_panels(request.user, loan),
+        "class_moves": selectors.classification_moves(user=request.user, loan=loan)[:50],
+        "extension_requests": selectors.extension_request_list(user=request.user, loan=loan)[:20],
+        "class_proposals": selectors.class_proposals_visible(request.user).filter(loan=loan)[:20],
     })
 
 
@@ -148,25 +155,111 @@ def settlement_new(request, pk):
     return _action(request, pk, forms.SettlementForm, "loans/action.html", run, "提前结清")
 
 
+def _request_form(request, pk, kind: str):
+    """The extension/renewal request form (DOMAIN §12): the request goes through the workflow kit."""
+    loan = _loan(request, pk)
+    form = forms.ExtensionRequestForm(request.POST or None, initial={"kind": kind})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            req = extension_request(loan=loan, kind=d["kind"], reason=d["reason"], actor=request.user,
+                                    new_maturity=d["new_maturity"], new_term_months=d["new_term_months"],
+                                    without_principal_repayment=d["without_principal_repayment"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"申请 {req.number} 已提出，待村级意见")
+            return redirect("loans:extension", pk=req.pk)
+    return render(request, "loans/action.html", {"loan": loan, "form": form, "title": "申请展期或续贷", "quote": None})
+
+
 @login_required
 @permission_required("loans.service_loan", raise_exception=True)
 def extension_new(request, pk):
-    def run(loan, d):
-        svc.loan_extend(loan=loan, on=d["on"], extra_months=d["extra_months"], decision=d["decision"], actor=request.user)
-        messages.success(request, "展期已办理")
-        return redirect("loans:detail", pk=loan.pk)
-    return _action(request, pk, forms.ExtensionForm, "loans/action.html", run, "展期")
+    """The bank's extension request (no longer extends at once: the workflow kit, issue #12 §11)."""
+    return _request_form(request, pk, "extension")
 
 
 @login_required
 @permission_required("loans.service_loan", raise_exception=True)
 def renewal_new(request, pk):
-    def run(loan, d):
-        new = svc.loan_renew(loan=loan, on=d["on"], new_term_months=d["new_term_months"], actor=request.user,
-                             without_principal_repayment=d["without_principal_repayment"], decision=d["decision"])
-        messages.success(request, f"续贷已办理，新借据号 {new.number}")
-        return redirect("loans:detail", pk=new.pk)
-    return _action(request, pk, forms.RenewalForm, "loans/action.html", run, "续贷")
+    """The bank's renewal request (through the workflow kit)."""
+    return _request_form(request, pk, "renewal")
+
+
+@login_required
+@permission_required("loans.view_loan", raise_exception=True)
+def extension_request_new(request, pk):
+    """The request from the loan page for the village clerk (on the household's behalf) or the bank."""
+    kind = request.GET.get("kind", "extension")
+    return _request_form(request, pk, kind if kind in ("extension", "renewal") else "extension")
+
+
+@login_required
+@permission_required("loans.view_loan", raise_exception=True)
+def extension_list(request):
+    """展期续贷申请: the requests in scope, open ones first by default."""
+    state = request.GET.get("state", "")
+    state = state if state in dict(EXTENSION.choices()) else ""
+    qs = selectors.extension_request_list(user=request.user, state=state)
+    page, query = page_of(request, qs, PAGE_SIZE)
+    return render(request, "loans/extensions.html", {"page": page, "query": query, "state": state,
+                                                     "states": EXTENSION.choices()})
+
+
+def _post_step(request, transition) -> None:
+    form = forms.StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "意见不能超过 500 字")
+        return
+    try:
+        transition(action=form.cleaned_data["action"], actor=request.user, opinion=form.cleaned_data["opinion"])
+        messages.success(request, "已办理")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+
+
+@login_required
+@permission_required("loans.view_loan", raise_exception=True)
+def extension_detail(request, pk):
+    req = get_object_or_404(selectors.extension_requests_visible(request.user), pk=pk)
+    if request.method == "POST":
+        _post_step(request, lambda **kw: extension_transition(request=req, **kw))
+        return redirect("loans:extension", pk=req.pk)
+    return render(request, "loans/extension.html", {
+        "req": req, "actions": actions_for(EXTENSION, req, request.user), "steps": req.steps.select_related("actor"),
+        "table": EXTENSION.code})
+
+
+@login_required
+@permission_required("loans.service_loan", raise_exception=True)
+def class_propose(request, pk):
+    """The bank proposes a manual class move (DOMAIN §5.4); the county office confirms it."""
+    loan = _loan(request, pk)
+    form = forms.ClassificationProposalForm(request.POST or None, initial={"to_class": loan.classification})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            proposal = classification_propose(loan=loan, to_class=d["to_class"], reason=d["reason"],
+                                              reason_text=d["reason_text"], actor=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "分类调整已提出，待县级确认")
+            return redirect("loans:class_proposal", pk=proposal.pk)
+    return render(request, "loans/action.html", {"loan": loan, "form": form, "title": "五级分类人工调整", "quote": None})
+
+
+@login_required
+@permission_required("loans.view_loan", raise_exception=True)
+def class_proposal_detail(request, pk):
+    proposal = get_object_or_404(selectors.class_proposals_visible(request.user), pk=pk)
+    if request.method == "POST":
+        _post_step(request, lambda **kw: classification_transition(proposal=proposal, **kw))
+        return redirect("loans:class_proposal", pk=proposal.pk)
+    return render(request, "loans/class_proposal.html", {
+        "p": proposal, "actions": actions_for(CLASSIFICATION_MOVE, proposal, request.user),
+        "steps": proposal.steps.select_related("actor"), "table": CLASSIFICATION_MOVE.code})
 
 
 @login_required

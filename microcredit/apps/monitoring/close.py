@@ -32,12 +32,13 @@ from microcredit.apps.core.panels import after_close
 from microcredit.apps.accounts.scope import SYSTEM
 from microcredit.apps.jobs.runner import enqueue
 from microcredit.apps.jobs.selectors import JobStatus, jobs_for
-from microcredit.apps.loans.selectors import loan_current_state, loan_event_last_id, loan_list
+from microcredit.apps.loans.selectors import classification_floors, loan_current_state, loan_event_last_id, loan_list
 from microcredit.apps.monitoring import services
 from microcredit.apps.monitoring.models import CloseRun
 from microcredit.apps.monitoring import frame_io as io
 from microcredit.batch.basis import next_due_date
 from microcredit.batch.close import INST_SCHEMA, aggregates, close_states, penalty_ratio
+from microcredit.domain.classification import CLASSES, NPL_CLASSES
 from microcredit.domain.close import CloseDateError, close_dates
 from microcredit.domain.monitoring import principal_due_soon, warning_light
 
@@ -127,7 +128,7 @@ def compute_states(day: dt.date) -> Computed:
     if later:
         by_engine = _domain_states(loan_list(user=SYSTEM, ids=later).select_related(None), day)
         states = pl.concat([states, by_engine.select(states.columns)])
-    states = states.with_columns(as_of=pl.lit(day, dtype=pl.Date)).select(STATE_COLS)
+    states = _with_floors(states.with_columns(as_of=pl.lit(day, dtype=pl.Date)).select(STATE_COLS), day)
     j = states.join(cache, on="loan_id")
     differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"c_{c}")) for c in CACHE_COLS])
     newer = pl.col("c_state_as_of").is_null() | (pl.col("c_state_as_of") <= day)
@@ -193,9 +194,51 @@ def _refresh_moved(day: dt.date, computed: Computed) -> tuple[pl.DataFrame, pl.D
     if redo:
         fresh = _domain_states(loan_list(user=SYSTEM, ids=redo).select_related(None).select_for_update().order_by("pk"),
                                day)
-        fresh = fresh.with_columns(as_of=pl.lit(day, dtype=pl.Date)).select(STATE_COLS)
+        fresh = _with_floors(fresh.with_columns(as_of=pl.lit(day, dtype=pl.Date)).select(STATE_COLS), day)
         states = pl.concat([states, fresh])
     return states, changed, len(redo)
+
+
+def _with_floors(states: pl.DataFrame, day: dt.date) -> pl.DataFrame:
+    """The class by days past due, never better than a confirmed manual class (DOMAIN §5.4,
+    ``domain.classification.effective_class``, ADR 0002 amendment); an NPL floor makes the light red
+    (``domain.monitoring.warning_light``). Floors are few: one small read, joined in Polars."""
+    floors = classification_floors(day)
+    if not floors:
+        return states
+    rank = {c: i for i, c in enumerate(CLASSES)}
+    f = pl.DataFrame(floors, schema={"loan_id": pl.Int64, "floor": pl.Utf8}, orient="row")
+    out = states.join(f, on="loan_id", how="left")
+    worse = (pl.col("floor").is_not_null()
+             & (pl.col("floor").replace_strict(rank, default=0, return_dtype=pl.Int64)
+                > pl.col("classification").replace_strict(rank, default=0, return_dtype=pl.Int64)))
+    out = out.with_columns(classification=pl.when(worse).then(pl.col("floor")).otherwise(pl.col("classification")))
+    out = out.with_columns(warning_light=pl.when(pl.col("classification").is_in(sorted(NPL_CLASSES)))
+                           .then(pl.lit("red")).otherwise(pl.col("warning_light")))
+    return out.select(states.columns)
+
+
+CLASS_MOVES_SQL = """INSERT INTO loans_classificationmove (loan_id, "on", from_class, to_class, cause, reason,
+  reason_text, created_at)
+  SELECT loan_id, %(day)s, prev, classification, 'close', '', '', %(at)s FROM (
+    SELECT t.loan_id, t.classification, COALESCE(
+      (SELECT m.to_class FROM loans_classificationmove m WHERE m.loan_id = t.loan_id
+         AND (m."on" < %(day)s OR (m."on" = %(day)s AND m.cause = 'manual')) ORDER BY m."on" DESC, m.id DESC LIMIT 1),
+      CASE WHEN s.as_of < %(day)s THEN s.classification END, 'normal') AS prev
+    FROM tmp_close_state t LEFT JOIN monitoring_loandaystate s ON s.loan_id = t.loan_id
+    WHERE s.loan_id IS NULL OR s.as_of >= %(day)s OR s.classification <> t.classification
+       OR t.loan_id IN (SELECT loan_id FROM loans_classificationmove WHERE cause = 'manual')) x
+  WHERE prev <> classification"""
+
+
+def _write_class_moves(c, day: dt.date) -> None:
+    """The delinquency history (issue #12 §7): one bulk insert of the loans whose class on ``day`` differs
+    from their latest recorded class (a manual move of the same day counts as before the close). The
+    close's own moves of ``day`` are replaced first, so a re-run or a stale re-close of the date writes
+    them once (unique per loan, day and cause ``close``). Only loans whose class may have moved are
+    looked up: a class other than the previous close's, no previous state, a re-run, a manual move."""
+    c.execute("""DELETE FROM loans_classificationmove WHERE cause = 'close' AND "on" = %s""", [day])
+    c.execute(CLASS_MOVES_SQL, {"day": day, "at": now()})
 
 
 def _write(day: dt.date, states: pl.DataFrame, report: Report, loan_changes: pl.DataFrame) -> int:
@@ -204,6 +247,7 @@ def _write(day: dt.date, states: pl.DataFrame, report: Report, loan_changes: pl.
     cols = ", ".join(STATE_COLS)
     sets = ", ".join(f"{c} = excluded.{c}" for c in STATE_COLS[1:])
     with connection.cursor() as c:
+        _write_class_moves(c, day)  # before the day state is replaced: it holds the previous close's classes
         report(3, STEPS, "写入贷款日终状态")
         c.execute(f"""INSERT INTO monitoring_loandaystate ({cols}) SELECT {cols} FROM tmp_close_state WHERE 1 = 1
             ON CONFLICT (loan_id) DO UPDATE SET {sets}
