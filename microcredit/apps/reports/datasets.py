@@ -216,12 +216,22 @@ def indicator_rows(user, p, see_identity):
     rated = rating_list(user).filter(status="effective", valid_from__lte=as_of).values_list("region_code", "credit_limit")
     if p.region_prefix:
         rated = rated.filter(region_code__startswith=p.region_prefix)
+    by_prefix = {significant_prefix(r["region_code"]): r for r in rows}
+    width = len(next(iter(by_prefix), ""))
     for r in rows + [total]:
-        prefix = significant_prefix(r["region_code"]) if r is not total else p.region_prefix
-        mine = [m for m in month if m[0].startswith(prefix)]
-        r["month_households"], r["month_amount"] = len({m[1] for m in mine}), sum(m[2] for m in mine)
-        grants = [g for g in rated if g[0].startswith(prefix)]
-        r["rated_households"], r["credit_amount"] = len(grants), sum(g[1] for g in grants)
+        r["month_households"], r["month_amount"], r["rated_households"], r["credit_amount"] = set(), 0, 0, 0
+    for code, household, principal in month.iterator():
+        for r in (by_prefix.get(code[:width]), total):
+            if r is not None:
+                r["month_households"].add(household)
+                r["month_amount"] += principal
+    for code, limit in rated.iterator():
+        for r in (by_prefix.get(code[:width]), total):
+            if r is not None:
+                r["rated_households"] += 1
+                r["credit_amount"] += limit
+    for r in rows + [total]:
+        r["month_households"] = len(r["month_households"])
     return rows, total
 
 
