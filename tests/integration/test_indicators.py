@@ -29,6 +29,7 @@ from microcredit.apps.core.clock import pinned_business_date
 from microcredit.apps.loans.servicing import repayment_post
 from microcredit.apps.monitoring import selectors
 from microcredit.apps.monitoring.close import run_close
+from microcredit.apps.monitoring.models import IndicatorFigure
 from microcredit.apps.regions.models import Region
 from tests.batch.portfolio import County
 from tests.factories import make_bank, make_household, make_user
@@ -139,3 +140,28 @@ def test_maturity_ladder(county):
     rows = selectors.maturity_ladder(user=county.county_user, region_code="411224000000", as_of=AS_OF)
     assert len(rows) == 12 and rows[0].first == dt.date(2026, 7, 1) and rows[-1].last == dt.date(2027, 6, 30)
     assert {r.first: r.principal for r in rows if r.principal} == {dt.date(2027, 1, 1): 2_000_000}
+
+
+def test_figures_kept_by_the_close_equal_the_live_queries(county):
+    """The API reads the IndicatorFigure rows the close wrote; without them the same figures are queried
+    from loans and instalments — both must agree for every region and bank."""
+    assert IndicatorFigure.objects.filter(as_of=AS_OF).exists()
+    codes = ["411224000000", "411224100000", "411224101000"] + [v.code for v in county.tree.villages]
+    banks = (None, county.bank, county.bank2)
+
+    def everything():
+        return [selectors.indicators(user=county.county_user, region_code=c, as_of=AS_OF, bank=b)
+                for c in codes for b in banks]
+
+    kept = everything()
+    IndicatorFigure.objects.all().delete()
+    assert everything() == kept
+
+
+def test_only_the_latest_close_and_month_ends_are_kept(county):
+    with pinned_business_date(dt.date(2026, 7, 2)):
+        run_close(dt.date(2026, 7, 1))
+        run_close(dt.date(2026, 7, 2))
+    days = set(IndicatorFigure.objects.values_list("as_of", flat=True))
+    assert days == {AS_OF, dt.date(2026, 7, 2)}
+    assert selectors.available_dates() == [dt.date(2026, 7, 2), AS_OF]

@@ -27,10 +27,13 @@ class MonitoringConfig(AppConfig):
         register_urls("monitoring/", urls, "monitoring")
         register_todo_source("suspensions", todo.suspensions_to_decide)
 
-        # The reward fund's Excel (issue #12 item 5), as a job when large.
+        # The reward fund's Excel (issue #12 item 5), as a job when large; the indicators' figures kept
+        # by every close (issue #12 item 7).
+        from microcredit.apps.core.panels import register_after_close
         from microcredit.apps.jobs.exports import register_export
-        from microcredit.apps.monitoring import rewards, views_rewards
+        from microcredit.apps.monitoring import indicators, rewards, views_rewards
 
+        register_after_close("indicator_figures", indicators.record_figures)
         register_export(views_rewards.EXPORT_KIND, title=_("奖补资金"), permission="monitoring.view_close",
                         rows=views_rewards.export_rows, write=rewards.write_rewards_xlsx)
 

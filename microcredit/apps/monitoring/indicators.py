@@ -40,6 +40,7 @@ from microcredit.apps.loans.selectors import loans_visible
 from microcredit.apps.monitoring.models import (
     Aggregate,
     CloseRun,
+    IndicatorFigure,
     LoanDayState,
     LoanMonthSnapshot,
 )
@@ -286,8 +287,7 @@ def _loan_figures(prefix: str, level: str, as_of: dt.date, bank_id: int | None, 
 
 
 def _eligible(prefix: str, level: str, as_of: dt.date, children: bool) -> dict[str, int]:
-    era = policy_era_on(as_of)
-    statuses = tuple(era.eligible_statuses) if era is not None else tuple(DEFAULT_ELIGIBLE_STATUSES)
+    statuses = _eligible_statuses(as_of)
     width = _width(prefix, level, children)
     qs = households_in_scope(user=SYSTEM).filter(region_code__startswith=prefix, status__in=statuses, is_wubao=False)
     counts = {c: d["n"] for c, d in _grouped(qs, width, n=Count("id")).items()}
@@ -305,16 +305,23 @@ def _build(code: str, level: str, as_of: dt.date, bank_id: int | None, figures: 
 
 def _figures(prefix: str, level: str, as_of: dt.date, bank_id: int | None, extra: Q | None = None,
              loan_ids=None, children: bool = True) -> dict[str, dict]:
-    """{prefix: figures} of the region (and, with ``children``, of each child region)."""
+    """{prefix: figures} of the region (and, with ``children``, of each child region).
+
+    Balances: the close's Aggregate rows (a breakdown group: its per-loan states). The other figures:
+    the close's IndicatorFigure rows when it kept them for ``as_of`` (no loan filter but the bank),
+    else the live queries — the same definitions (``compute_figures`` vs ``_loan_figures``)."""
     merged: dict[str, dict] = {}
-    eligible = _eligible(prefix, level, as_of, children)
     balances = (_balances_from_aggregates(prefix, level, as_of, bank_id, children) if loan_ids is None
                 else _balances_from_states(prefix, as_of, loan_ids))
-    for src in (balances, _loan_figures(prefix, level, as_of, bank_id, extra, children)):
+    kept = _kept_figures(prefix, level, as_of, bank_id, children) if extra is None and loan_ids is None else None
+    if kept is not None:
+        sources = (balances, kept)
+    else:
+        eligible = {c: {"households_eligible": n} for c, n in _eligible(prefix, level, as_of, children).items()}
+        sources = (balances, _loan_figures(prefix, level, as_of, bank_id, extra, children), eligible)
+    for src in sources:
         for c, d in src.items():
             merged.setdefault(c, {}).update(d)
-    for c, n in eligible.items():
-        merged.setdefault(c, {})["households_eligible"] = n
     return merged
 
 
@@ -444,4 +451,92 @@ def recovery_at_month_ends(month_ends: list[dt.date], prefix: str = "") -> list[
                     t[0] += due
                     t[1] += on_time
         out.extend(Recovery(code, end, due, on_time) for code, (due, on_time) in sorted(totals.items()))
+    return out
+
+
+# --- figures kept by the close (fast reads) --------------------------------------------------------------
+
+AGG_WIDTHS = {"village": 12, "township": 9, "county": 6}
+FIGURE_FIELDS = ("households_eligible", "households_borrowed_ever", "cumulative_amount", "cumulative_loans",
+                 "due_in_period", "repaid_on_time_in_period")
+
+
+def _eligible_statuses(day: dt.date) -> tuple[str, ...]:
+    era = policy_era_on(day)
+    return tuple(era.eligible_statuses) if era is not None else tuple(DEFAULT_ELIGIBLE_STATUSES)
+
+
+def compute_figures(day: dt.date) -> dict[tuple[str, str, int], dict[str, int]]:
+    """{(level, code prefix, bank id or 0): FIGURE_FIELDS} of every village, township and county on
+    ``day``, by the same definitions as the live queries (a handful of GROUP BYs; additive figures
+    are rolled up from village × bank cells, distinct households counted per level)."""
+    out: dict[tuple[str, str, int], dict[str, int]] = {}
+
+    def row(key):
+        return out.setdefault(key, dict.fromkeys(FIGURE_FIELDS, 0))
+
+    disbursed = loans_visible(user=SYSTEM).filter(disbursed_on__lte=day)
+    for level, width in AGG_WIDTHS.items():
+        for keys in (("c",), ("c", "bank_id")):
+            rows = (disbursed.annotate(c=Substr("region_code", 1, width)).values(*keys)
+                    .annotate(h=Count("household_id", distinct=True), a=Sum("principal"), n=Count("id")).order_by())
+            for r in rows:
+                row((level, r["c"], r.get("bank_id", 0))).update(
+                    households_borrowed_ever=r["h"], cumulative_amount=r["a"] or 0, cumulative_loans=r["n"])
+    first, last = rules.period_of(day)
+    amount = F("installments__principal") + F("installments__interest")
+    cells = (loans_visible(user=SYSTEM)
+             .filter(installments__due_date__gte=first, installments__due_date__lte=last,
+                     installments__schedule_version=F("schedule_version"))
+             .annotate(c=Substr("region_code", 1, 12)).values("c", "bank_id")
+             .annotate(due=Sum(amount), on_time=Sum(Case(
+                 When(installments__paid_off_on__lte=F("installments__due_date"), then=amount),
+                 default=Value(0), output_field=IntegerField())))
+             .order_by())
+    for r in cells:
+        for level, width in AGG_WIDTHS.items():
+            for bank in (0, r["bank_id"]):
+                x = row((level, r["c"][:width], bank))
+                x["due_in_period"] += r["due"] or 0
+                x["repaid_on_time_in_period"] += r["on_time"] or 0
+    households = households_in_scope(user=SYSTEM).filter(status__in=_eligible_statuses(day), is_wubao=False)
+    eligible: dict[tuple[str, str], int] = {}
+    for r in (households.annotate(c=Substr("region_code", 1, 12)).values("c").annotate(n=Count("id")).order_by()):
+        for level, width in AGG_WIDTHS.items():
+            eligible[(level, r["c"][:width])] = eligible.get((level, r["c"][:width]), 0) + r["n"]
+    for level, code in eligible:
+        row((level, code, 0))
+    for (level, code, _bank), x in out.items():
+        x["households_eligible"] = eligible.get((level, code), 0)
+    return out
+
+
+def record_figures(day: dt.date) -> None:
+    """After-close step (``core.panels.register_after_close``): replace ``day``'s IndicatorFigure rows and
+    drop the rows of earlier dates that are not month ends (kept: the latest close and the month ends)."""
+    figures = compute_figures(day)
+    IndicatorFigure.objects.filter(as_of=day).delete()
+    IndicatorFigure.objects.bulk_create(
+        [IndicatorFigure(as_of=day, level=level, code=code, bank_id=bank, **values)
+         for (level, code, bank), values in figures.items()], batch_size=2000)
+    older = set(IndicatorFigure.objects.filter(as_of__lt=day).values_list("as_of", flat=True).distinct().order_by())
+    stale = [d for d in older if not rules.is_month_end(d)]
+    if stale:
+        IndicatorFigure.objects.filter(as_of__in=stale).delete()
+
+
+def _kept_figures(prefix: str, level: str, as_of: dt.date, bank_id: int | None, children: bool) -> dict | None:
+    """{prefix: figures} from the IndicatorFigure rows of ``as_of``, or None when the close kept none."""
+    if not IndicatorFigure.objects.filter(as_of=as_of).exists():
+        return None
+    q = Q(level=level, code=prefix)
+    if children and level in CHILD_LEVEL:
+        q |= Q(level=CHILD_LEVEL[level], code__startswith=prefix)
+    rows = IndicatorFigure.objects.filter(q, as_of=as_of)
+    out: dict[str, dict] = {}
+    for code, *values in rows.filter(bank_id=bank_id or 0).values_list("code", *FIGURE_FIELDS):
+        out[code] = dict(zip(FIGURE_FIELDS, values))
+    if bank_id:  # eligible households do not depend on the bank: the region's
+        for code, n in rows.filter(bank_id=0).values_list("code", "households_eligible"):
+            out.setdefault(code, dict.fromkeys(FIGURE_FIELDS, 0))["households_eligible"] = n
     return out

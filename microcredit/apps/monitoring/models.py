@@ -165,3 +165,26 @@ class Suspension(models.Model):
     @property
     def is_open(self) -> bool:
         return self.lifted_on is None
+
+
+class IndicatorFigure(models.Model):
+    """The DOMAIN §9 figures the ``Aggregate`` rows do not hold, per region level and bank, as of a close
+    date: written at the end of each close (``indicators.record_figures``) so the indicators API reads
+    rows instead of scanning loans and instalments. Kept: the latest close date and every month end."""
+
+    as_of = models.DateField(_("日期"))
+    level = models.CharField(_("层级"), max_length=10)
+    code = models.CharField(_("区划代码"), max_length=15)
+    bank_id = models.BigIntegerField(_("银行（0 = 全部）"), default=0)
+    households_eligible = models.BigIntegerField(_("符合条件农户数"))
+    households_borrowed_ever = models.BigIntegerField(_("累计获贷户数"))
+    cumulative_amount = models.BigIntegerField(_("累计放款金额（分）"))
+    cumulative_loans = models.BigIntegerField(_("累计放款笔数"))
+    due_in_period = models.BigIntegerField(_("本月到期应还（分）"))
+    repaid_on_time_in_period = models.BigIntegerField(_("本月按期归还（分）"))
+
+    class Meta:
+        verbose_name = _("监测指标（累计与到期）")
+        verbose_name_plural = _("监测指标（累计与到期）")
+        constraints = [models.UniqueConstraint(fields=["as_of", "level", "code", "bank_id"],
+                                               name="indicator_figure_unique")]
