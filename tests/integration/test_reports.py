@@ -197,3 +197,23 @@ def test_definitions_are_edited_on_a_page_and_validated(client, county):
     client.force_login(clerk)
     assert client.get(reverse("reports:edit", args=["village_balance"])).status_code == 403
     assert client.post(reverse("reports:new"), {"code": "zz", "name": "x", "spec": "{}"}).status_code == 403
+
+
+def test_the_page_runs_a_report_as_a_job_and_the_notice_prints_without_id_numbers(client, county):
+    client.force_login(county.county_user)
+    with pinned_business_date(MONTH_END):
+        page = client.get(reverse("reports:list"))
+        assert page.status_code == 200
+        assert all(name in page.content.decode() for name, _spec in BUILTINS.values())
+        response = client.post(reverse("reports:run", args=["overdue_list"]), {"region": COUNTY, "bank": county.bank.code})
+        job = Job.objects.get(kind="report")
+        assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+        run_job(claim_next())
+        detail = client.get(reverse("jobs:detail", args=[job.pk]))
+        assert reverse("jobs:download", args=[job.pk]) in detail.content.decode()
+        assert client.get(reverse("jobs:download", args=[job.pk])).status_code == 200
+        notice = client.get(reverse("reports:print", args=["public_notice"]), {"region": COUNTY, "month": "2026-05"})
+    text = notice.content.decode()
+    assert notice.status_code == 200 and "村委会（盖章）" in text and "合计" in text
+    assert county.may[0].borrower.name in text and county.may[0].borrower.id_number not in text
+    assert "30,000.00" in text  # money in yuan, from fen
