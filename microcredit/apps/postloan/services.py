@@ -107,7 +107,7 @@ def flag_clear(*, flag: RiskFlag, reason: str, actor, on: dt.date | None = None)
     if errors:
         raise PostloanRefused.from_errors(errors)
     _may(actor, "postloan.manage_flag", flag.region_code, "解除风险标识")
-    flag = RiskFlag.objects.select_for_update().select_related("loan", "household").get(pk=flag.pk)
+    flag = RiskFlag.objects.select_for_update(of=("self",)).select_related("loan", "household").get(pk=flag.pk)
     if flag.cleared_on is not None:
         raise PostloanConflict("flag", f"该风险标识已于 {flag.cleared_on:%Y-%m-%d} 解除")
     flag.cleared_on, flag.cleared_at = on or business_date(), now()
