@@ -119,7 +119,11 @@ def test_recording_a_visit_on_the_page_with_a_photo_is_audited(world, client):
     assert (a.actor, a.channel, a.result, a.note) == (world.clerk, "visit", "refused", "上门宣传政策")
     assert a.photo and a.photo_type == "image/png"
     entry = AuditEntry.objects.get(action="collection.action")
-    assert entry.actor == world.clerk and entry.after["channel"] == "visit"
+    assert entry.actor == world.clerk and entry.after["channel"] == "visit" and entry.object_type == "collection.action"
+    client.force_login(world.auditor)
+    with pinned_business_date(dt.date(2025, 7, 2)):
+        trail = client.get("/audit/").content.decode()
+    assert "登记催收" in trail and "上门" in trail
     case = Case.objects.get(pk=world.case0.pk)
     assert case.state == "in_progress" and case.last_action_on == dt.date(2025, 7, 2)
     with pinned_business_date(dt.date(2025, 7, 2)):
@@ -191,7 +195,7 @@ def test_hostile_page_input_is_refused_with_chinese_errors(world, client):
             "do": "action", "on": "2025-07-01", "channel": "visit", "result": "promise", "promised_on": "2025-12-31",
             "promised_amount": "100"})
         assert r.status_code == 200 and "最多在催收日期后 90 天" in r.content.decode()
-        r = client.post(f"/collection/{world.case0.pk}/", {"do": "close", "note": "结"})
+        r = client.post(f"/collection/{world.case0.pk}/", {"do": "close", "note": "结"}, follow=True)
         assert r.status_code == 200 and "只有已化解的案件才能结案" in r.content.decode()
     assert not Action.objects.exists()
 

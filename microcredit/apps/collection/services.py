@@ -137,10 +137,11 @@ def cases_after_close(day: dt.date) -> dict[str, int]:
     CaseEvent.objects.bulk_create(events, batch_size=BATCH)
     if any(counts.values()):
         record_audit(actor=None, action="collection.sync", object_type="collection.case", object_id=str(day),
-                     object_repr=f"{day} 催收案件", after=counts)
+                     object_repr=f"{day} 催收案件", after={SYNC_WORDS[k]: n for k, n in counts.items()})
     return counts
 
 
+SYNC_WORDS = {"opened": "立案", "resolved": "化解", "escalated": "升级", "broken": "承诺到期未还"}
 BAND_OWNERS = {rules.VILLAGE: "村级", rules.TOWNSHIP: "乡镇", rules.COUNTY: "县级", rules.CLAIM: "县级（代偿）"}
 
 
@@ -197,8 +198,8 @@ def action_record(*, case: Case | int, actor, channel: str, result: str, on: dt.
     case.updated_on = today
     case.save(update_fields=["state", "state_entered_on", "promised_on", "promised_amount", "last_action_on",
                              "updated_on"])
-    record_audit(actor=actor, action="collection.action", obj=case, before=before,
-                 after={"state": case.state, "action": action.pk, "on": data.on, "channel": channel, "result": result,
+    record_audit(actor=actor, action="collection.action", obj=action, before=before,
+                 after={"state": case.state, "on": data.on, "channel": channel, "result": result,
                         "promised_on": promised_on, "promised_amount": promised_amount,
                         "photo": getattr(photo, "name", "")[:120] if photo else ""},
                  region_code=case.region_code, household_id=case.loan.household_id, note=data.note[:200])

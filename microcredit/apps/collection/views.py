@@ -81,9 +81,10 @@ def case_detail(request, pk):
                 messages.success(request, "已登记催收")
                 return redirect("collection:case", pk=case.pk)
         except DomainError as exc:
-            target = close_form if request.POST.get("do") == "close" else form
-            field = exc.field if exc.field in target.fields else None
-            target.add_error(field, exc.message)
+            if request.POST.get("do") == "close":
+                messages.error(request, exc.message)
+                return redirect("collection:case", pk=case.pk)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     loan = case.loan
     return render(request, "collection/case.html", {
         "case": case, "loan": loan, "history": selectors.case_history(case), "actions": selectors.case_actions(case),
