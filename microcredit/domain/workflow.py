@@ -403,3 +403,41 @@ def forward_states(table: WorkflowTable, state: str) -> frozenset[str]:
                 seen.add(t.next_state)
                 todo.append(t.next_state)
     return frozenset(seen)
+
+
+# --- problem case 问题台账 (DOMAIN §8, §12; issue #12 §6) ------------------------------------------
+
+PROBLEM_CASE = WorkflowTable(
+    code="problem_case",
+    name="问题台账（立案、交办、整改、核验、销号）",
+    initial="opened",
+    steps=(
+        Step("opened", "待交办", (COUNTY, TOWNSHIP), 3),
+        Step("assigned", "整改中", (VILLAGE, TOWNSHIP), 1),
+        Step("rectified", "已整改待核验", (COUNTY, TOWNSHIP), 5),
+        Step("verified", "已核验待销号", (COUNTY,), 3),
+        Step("closed", "已销号", (), terminal=True),
+        Step("rejected", "已撤销", (), terminal=True),
+    ),
+    transitions=(
+        Transition("opened", "assign", "assigned", (COUNTY, TOWNSHIP), title="交办整改"),
+        Transition("opened", "reject", "rejected", (COUNTY, TOWNSHIP), needs_opinion=True, title="撤销（不予立案）"),
+        Transition("assigned", "rectify", "rectified", (VILLAGE, TOWNSHIP), title="报送整改结果"),
+        Transition("assigned", "return", "opened", (VILLAGE, TOWNSHIP), needs_opinion=True, title="退回交办人"),
+        Transition("rectified", "verify", "verified", (COUNTY, TOWNSHIP), title="核验通过"),
+        Transition("rectified", "return", "assigned", (COUNTY, TOWNSHIP), needs_opinion=True, title="退回重新整改"),
+        Transition("rectified", "reject", "rejected", (COUNTY, TOWNSHIP), needs_opinion=True, title="撤销"),
+        Transition("verified", "close", "closed", (COUNTY,), title="销号"),
+        Transition("verified", "return", "rectified", (COUNTY,), needs_opinion=True, title="退回重新核验"),
+        Transition("verified", "reject", "rejected", (COUNTY,), needs_opinion=True, title="撤销"),
+    ),
+)
+"""DOMAIN §8, §12: opened → assigned (owner, deadline) → rectified with evidence → verified → closed
+(销号); return to the previous step with an opinion, reject (撤销) with a reason. The rectification
+step's limit is the case's own deadline: the app keeps the kit's entry date one day before the
+deadline (``problems.models.Case.due_anchor``), so ``due_date`` is the deadline and the kit's
+``overdue``/``overdue_below`` show a case past its deadline to its owner and to the county office.
+The other steps' limits (3 days to assign, 5 to verify, 3 to close) are defaults a county edits."""
+
+ACTION_LABELS.update({"assign": "交办整改", "rectify": "报送整改结果", "close": "销号", "open": "登记问题"})
+"""The problem case's own actions (and its records' ``open``, which creates a case) by their labels."""
