@@ -47,7 +47,7 @@ def test_state_table():
 
 
 def _input(**kw):
-    base = dict(on=D, channel="visit", result="refused", note="", promised_on=None, promised_amount=None)
+    base = {"on": D, "channel": "visit", "result": "refused", "note": "", "promised_on": None, "promised_amount": None}
     return rules.ActionInput(**(base | kw))
 
 

@@ -4,7 +4,6 @@ recorded visits (audited, with a photo), the pages and the API, scope and hostil
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

@@ -20,7 +20,6 @@ from microcredit.apps.collection.models import Action, Case, CaseEvent
 from microcredit.apps.collection.selectors import case_list
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.documents import document_errors, sniffed_type
-from microcredit.apps.core.workflow import actor_or_none
 from microcredit.apps.loans.selectors import LoanStatus, loan_list
 from microcredit.domain import collection as rules
 from microcredit.domain.errors import ConflictError, DomainError
