@@ -193,5 +193,6 @@ def test_the_list_is_bounded_and_keeps_the_most_urgent(demo):
 def test_every_workflow_names_its_kind_and_its_items():
     assert {wf.table.code: wf.label for wf in WORKFLOWS.values()} == {
         "loan_application": "申请", "rating_campaign": "评级批次", "subsidy_batch": "贴息批次",
-        "risk_fund_claim": "代偿申请"}
+        "risk_fund_claim": "代偿申请", "loan_extension": "展期续贷申请", "classification_move": "五级分类调整",
+        "problem_case": "问题台账"}
     assert all(wf.describe for wf in WORKFLOWS.values())
