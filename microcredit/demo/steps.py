@@ -10,11 +10,16 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 from microcredit.demo.banks import create_banks
+from microcredit.demo.collection import create_collection
 from microcredit.demo.context import DemoContext
 from microcredit.demo.households import create_households
 from microcredit.demo.origination import create_loans
 from microcredit.demo.origination_ratings import create_ratings
+from microcredit.demo.postloan import create_postloan
+from microcredit.demo.problems import create_problems
+from microcredit.demo.projects import create_projects
 from microcredit.demo.regions import create_regions
+from microcredit.demo.reminders import create_reminders
 from microcredit.demo.servicing import create_servicing
 from microcredit.demo.users import create_users
 
@@ -32,6 +37,11 @@ STEPS: tuple[Step, ...] = (
     Step("ratings", create_ratings),
     Step("loans", create_loans),
     Step("servicing", create_servicing),
+    Step("postloan", create_postloan),
+    Step("collection", create_collection),
+    Step("reminders", create_reminders),
+    Step("problems", create_problems),
+    Step("projects", create_projects),
 )
 
 BUILTIN_STEPS = ("regions", "banks", "households", "users")
