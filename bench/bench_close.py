@@ -47,7 +47,9 @@ def setup(url: str, fresh: bool) -> None:
         call_command("migrate", verbosity=0)
 
 
-def load(n: int, seed: int = 7) -> float:
+def load(n: int, seed: int = 7, assign=None) -> float:
+    """``assign``: an optional function of the loans frame (Polars) returning it with other
+    ``household_id`` / ``borrower_id`` / ``region_code`` (bench_monitoring.py: real households)."""
     import polars as pl
     from django.db import connection
 
@@ -113,6 +115,8 @@ def load(n: int, seed: int = 7) -> float:
         created_at=pl.lit("2026-01-01 00:00:00+00"), principal_outstanding=pl.col("principal"),
         overdue_principal=pl.lit(0), overdue_interest=pl.lit(0), penalty_owed=pl.lit(0), advance=pl.lit(0),
         days_past_due=pl.lit(0), classification=pl.lit("normal"), state_as_of=pl.col("basis_on"))
+    if assign is not None:
+        loans = assign(loans)
     loan_cols = ["id", "number", "household_id", "borrower_id", "bank_id", "region_code", "policy_era", "principal",
                  "annual_rate", "cap_rate", "subsidy_ratio", "disbursed_on", "term_months", "maturity_date", "method",
                  "usage_mode", "industry", "purpose", "account_number", "status", "schedule_version", "risk_flag",
@@ -123,6 +127,17 @@ def load(n: int, seed: int = 7) -> float:
     inst_cols = ["id", "loan_id", "schedule_version", "seq", "period_start", "due_date", "principal", "interest",
                  "principal_paid", "interest_paid", "penalty_paid", "penalty_fen_days", "accrued_to", "paid_off_on"]
     inst = inst.with_columns(id=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
+    # Columns added to the models since (version, subsidy_mode, …): their model default, as the ORM would.
+    from microcredit.apps.loans.models import Installment, Loan
+
+    for model, cols in ((Loan, loan_cols), (Installment, inst_cols)):
+        extra = {f.column: f.get_default() for f in model._meta.concrete_fields
+                 if f.column not in cols and not f.null and f.has_default()}
+        if model is Loan:
+            loans = loans.with_columns(*(pl.lit(v).alias(k) for k, v in extra.items()))
+        else:
+            inst = inst.with_columns(*(pl.lit(v).alias(k) for k, v in extra.items()))
+        cols.extend(extra)
     with connection.cursor() as c:
         c.execute("SET session_replication_role = replica")
         c.execute("INSERT INTO reference_bank (id, code, name, short_name) SELECT g, 'B' || g, '银行' || g, '银行' || g "
