@@ -12,6 +12,7 @@ from typing import Callable, NamedTuple
 from microcredit.demo.banks import create_banks
 from microcredit.demo.collection import create_collection
 from microcredit.demo.context import DemoContext
+from microcredit.demo.decisions import create_decisions
 from microcredit.demo.households import create_households
 from microcredit.demo.origination import create_loans
 from microcredit.demo.origination_ratings import create_ratings
@@ -40,6 +41,7 @@ STEPS: tuple[Step, ...] = (
     Step("postloan", create_postloan),
     Step("collection", create_collection),
     Step("reminders", create_reminders),
+    Step("decisions", create_decisions),
     Step("problems", create_problems),
     Step("projects", create_projects),
 )

@@ -49,11 +49,15 @@ def _overdue_at(user, roles: frozenset[str]) -> set[str]:
     """URLs of the items in the user's scope overdue (by the domain rule) at a step of ``roles``."""
     out = set()
     for wf in WORKFLOWS.values():
-        records = wf.record_model.objects.filter(**{f"{wf.record_fk}__in": wf.items(user)})
-        for item in wf.items(user):
+        # a workflow whose step owner is per item (problem cases) names the items the user supervises
+        pool = wf.supervised(user) if wf.supervised else wf.items(user)
+        records = wf.record_model.objects.filter(**{f"{wf.record_fk}__in": pool})
+        for item in pool:
             state = wf.state_of(item)
             step = wf.table.step(state)
-            if step.terminal or not step.limit_days or not step.roles or not set(step.roles) <= roles:
+            if step.terminal or not step.limit_days or not step.roles:
+                continue
+            if not wf.supervised and not set(step.roles) <= roles:
                 continue
             entered = getattr(item, wf.entered_field) if wf.entered_field else records.filter(
                 **{wf.record_fk: item, "to_state": state}).order_by("-at", "-id").first().on

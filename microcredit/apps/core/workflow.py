@@ -71,6 +71,9 @@ class Workflow:
     entered_field: str | None = "state_entered_on"  # None: the date of the record that entered the state
     label: str = ""  # the item's kind on the to-do list (申请, 评级批次 …)
     describe: Callable[[Any], tuple[str, str]] | None = None  # item → (one-line title, its page's URL)
+    # Where a step's owner is per item (a problem case's owner: a village or a township station), the
+    # app's query of the items whose owner ``user`` supervises; else the table's supervised steps.
+    supervised: Callable[[Any], QuerySet] | None = None
 
     def state_of(self, obj: models.Model) -> str:
         return getattr(obj, self.state_field)
@@ -211,11 +214,17 @@ def pending_for(user: Any, on: dt.date | None = None, workflows: list[Workflow] 
     return _listed(wfs, lambda wf: _at(wf, user, _states(wf, user)[0]), on or business_date(), limit)
 
 
+def _below(wf: Workflow, user: Any) -> QuerySet:
+    """``wf``'s items at steps ``user`` supervises (DOMAIN §12)."""
+    if wf.supervised is not None and not is_admin(user):
+        return wf.supervised(user)
+    return _at(wf, user, _states(wf, user)[1])
+
+
 def overdue_below(user: Any, on: dt.date | None = None, limit: int | None = None) -> list[Pending]:
     """The supervisor's view (DOMAIN §12): items in ``user``'s scope overdue at steps of the roles
     ``user``'s role supervises (a township: the village's steps), oldest first."""
-    return _listed(WORKFLOWS.values(), lambda wf: _at(wf, user, _states(wf, user)[1]), on or business_date(), limit,
-                   late_only=True)
+    return _listed(WORKFLOWS.values(), lambda wf: _below(wf, user), on or business_date(), limit, late_only=True)
 
 
 def pending_counts(user: Any, on: dt.date | None = None) -> tuple[int, int, int]:
@@ -227,5 +236,7 @@ def pending_counts(user: Any, on: dt.date | None = None) -> tuple[int, int, int]
         late = _late(wf, on)
         counts = _with_entered(wf, wf.items(user)).aggregate(
             n=Count("pk", filter=mine), late=Count("pk", filter=mine & late), below=Count("pk", filter=below & late))
+        if wf.supervised is not None and not is_admin(user):  # items the user may see but not act on
+            counts["below"] = _with_entered(wf, wf.supervised(user)).filter(late).count()
         total = [t + counts[k] for t, k in zip(total, ("n", "late", "below"))]
     return total[0], total[1], total[2]

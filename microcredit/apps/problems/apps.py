@@ -26,6 +26,7 @@ class ProblemsConfig(AppConfig):
         register_urls("problems/", urls, "problems")
         register_workflow(Workflow(PROBLEM_CASE, Case, CaseStep, "case", selectors.case_actionable,
                                    "该问题不在您的管辖范围内或不由您负责整改", entered_field="due_anchor",
+                                   supervised=selectors.case_supervised,
                                    label=_("问题台账"), describe=lambda c: (f"{c.number} {c.title}",
                                                                          reverse("problems:case", args=[c.pk]))))
         register_audit_actions(AUDIT_ACTIONS)

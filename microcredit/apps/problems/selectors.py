@@ -17,6 +17,7 @@ from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.workflow import is_admin, overdue
 from microcredit.apps.problems.models import Case, CaseDocument, CaseStep
 from microcredit.domain.problems import OPEN_STATES, SOURCES
+from microcredit.domain.todo import SUPERVISED_ROLES
 from microcredit.domain.workflow import PROBLEM_CASE
 
 __all__ = [
@@ -85,6 +86,13 @@ def case_actionable(user) -> QuerySet[Case]:
         return qs
     mine = Q(owner_role=user.role) & (Q(owner_user__isnull=True) | Q(owner_user=user))
     return qs.filter(~Q(state="assigned") | mine)
+
+
+def case_supervised(user) -> QuerySet[Case]:
+    """Cases being rectified by an owner whose steps ``user``'s role supervises (DOMAIN §12: a village
+    station's case past its deadline shows to the township and the county; ``domain.todo``)."""
+    roles = SUPERVISED_ROLES.get(getattr(user, "role", ""), frozenset())
+    return _visible(user).filter(state="assigned", owner_role__in=roles) if roles else Case.objects.none()
 
 
 def case_steps(case: Case) -> QuerySet[CaseStep]:
