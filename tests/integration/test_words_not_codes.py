@@ -43,7 +43,8 @@ from tests.integration.helpers import user_with_role
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 12, 3)
 ITEM_PAGES = {"loan_application": "origination:detail", "rating_campaign": "rating:campaign",
-              "subsidy_batch": "funds:batch", "risk_fund_claim": "funds:claim"}
+              "subsidy_batch": "funds:batch", "risk_fund_claim": "funds:claim", "problem_case": "problems:case",
+              "loan_extension": "loans:extension", "classification_move": "loans:class_proposal"}
 
 
 def visible_text(page: str) -> str:

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.collection import forms, selectors, services
 from microcredit.apps.collection.models import Action, Band, CaseState
@@ -19,9 +20,9 @@ from microcredit.apps.regions.selectors import region_names, townships_in_scope,
 from microcredit.domain import collection as rules
 from microcredit.domain.errors import DomainError
 
-STATE_FILTERS = {"open": "全部未结", **dict(CaseState.choices)}
+STATE_FILTERS = {"open": _("全部未结"), **dict(CaseState.choices)}
 DAILY_LIMIT = 2000
-NOTICE_KINDS = {"due": "到期还款通知书", "collection": "逾期贷款催收通知书"}
+NOTICE_KINDS = {"due": _("到期还款通知书"), "collection": _("逾期贷款催收通知书")}
 
 
 def _filters(request) -> dict:

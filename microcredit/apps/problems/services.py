@@ -9,6 +9,7 @@ import datetime as dt
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.accounts.scope import SYSTEM
 from microcredit.apps.audit.services import record_audit
@@ -36,9 +37,9 @@ __all__ = ["AUDIT_ACTIONS", "MAX_DOCUMENTS", "ProblemError", "case_add_document"
 
 MAX_DOCUMENTS = 10
 AUDIT_ACTIONS = {
-    "problem_open": "登记问题", "problem_found_again": "再次发现问题", "problem_assign": "交办整改",
-    "problem_rectify": "报送整改结果", "problem_verify": "核验整改", "problem_close": "问题销号",
-    "problem_return": "退回问题", "problem_reject": "撤销问题", "problem_document": "上传整改佐证",
+    "problem_open": _("登记问题"), "problem_found_again": _("再次发现问题"), "problem_assign": _("交办整改"),
+    "problem_rectify": _("报送整改结果"), "problem_verify": _("核验整改"), "problem_close": _("问题销号"),
+    "problem_return": _("退回问题"), "problem_reject": _("撤销问题"), "problem_document": _("上传整改佐证"),
 }
 
 
