@@ -261,7 +261,10 @@ def loans_lit(user, place: Place, light: str):
     """Loans with ``light`` at the date in the place (a queryset of loans, worst first): at the latest close
     through the loan list's light filter, at a month end through that month's snapshot."""
     if place.is_latest:
-        qs = loan_list(user=user, region=place.code, bank=place.bank_id or None, light=light)
+        # The day state filtered by the same prefix too: its (warning_light, region_code) index then finds the
+        # place's lit loans directly instead of probing the day state of every loan of the place.
+        qs = loan_list(user=user, region=place.code, bank=place.bank_id or None, light=light).filter(
+            day_state__region_code__startswith=place.code)
     else:
         ids = _states(place).filter(warning_light=light).values("loan_id_value")
         qs = loan_list(user=user, region=place.code, bank=place.bank_id or None, ids=ids)

@@ -41,6 +41,7 @@ from microcredit.apps.monitoring.models import (
     Aggregate,
     CloseRun,
     IndicatorFigure,
+    LadderFigure,
     LoanDayState,
     LoanMonthSnapshot,
 )
@@ -394,11 +395,16 @@ def maturity_ladder(*, user, region_code: str, as_of: dt.date | None, bank=None,
                     months: int = 12) -> list[LadderMonth]:
     """到期分布 (DOMAIN §9): principal due per calendar month for the ``months`` months after ``as_of``
     (the first month from ``as_of`` + 1 day): the unpaid principal of the current schedule's
-    instalments of the loans active now, one GROUP BY over the instalments' due month."""
+    instalments of the loans active now, one GROUP BY over the instalments' due month — or the
+    close's LadderFigure rows when it kept them for ``as_of`` (:func:`record_ladder`, same definition,
+    as of the close)."""
     code, level, bank_id = _resolve(user, region_code, bank)
     as_of = check_as_of(as_of)
     buckets = rules.ladder_months(as_of, months)
     prefix = code[:PREFIX_LENGTH[level]]
+    kept = _kept_ladder(prefix, level, as_of, bank_id, buckets)
+    if kept is not None:
+        return kept
     qs = _loans(prefix, bank_id).filter(
         status="active", installments__due_date__gte=buckets[0][0], installments__due_date__lte=buckets[-1][1],
         installments__schedule_version=F("schedule_version"), installments__paid_off_on__isnull=True)
@@ -513,7 +519,8 @@ def compute_figures(day: dt.date) -> dict[tuple[str, str, int], dict[str, int]]:
 
 def record_figures(day: dt.date) -> None:
     """After-close step (``core.panels.register_after_close``): replace ``day``'s IndicatorFigure rows and
-    drop the rows of earlier dates that are not month ends (kept: the latest close and the month ends)."""
+    drop the rows of earlier dates that are not month ends (kept: the latest close and the month ends);
+    the same for the maturity ladder's rows (:func:`record_ladder`)."""
     figures = compute_figures(day)
     IndicatorFigure.objects.filter(as_of=day).delete()
     IndicatorFigure.objects.bulk_create(
@@ -523,6 +530,64 @@ def record_figures(day: dt.date) -> None:
     stale = [d for d in older if not rules.is_month_end(d)]
     if stale:
         IndicatorFigure.objects.filter(as_of__in=stale).delete()
+    record_ladder(day)
+
+
+LADDER_MONTHS = 12
+
+
+def compute_ladder(day: dt.date) -> dict[tuple[str, str, int, dt.date], tuple[int, int]]:
+    """{(level, code prefix, bank id or 0, first of the month): (unpaid principal, loans)} of every
+    village, township and county for the :data:`LADDER_MONTHS` months after ``day``, by the live
+    ladder's definition: one GROUP BY over (village, bank, due month), rolled up (exact: a loan lives
+    in one village and one bank, so its distinct count adds up)."""
+    buckets = rules.ladder_months(day, LADDER_MONTHS)
+    cells = (loans_visible(user=SYSTEM)
+             .filter(status="active", installments__due_date__gte=buckets[0][0],
+                     installments__due_date__lte=buckets[-1][1],
+                     installments__schedule_version=F("schedule_version"), installments__paid_off_on__isnull=True)
+             .annotate(c=Substr("region_code", 1, 12), y=ExtractYear("installments__due_date"),
+                       m=ExtractMonth("installments__due_date"))
+             .values("c", "bank_id", "y", "m")
+             .annotate(p=Sum(F("installments__principal") - F("installments__principal_paid")),
+                       n=Count("id", distinct=True))
+             .order_by())
+    out: dict[tuple[str, str, int, dt.date], list[int]] = {}
+    for r in cells:
+        month = dt.date(r["y"], r["m"], 1)
+        for level, width in AGG_WIDTHS.items():
+            for bank in (0, r["bank_id"]):
+                x = out.setdefault((level, r["c"][:width], bank, month), [0, 0])
+                x[0] += r["p"] or 0
+                x[1] += r["n"]
+    return {k: (p, n) for k, (p, n) in out.items()}
+
+
+def record_ladder(day: dt.date) -> None:
+    """Replace ``day``'s LadderFigure rows and drop those of earlier dates that are not month ends
+    (kept: the latest close and the month ends, like IndicatorFigure)."""
+    ladder = compute_ladder(day)
+    LadderFigure.objects.filter(as_of=day).delete()
+    LadderFigure.objects.bulk_create(
+        [LadderFigure(as_of=day, level=level, code=code, bank_id=bank, month=month, principal=p, loans=n)
+         for (level, code, bank, month), (p, n) in ladder.items()], batch_size=2000)
+    older = set(LadderFigure.objects.filter(as_of__lt=day).values_list("as_of", flat=True).distinct().order_by())
+    stale = [d for d in older if not rules.is_month_end(d)]
+    if stale:
+        LadderFigure.objects.filter(as_of__in=stale).delete()
+
+
+def _kept_ladder(prefix: str, level: str, as_of: dt.date, bank_id: int | None,
+                 buckets: list[tuple[dt.date, dt.date]]) -> list[LadderMonth] | None:
+    """The ladder from the LadderFigure rows of ``as_of``, or None when the close kept none (or the
+    buckets reach past the months it keeps)."""
+    if len(buckets) > LADDER_MONTHS:
+        return None
+    if not LadderFigure.objects.filter(as_of=as_of).exists():
+        return None
+    rows = LadderFigure.objects.filter(as_of=as_of, level=level, code=prefix, bank_id=bank_id or 0)
+    by_month = {month: (p, n) for month, p, n in rows.values_list("month", "principal", "loans")}
+    return [LadderMonth(first, last, *by_month.get(first.replace(day=1), (0, 0))) for first, last in buckets]
 
 
 def _kept_figures(prefix: str, level: str, as_of: dt.date, bank_id: int | None, children: bool) -> dict | None:

@@ -71,7 +71,13 @@ class LoanDayState(_StateFields):
     class Meta:
         verbose_name = _("贷款日终状态")
         verbose_name_plural = _("贷款日终状态")
-        indexes = [models.Index(fields=["region_code"]), models.Index(fields=["warning_light"])]
+        # varchar_pattern_ops: the database's collation is not C, so a plain btree cannot serve the scope's
+        # ``LIKE 'prefix%'`` (opclasses are ignored on SQLite).
+        indexes = [
+            models.Index(fields=["region_code"], name="day_state_region_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["warning_light", "region_code"], name="day_state_light_region_prefix",
+                         opclasses=["varchar_pattern_ops", "varchar_pattern_ops"]),
+        ]
 
 
 class LoanMonthSnapshot(_StateFields):
@@ -188,3 +194,25 @@ class IndicatorFigure(models.Model):
         verbose_name_plural = _("监测指标（累计与到期）")
         constraints = [models.UniqueConstraint(fields=["as_of", "level", "code", "bank_id"],
                                                name="indicator_figure_unique")]
+
+
+class LadderFigure(models.Model):
+    """到期分布 (DOMAIN §9) kept by the close: the unpaid principal of the current schedules' instalments
+    due in one calendar month of the 12 after ``as_of``, and the loans they belong to, per region level
+    and bank (0 = all). Written at the end of each close (``indicators.record_ladder``) so the dashboard
+    reads rows instead of grouping instalments. Kept like IndicatorFigure: the latest close and every
+    month end."""
+
+    as_of = models.DateField(_("日期"))
+    level = models.CharField(_("层级"), max_length=10)
+    code = models.CharField(_("区划代码"), max_length=15)
+    bank_id = models.BigIntegerField(_("银行（0 = 全部）"), default=0)
+    month = models.DateField(_("到期月份（月初）"))
+    principal = models.BigIntegerField(_("未还本金（分）"))
+    loans = models.BigIntegerField(_("贷款笔数"))
+
+    class Meta:
+        verbose_name = _("到期分布")
+        verbose_name_plural = _("到期分布")
+        constraints = [models.UniqueConstraint(fields=["as_of", "level", "code", "bank_id", "month"],
+                                               name="ladder_figure_unique")]
