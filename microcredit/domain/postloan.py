@@ -38,6 +38,9 @@ FLAG_LABELS: dict[str, str] = {
 may rest on (death, illness, disaster, DOMAIN §7) before the others."""
 FLAG_KINDS: tuple[str, ...] = tuple(FLAG_LABELS)
 FLAG_PRIORITY: dict[str, int] = {kind: i for i, kind in enumerate(FLAG_KINDS)}
+CLAIM_CAUSES: dict[str, str] = {"death": "death", "illness": "labour_loss", "disaster": "disaster"}
+"""The risk-fund claim's cause a flag points to (DOMAIN §7: death, lost labour capacity, major
+disaster); a claim proposed from a flagged loan starts with it (the bank may change it)."""
 MAX_REASON = 500
 """A flag's reason (set or clear) is required and at most this long."""
 MAX_FINDING = 1000

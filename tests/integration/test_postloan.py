@@ -5,6 +5,7 @@ usage flag, checks due/overdue reach the village clerk's to-do list, scope and h
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -17,6 +18,7 @@ from microcredit.apps.loans.services import loan_risk_flag_set
 from microcredit.apps.postloan import selectors, services
 from microcredit.apps.postloan.models import PostLoanCheck, RiskFlag
 from tests.batch.portfolio import County
+from microcredit.domain.access import BANK
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +301,16 @@ def test_api(client, county, api):
         auditor, _ = issue_token(county.auditor)
         assert post("/api/v1/postloan/flags", {"kind": "death", "reason": "x", "loan_id": county.new.pk},
                     {"HTTP_AUTHORIZATION": f"Bearer {auditor}"}).status_code == 403
+
+
+def test_a_claim_proposed_for_a_flagged_loan_starts_with_the_flags_cause(client, county):
+    """Collection's 提出代偿申请 opens the claim form with ?loan=…; a serious-illness flag points to
+    the claim cause 丧失劳动能力 (DOMAIN §7), a migration flag to none."""
+    with pinned_business_date(TODAY):
+        services.flag_set(kind="illness", reason="户主确诊重大疾病", actor=county.clerk, loan=county.old)
+        services.flag_set(kind="migration", reason="外出务工", actor=county.clerk, loan=county.new)
+        client.force_login(make_user(BANK, scope_regions=[county.tree.county.prefix], bank=county.bank))
+        ill = client.get(f"/funds/claims/new/?loan={county.old.number}").content.decode()
+        moved = client.get(f"/funds/claims/new/?loan={county.new.number}").content.decode()
+    assert re.search(r'<option value="labour_loss"[^>]*selected', ill)
+    assert not re.search(r"<option value=\"\w+\"[^>]*selected", moved)

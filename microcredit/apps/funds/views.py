@@ -21,6 +21,7 @@ from microcredit.apps.funds import export, forms, ledger, selectors, subsidy
 from microcredit.apps.funds.models import ClaimEvidence
 from microcredit.apps.loans.selectors import loans_visible
 from microcredit.domain.errors import DomainError
+from microcredit.domain.postloan import CLAIM_CAUSES
 from microcredit.domain.workflow import RISK_FUND_CLAIM, SUBSIDY_BATCH
 
 
@@ -115,7 +116,10 @@ def insured_loans(request):
 @login_required
 @permission_required("funds.file_claim", raise_exception=True)
 def claim_new(request):
-    form = forms.ClaimForm(request.POST or None, request.FILES or None, initial={"loan_number": request.GET.get("loan", "")})
+    number = request.GET.get("loan", "")[:40]
+    flagged = loans_visible(user=request.user).filter(number=number).values_list("risk_flag", flat=True).first()
+    initial = {"loan_number": number, "cause": CLAIM_CAUSES.get(flagged or "", "")}  # collection's proposal
+    form = forms.ClaimForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         loan = loans_visible(user=request.user).filter(number=d["loan_number"]).first()
