@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Sum
 from django.db.models.functions import Substr, TruncMonth
+from django.utils.translation import gettext
 
 from microcredit.apps.accounts.scope import SYSTEM, Scope
 from microcredit.apps.core.params import date_param, digits_param, int_param
@@ -27,10 +28,10 @@ from microcredit.domain.classification import CLASS_LABELS, CLASSES
 from microcredit.domain.errors import DomainError
 from microcredit.domain.indicators import is_month_end
 from microcredit.domain.monitoring import LIGHT_LABELS, LIGHTS
+from microcredit.domain.regions import LEVEL_LABELS
 
 LEVEL_OF_LENGTH = {6: "county", 9: "township", 12: "village"}
 CHILD_LEVEL = {"county": "township", "township": "village"}
-LEVEL_LABELS = {"county": "县", "township": "乡镇", "village": "村"}
 MONTH_ENDS_SHOWN = 24  # month ends offered in the date selector (any kept one may be asked for)
 
 
@@ -64,7 +65,7 @@ class Place:
 
     @property
     def level_label(self) -> str:
-        return LEVEL_LABELS[self.level]
+        return gettext(LEVEL_LABELS[self.level])
 
     @property
     def is_latest(self) -> bool:

@@ -25,6 +25,7 @@ from microcredit.apps.monitoring.services import close_request, suspension_lift
 from microcredit.domain.close import CloseDateError
 from microcredit.domain.errors import DomainError
 from microcredit.domain.indicators import npl_ratio, overdue_ratio
+from microcredit.domain.regions import LEVEL_LABELS
 
 
 @login_required
@@ -254,7 +255,7 @@ def ranking(request):
     return render(request, "monitoring/ranking.html", {
         "place": place, "period": period, "periods": PERIODS, "start": start, "previous": previous,
         "line_row": line_row, "line_overdue": line_overdue, "ranked": ranked,
-        "child_label": drill.LEVEL_LABELS.get(place.child_level or "", ""),
+        "child_label": _(LEVEL_LABELS[place.child_level]) if place.child_level else "",
         "overview_href": _link(place, "monitoring:overview", region=place.code),
         "period_links": [(k, v, _link(place, "monitoring:ranking", region=place.code, period=k)) for k, v in PERIODS.items()],
     })
