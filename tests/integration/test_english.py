@@ -126,3 +126,13 @@ def test_the_catalogue_has_no_untranslated_or_fuzzy_entry():
     assert len(entries) > 900
     assert [mid for mid, mstr, _ in entries if not mstr] == []
     assert [mid for mid, _, flags in entries if "fuzzy" in flags] == []
+
+
+def test_the_domain_words_are_listed_for_the_catalogue():
+    """domain/ cannot call gettext_noop: its labels are listed in core.domain_words (regenerate with
+    `python -m microcredit domain-words`), so makemessages puts them in the catalogue."""
+    from microcredit.apps.core import domain_words
+
+    assert list(domain_words.WORDS) == domain_words.vocabulary()
+    po = (Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po").read_text()
+    assert [w for w in domain_words.WORDS if f'msgid "{w}"' not in po] == []
