@@ -6,8 +6,14 @@ import datetime as dt
 import os
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("MICROCREDIT_VAR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
+
+# No test is timed (speed lives in bench/): Hypothesis's per-example deadline made property tests
+# fail when the two cores were busy (CI runs SQLite and PostgreSQL side by side).
+settings.register_profile("untimed", deadline=None)
+settings.load_profile("untimed")
 
 
 @pytest.fixture
