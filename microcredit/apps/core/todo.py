@@ -59,7 +59,7 @@ def register_todo_source(name: str, fn: Callable[[Any, dt.date], list[TodoItem]]
 def _item(p: Pending) -> TodoItem:
     wf, state = p.workflow, p.workflow.state_of(p.item)
     title, url = wf.describe(p.item) if wf.describe else (str(p.item), "")
-    return TodoItem(wf.table.code, str(wf.label or wf.table.name), title, url, wf.table.label(state), p.due, p.overdue,
+    return TodoItem(wf.table.code, str(wf.label or wf.table.name), title, url, _(wf.table.label(state)), p.due, p.overdue,
                     p.item.entered)
 
 
