@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from microcredit.apps.core.clock import business_date
+from microcredit.apps.monitoring.selectors import latest_close_date
 from microcredit.apps.reference.selectors import bank_list
 from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.apps.reports import selectors, services
@@ -43,8 +45,11 @@ def _definition(user, code: str) -> ReportDefinition:
 @permission_required("reports.view_report", raise_exception=True)
 def report_list(request):
     definitions = selectors.definition_list(user=request.user, include_inactive=True)
+    day = latest_close_date() or business_date()  # the month the last close kept figures for
     return render(request, "reports/list.html", {"definitions": definitions, "params": PARAMS,
                                                  "can_edit": request.user.has_perm("reports.edit_report"),
+                                                 "default_month": f"{day:%Y-%m}",
+                                                 "default_quarter": f"{day.year}-Q{(day.month + 2) // 3}",
                                                  **_choices(request.user)})
 
 
