@@ -60,7 +60,10 @@ def create_collection(ctx: DemoContext) -> None:
         others = list(Case.objects.filter(state=rules.OPEN, days_past_due__gte=15).exclude(
             pk__in=[c.pk for c in mine]).order_by("pk"))
         ctx.rng.shuffle(others)
+        others.sort(key=lambda c: not _covers(township, c.region_code))  # the demo township's first: its logins see them
         picked = (mine[:2] + others + mine[2:])[:VISITS + 2]
+        # the broken promise (k = 0) on a case of 30+ days, which the township station follows (domain.collection)
+        picked.sort(key=lambda c: c.days_past_due < 30)
         _backdate(today)
         done = {"visits": 0, "promises": 0, "broken": 0}
         for k, case in enumerate(picked):

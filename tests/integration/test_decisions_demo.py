@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import random
 
 import pytest
 from django.db import transaction
@@ -13,7 +12,6 @@ from django.db import transaction
 from microcredit.apps.core.clock import pinned_business_date
 from microcredit.apps.core.workflow import pending_for
 from microcredit.apps.loans.models import ClassificationMove, ClassificationProposal, ExtensionRequest
-from microcredit.demo.decisions import create_decisions
 from microcredit.demo.runner import generate
 from microcredit.demo.scales import scale_for
 
@@ -25,9 +23,7 @@ DAY = dt.date(2026, 12, 3)
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), pinned_business_date(DAY), transaction.atomic():
         log = io.StringIO()
-        ctx = generate(seed=1, scale=scale_for("test", households=720), business_date=DAY, progress=log)
-        ctx.rng = random.Random("1:decisions")
-        create_decisions(ctx)
+        ctx = generate(seed=1, scale=scale_for("test", households=720), business_date=DAY, progress=log)  # runs the step
         users = ctx.users
 
         def waiting(name, code):

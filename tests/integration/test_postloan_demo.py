@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import random
 
 import pytest
 from django.db import transaction
@@ -15,7 +14,6 @@ from microcredit.apps.core.todo import todo_for
 from microcredit.apps.loans.models import Loan
 from microcredit.apps.postloan import selectors
 from microcredit.apps.postloan.models import PostLoanCheck, RiskFlag
-from microcredit.demo.postloan import create_postloan
 from microcredit.demo.runner import generate
 from microcredit.demo.scales import scale_for
 
@@ -26,9 +24,8 @@ DAY = dt.date(2026, 12, 3)
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), pinned_business_date(DAY), transaction.atomic():
-        ctx = generate(seed=1, scale=scale_for("test", households=720), business_date=DAY, progress=io.StringIO())
-        ctx.rng = random.Random("1:postloan")
-        create_postloan(ctx)
+        ctx = generate(seed=1, scale=scale_for("test", households=720), business_date=DAY,
+                       progress=io.StringIO())  # runs the step (demo.steps)
         clerk, township = ctx.users["village"], ctx.users["township"]
         flags = list(RiskFlag.objects.select_related("loan", "household").order_by("pk"))
         out = {

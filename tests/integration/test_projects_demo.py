@@ -11,8 +11,6 @@ import pytest
 from microcredit.apps.core.todo import todo_for
 from microcredit.apps.problems.models import Case
 from microcredit.apps.projects.models import Payout, Project
-from microcredit.demo.problems import create_problems
-from microcredit.demo.projects import create_projects
 from microcredit.demo.runner import generate
 from microcredit.demo.scales import scale_for
 from microcredit.domain.projects import is_payout_late
@@ -22,9 +20,7 @@ TODAY = dt.date(2026, 11, 20)
 
 
 def test_demo_problems_and_projects():
-    ctx = generate(seed=3, scale=scale_for("test", 600), business_date=TODAY, progress=io.StringIO())
-    create_problems(ctx)
-    create_projects(ctx)
+    ctx = generate(seed=3, scale=scale_for("test", 600), business_date=TODAY, progress=io.StringIO())  # runs both
     states = set(Case.objects.exclude(source="project").values_list("state", flat=True))
     assert states == {"opened", "assigned", "rectified", "closed", "rejected"}
     village = ctx.users["village"]

@@ -20,8 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_reminders_step(settings, tmp_path):
     settings.SMS_FILE_PATH = str(tmp_path / "outbox.jsonl")
     day = dt.date(2026, 11, 20)
-    ctx = generate(seed=3, scale=scale_for("test", 600), business_date=day, progress=io.StringIO())
-    create_reminders(ctx)
+    ctx = generate(seed=3, scale=scale_for("test", 600), business_date=day, progress=io.StringIO())  # runs the step
     assert ReminderSettings.objects.count() == len(ctx.counties)
     assert Reminder.objects.count() > 0
     assert Reminder.objects.filter(status=ReminderStatus.BY_HAND).exists()
