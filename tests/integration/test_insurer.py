@@ -55,7 +55,8 @@ class World:
                                          on=dt.date(2026, 5, 1)) for x in self.insured + self.not_insured}
         self.paid = filed[self.insured[0].pk]
         claims.claim_transition(claim=self.paid, action="notice", actor=self.county, on=dt.date(2026, 5, 1))
-        claims.claim_transition(claim=self.paid, action="verify", actor=self.county, on=dt.date(2026, 5, 8))
+        for verifier in (self.county, self.finance, self.pboc):  # each its own opinion (DOMAIN §7)
+            claims.claim_transition(claim=self.paid, action="verify", actor=verifier, on=dt.date(2026, 5, 8))
         claims.claim_transition(claim=self.paid, action="approve", actor=self.leader, on=dt.date(2026, 5, 8))
         self.paid = claims.claim_transition(claim=self.paid, action="pay", actor=self.finance, on=dt.date(2026, 5, 20))
         self.recovery = claims.claim_recovery(claim=self.paid, amount=100_001, actor=officer, on=dt.date(2026, 5, 30))

@@ -81,7 +81,8 @@ def test_any_fen_formatted_as_yuan_round_trips(fen, grouped, wide):
 
 AMOUNT = re.compile(r"amount|principal|interest|penalty|advance|quota|balance|outstanding|bonus|credit_limit|"
                     r"income|household_share|subsidy_share|loss")
-NOT_MONEY = {"rated_share", "npl_ratio", "subsidy_ratio"}
+NOT_MONEY = {"rated_share", "npl_ratio", "subsidy_ratio", "without_principal_repayment",  # a yes/no
+             "loans_outstanding", "households_outstanding"}  # counts
 
 
 def _openapi() -> dict:

@@ -165,8 +165,9 @@ def test_fund_entry_before_the_account_was_opened_is_refused(county):
 def _paid_claim(c, filed=dt.date(2026, 5, 1)):
     claim = claims.claim_file(loan=c.bad, cause="death", collection_note="已催收", actor=c.officer, on=filed)
     claims.claim_transition(claim=claim, action="notice", actor=c.county_user, on=filed)
-    claims.claim_transition(claim=claim, action="verify", actor=c.county_user, on=filed + dt.timedelta(days=7),
-                            opinion="核实")
+    for verifier in (c.county_user, c.finance, c.pboc):  # each its own opinion (DOMAIN §7)
+        claims.claim_transition(claim=claim, action="verify", actor=verifier, on=filed + dt.timedelta(days=7),
+                                opinion="核实")
     leader = make_user("county_office", [c.county_user.scope_regions[0]])  # four eyes: not the verifier
     claims.claim_transition(claim=claim, action="approve", actor=leader, on=filed + dt.timedelta(days=7))
     return claim

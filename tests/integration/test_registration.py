@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from microcredit.apps.accounts.roles import ROLE_PERMISSIONS
-from microcredit.apps.core.panels import DASHBOARD_PANELS, HOUSEHOLD_PANELS
+from microcredit.apps.core.panels import AFTER_CLOSE, DASHBOARD_PANELS, HOUSEHOLD_PANELS, LOAN_PANELS
 from microcredit.apps.core.registry import API_ROUTERS, URL_INCLUDES, Registry
 from microcredit.apps.core.todo import TODO_SOURCES
 from microcredit.apps.jobs.runner import HANDLERS, job_handler, register_job_handler
@@ -17,16 +17,21 @@ from microcredit.apps.jobs.schedule import SCHEDULES, register_schedule
 from microcredit.web.api import api
 
 REGISTRIES = {
-    "job kinds": (HANDLERS, {"registry_import", "households_export", "loans_export", "daily_close"}),
-    "schedules": (SCHEDULES, {"export_file_expiry", "daily_close", "ratings_expire"}),
+    "job kinds": (HANDLERS, {"registry_import", "households_export", "loans_export", "daily_close", "monitoring_rewards",
+                             "reminders_maturities", "report", "sms_send"}),
+    "schedules": (SCHEDULES, {"export_file_expiry", "daily_close", "ratings_expire", "sms_send"}),
     "dashboard panels": (DASHBOARD_PANELS, {"todo", "households_by_status", "portfolio", "time_to_money", "insurer"}),
-    "household-page sections": (HOUSEHOLD_PANELS, {"rating", "loans"}),
-    "to-do sources": (TODO_SOURCES, {"suspensions"}),
+    "household-page sections": (HOUSEHOLD_PANELS, {"rating", "loans", "postloan"}),
+    "loan-page sections": (LOAN_PANELS, {"collection", "postloan"}),
+    "after-close steps": (AFTER_CLOSE, {"collection", "indicator_figures", "projects", "reminders"}),
+    "to-do sources": (TODO_SOURCES, {"suspensions", "collection", "postloan_checks", "reminders"}),
     "API routers": (API_ROUTERS, {"/todo", "/auth/", "/users", "/registry/", "/households", "/regions/", "/reference/", "/calc/",
-                                  "/jobs/", "/loans/", "/repayment-batches", "/funds/", "/monitoring/",
-                                  "/rating/", "/origination/"}),
-    "URL includes": (URL_INCLUDES, {"todo/", "account/", "households/", "regions/", "reference/", "audit/", "jobs/",
-                                    "calc/", "rating/", "origination/", "loans/", "funds/", "monitoring/"}),
+                                  "/jobs/", "/loans/", "/loans/extensions", "/repayment-batches", "/funds/", "/projects",
+                                  "/problems/", "/monitoring/", "/reminders/", "/rating/", "/postloan/", "/collection/",
+                                  "/origination/", "/reports"}),
+    "URL includes": (URL_INCLUDES, {"todo/", "account/", "households/", "problems/", "regions/", "reference/", "audit/",
+                                    "jobs/", "calc/", "rating/", "origination/", "loans/", "funds/", "projects/",
+                                    "monitoring/", "reminders/", "postloan/", "collection/", "reports/"}),
 }
 
 
