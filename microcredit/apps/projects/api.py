@@ -1,19 +1,30 @@
 """`/api/v1/projects`: the legacy 分贷统还 project register (issue #12 §10, DOMAIN §4): projects with their
-account, stages, households and payouts; recording a payout. Amounts are yuan strings; scoped like the pages."""
+account, stages, households and payouts; registering a project, adding a household by its loan, recording a
+payout. Amounts are yuan strings; scoped like the pages."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from pydantic import Field
 
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Text, Yuan
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.loans.selectors import loans_visible
 from microcredit.apps.projects import selectors, services
 from microcredit.apps.projects.models import Payout, Project
+from microcredit.apps.reference.selectors import bank_list
 from microcredit.domain.money import fen_to_yuan, yuan_to_fen
-from microcredit.domain.projects import ENTERPRISE_KINDS, GRADES, is_payout_late
+from microcredit.domain.projects import (
+    ENTERPRISE_KINDS,
+    GRADES,
+    MAX_GRACE_DAYS,
+    PAYOUT_GRACE_DAYS,
+    is_payout_late,
+)
 
 router = Router(tags=["分贷统还项目"])
 
@@ -76,6 +87,28 @@ class PayoutIn(Schema):
     payout_id: Id
     amount: Yuan
     paid_on: Day
+
+
+class ProjectIn(Schema):
+    name: Text(100)
+    enterprise_name: Text(100)
+    enterprise_kind: Text(16)
+    region_code: Text(12)
+    bank_code: Text(16)
+    agreement_on: Day
+    grade: Text(8) = "fair"
+    white_listed: bool = False
+    account_number: Text(32) = ""
+    party_government: Text(100) = ""
+    party_bank: Text(100) = ""
+    party_enterprise: Text(100) = ""
+    grace_days: Annotated[int, Field(ge=0, le=MAX_GRACE_DAYS)] = PAYOUT_GRACE_DAYS
+    note: Text(2000) = ""
+
+
+class ParticipantIn(Schema):
+    loan_number: Text(32)
+    share: Yuan | None = None
 
 
 def _need(request, perm: str) -> None:
@@ -146,3 +179,32 @@ def record_payout(request, pk: Id, payload: PayoutIn):
     services.payout_record(payout=payout, amount=yuan_to_fen(payload.amount), paid_on=payload.paid_on,
                            actor=request.user)
     return 200, _detail(project)
+
+
+@router.post("", response={201: ProjectDetailOut, 409: dict, 422: dict}, summary="登记分贷统还项目")
+def create_project(request, payload: ProjectIn):
+    _need(request, "projects.manage_project")
+    bank = bank_list().filter(code=payload.bank_code).first()
+    if bank is None:
+        raise HttpError(422, "合作银行：没有该银行代码（bank_code）")
+    project = services.project_create(
+        name=payload.name, enterprise_name=payload.enterprise_name, enterprise_kind=payload.enterprise_kind,
+        region_code=payload.region_code, bank=bank, agreement_on=payload.agreement_on, grade=payload.grade,
+        white_listed=payload.white_listed, account_number=payload.account_number,
+        party_government=payload.party_government, party_bank=payload.party_bank,
+        party_enterprise=payload.party_enterprise, grace_days=payload.grace_days, note=payload.note,
+        actor=request.user)
+    return 201, _detail(selectors.project_get(user=request.user, pk=project.pk))
+
+
+@router.post("/{pk}/participants", response={201: ProjectDetailOut, 409: dict, 422: dict},
+             summary="按借据号添加参与农户（生成带动分红计划）")
+def add_participant(request, pk: Id, payload: ParticipantIn):
+    project = _get(request, pk)
+    _need(request, "projects.manage_project")
+    loan = loans_visible(user=request.user).filter(number=payload.loan_number.strip()).first()
+    if loan is None:
+        raise HttpError(422, "借据号：没有该笔贷款，或不在管辖范围内")
+    services.participant_add(project=project, household=loan.household, loan=loan, actor=request.user,
+                             share=None if payload.share is None else yuan_to_fen(payload.share))
+    return 201, _detail(project)

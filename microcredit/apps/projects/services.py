@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from microcredit.apps.accounts.scope import SYSTEM
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.documents import document_errors
@@ -18,6 +19,7 @@ from microcredit.apps.loans.selectors import UsageMode
 from microcredit.apps.problems.services import problem_open
 from microcredit.apps.projects import selectors
 from microcredit.apps.projects.models import Participant, Payout, Project, Stage
+from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.domain.errors import ConflictError, DomainError, FieldError
 from microcredit.domain.money import fen_to_yuan
 from microcredit.domain.projects import (
@@ -63,7 +65,8 @@ def project_create(*, name: str, enterprise_name: str, enterprise_kind: str, reg
                    agreement_on: dt.date, actor, grade: str = "fair", white_listed: bool = False,
                    account_number: str = "", party_government: str = "", party_bank: str = "",
                    party_enterprise: str = "", grace_days: int = 30, note: str = "") -> Project:
-    """Register a legacy project (S0 湖南: 项目库分级管理, 三方共管账户)."""
+    """Register a legacy project (S0 湖南: 项目库分级管理, 三方共管账户): its region must be a county, township or
+    village within the actor's scope (a person; the system may use any region)."""
     errors = []
     if not name.strip() or len(name) > 100:
         errors.append(FieldError("name", "项目名称：必须填写，最多 100 字"))
@@ -75,16 +78,28 @@ def project_create(*, name: str, enterprise_name: str, enterprise_kind: str, reg
         errors.append(FieldError("grade", "分级：请选择好、中、差"))
     if not (region_code.isascii() and region_code.isdigit() and len(region_code) == 12):
         errors.append(FieldError("region_code", "所属区划：须为12位区划代码"))
+    elif not regions_in_scope(user=actor if getattr(actor, "is_authenticated", False) else SYSTEM,
+                              levels=("county", "township", "village")).filter(code=region_code).exists():
+        errors.append(FieldError("region_code", "所属区划：没有该区划，或不在管辖范围内"))
     if account_number and not (account_number.isascii() and account_number.isdigit() and len(account_number) <= 32):
         errors.append(FieldError("account_number", "三方共管账户：只能是数字，最多 32 位"))
+    for field, label, value in (("party_government", "共管方（县乡村振兴局）", party_government),
+                                ("party_bank", "共管方（银行）", party_bank),
+                                ("party_enterprise", "共管方（实施主体）", party_enterprise)):
+        if len(value) > 100:
+            errors.append(FieldError(field, f"{label}：最多 100 字"))
+    if len(note) > 2000:
+        errors.append(FieldError("note", "备注：最多 2000 字"))
+    if agreement_on > business_date():
+        errors.append(FieldError("agreement_on", "带动协议签订日：不能晚于业务日期"))
     if not 0 <= grace_days <= MAX_GRACE_DAYS:
         errors.append(FieldError("grace_days", f"分红宽限天数：0–{MAX_GRACE_DAYS}"))
     _refuse(errors)
     project = Project.objects.create(
         number="", name=name.strip(), enterprise_name=enterprise_name.strip(), enterprise_kind=enterprise_kind,
         region_code=region_code, bank=bank, grade=grade, white_listed=white_listed, account_number=account_number,
-        party_government=party_government[:100], party_bank=party_bank[:100], party_enterprise=party_enterprise[:100],
-        agreement_on=agreement_on, grace_days=grace_days, note=note[:2000])
+        party_government=party_government.strip(), party_bank=party_bank.strip(),
+        party_enterprise=party_enterprise.strip(), agreement_on=agreement_on, grace_days=grace_days, note=note.strip())
     project.number = f"FD{region_code[:6]}{project.pk:05d}"
     project.save(update_fields=["number"])
     record_audit(actor=actor, action="project_create", obj=project, region_code=region_code,
