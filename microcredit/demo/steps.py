@@ -22,6 +22,7 @@ from microcredit.demo.projects import create_projects
 from microcredit.demo.regions import create_regions
 from microcredit.demo.reminders import create_reminders
 from microcredit.demo.servicing import create_servicing
+from microcredit.demo.targets import create_targets
 from microcredit.demo.users import create_users
 
 
@@ -44,6 +45,7 @@ STEPS: tuple[Step, ...] = (
     Step("decisions", create_decisions),
     Step("problems", create_problems),
     Step("projects", create_projects),
+    Step("targets", create_targets),
 )
 
 BUILTIN_STEPS = ("regions", "banks", "households", "users")

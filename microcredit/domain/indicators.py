@@ -29,6 +29,7 @@ __all__ = [
     "RATIO_PLACES",
     "access_rate",
     "average_loan",
+    "completion_rate",
     "is_month_end",
     "ladder_months",
     "month_end",
@@ -38,6 +39,7 @@ __all__ = [
     "period_of",
     "ratio",
     "ratio_str",
+    "year_elapsed",
 ]
 
 RATIO_PLACES = 4
@@ -82,6 +84,21 @@ def npl_ratio(npl_balance: int, balance: int) -> Decimal | None:
 def on_time_rate(repaid_on_time: int, due: int) -> Decimal | None:
     """到期还款率 = amount repaid on time ÷ amount due in the period (DOMAIN §9)."""
     return ratio(repaid_on_time, due)
+
+
+def completion_rate(new_amount: int, target: int | None) -> Decimal | None:
+    """计划完成率 = 累计新增 (loans disbursed since 1 January, fen) ÷ the year's target 年度计划 (fen)
+    (REPORTS §9 通报, DOMAIN §9 rounding); None when no target is set or it is 0 (未设定)."""
+    if target is None:
+        return None
+    return ratio(new_amount, target)
+
+
+def year_elapsed(as_of: dt.date) -> Decimal:
+    """时间进度 = days of ``as_of``'s year elapsed through ``as_of`` ÷ days in that year (the line a
+    county's 通报 holds each unit's 计划完成率 against), with the ratio rounding above."""
+    days = 366 if calendar.isleap(as_of.year) else 365
+    return ratio(as_of.timetuple().tm_yday, days)
 
 
 def average_loan(balance: int, households_outstanding: int) -> int | None:

@@ -41,6 +41,7 @@ MENU = [
     (gettext_noop("贷后"), gettext_noop("问题台账"), "problems:cases", "problems.view_case"),
     (gettext_noop("贷后"), gettext_noop("分贷统还项目"), "projects:list", "projects.view_project"),
     (gettext_noop("监测"), gettext_noop("奖补资金"), "monitoring:rewards", "monitoring.view_close"),
+    (gettext_noop("监测"), gettext_noop("年度放贷目标"), "monitoring:targets", "monitoring.set_target"),
     (gettext_noop("监测"), gettext_noop("日终批处理"), "monitoring:close", "monitoring.view_close"),
     (gettext_noop("监测"), gettext_noop("风险熔断"), "monitoring:suspensions", "monitoring.view_close"),
     (gettext_noop("系统"), gettext_noop("合作银行"), "reference:banks", "core.view_dashboard"),

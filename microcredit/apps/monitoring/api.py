@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+from pydantic import TypeAdapter, ValidationError
 from ninja.errors import HttpError
 
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.monitoring import selectors
+from microcredit.apps.core.api_types import Text, Yuan
+from microcredit.apps.monitoring import selectors, targets
+from microcredit.apps.monitoring.services import MAX_TARGET_ROWS, TargetError, targets_set
 from microcredit.apps.monitoring.rewards import RewardError, rewards_for
 from microcredit.apps.reference.selectors import bank_list
 from microcredit.domain.bounds import bounded_date
 from microcredit.domain.errors import DomainError
 from microcredit.domain.indicators import ratio_str
-from microcredit.domain.money import fen_to_yuan
+from microcredit.domain.money import fen_to_yuan, yuan_to_fen
 
 router = Router(tags=["监测"])
 
@@ -236,3 +239,105 @@ def rewards(request, year: str = ""):
                    "bank_share": fen_to_yuan(x.bank_share), "leading_group_share": fen_to_yuan(x.leading_group_share)}
                   for x in data.lines],
     }
+
+
+# --- 年度放贷目标 (issue #12 item 8) ----------------------------------------------------------------------
+
+
+class TargetOut(Schema):
+    code: str
+    name: str
+    target: str | None
+
+
+class TargetsOut(Schema):
+    year: int
+    county: str
+    county_name: str
+    county_target: str | None
+    townships: list[TargetOut]
+    banks: list[TargetOut]
+
+
+AmountText = Text(40) | int | None
+"""An amount in yuan as sent ("200000.50"; a JSON number too); checked through ``core.api_types.Yuan`` in
+``_fen`` so a bad amount is refused in Chinese, naming the row."""
+
+
+class RegionTargetIn(Schema):
+    code: Text(12)
+    target: AmountText = None
+
+
+class BankTargetIn(Schema):
+    code: Text(16)
+    target: AmountText = None
+
+
+class TargetsIn(Schema):
+    county_target: AmountText = None
+    townships: list[RegionTargetIn] = Field(default_factory=list, max_length=MAX_TARGET_ROWS)
+    banks: list[BankTargetIn] = Field(default_factory=list, max_length=MAX_TARGET_ROWS)
+
+
+_YUAN = TypeAdapter(Yuan)
+
+
+def _fen(value, field: str, name: str, errors: list) -> int | None:
+    """The amount in fen (None: remove the target), or a Chinese error for ``name`` appended to ``errors``."""
+    if value is None:
+        return None
+    try:
+        return yuan_to_fen(_YUAN.validate_python(str(value).strip()))
+    except (ValidationError, ValueError, ArithmeticError):
+        errors.append((field, f"{name}的目标金额不正确：应为不小于 0 的金额（元），最多两位小数"))
+        return None
+
+
+def _yuan_or_none(fen: int | None) -> str | None:
+    return None if fen is None else fen_to_yuan(fen)
+
+
+def _targets_out(year: int, county: tuple[str, str]) -> dict:
+    head, townships, banks = targets.table(year=year, county_code=county[0], county_name=county[1])
+    return {"year": year, "county": county[0], "county_name": county[1], "county_target": _yuan_or_none(head.amount),
+            "townships": [{"code": r.key, "name": r.name, "target": _yuan_or_none(r.amount)} for r in townships],
+            "banks": [{"code": r.bank_code, "name": r.name, "target": _yuan_or_none(r.amount)} for r in banks]}
+
+
+def _target_params(request, year: str, county: str) -> tuple[int, tuple[str, str]]:
+    if not request.user.has_perm("monitoring.set_target"):
+        raise HttpError(403, "无权查看或设定年度放贷目标")
+    try:
+        county_row = targets.county_of(request.user, county[:10])
+    except targets.NoCounty:
+        raise HttpError(404, "没有该县，或不在您的权限范围内") from None
+    return targets.parse_year(year[:10], business_date().year), county_row
+
+
+@router.get("/targets", response=TargetsOut, summary="年度放贷目标（全县、各乡镇、各银行；金额为元）")
+def get_targets(request, year: str = "", county: str = ""):
+    y, c = _target_params(request, year, county)
+    return _targets_out(y, c)
+
+
+@router.put("/targets", response=TargetsOut, summary="设定年度放贷目标（县乡村振兴局、管理员）；target 为 null 即取消")
+def put_targets(request, payload: TargetsIn, year: str = "", county: str = ""):
+    y, c = _target_params(request, year, county)
+    bank_ids = dict(bank_list().prefetch_related(None).values_list("code", "pk"))
+    unknown = [b.code for b in payload.banks if b.code not in bank_ids]
+    if unknown:
+        raise TargetError([(f"bank:{code}"[:40], f"银行代码 {code} 不存在") for code in unknown])
+    errors: list[tuple[str, str]] = [(f"townships[{i}].code", f"乡镇代码 {r.code} 应为9位数字")
+                                     for i, r in enumerate(payload.townships)
+                                     if not (len(r.code) == 9 and r.code.isascii() and r.code.isdigit())]
+    regions = {r.code: _fen(r.target, f"townships[{i}].target", f"乡镇 {r.code}", errors)
+               for i, r in enumerate(payload.townships)}
+    if "county_target" in payload.model_fields_set:
+        regions[c[0]] = _fen(payload.county_target, "county_target", "全县", errors)
+    banks = {bank_ids[b.code]: _fen(b.target, f"banks[{i}].target", f"银行 {b.code}", errors)
+             for i, b in enumerate(payload.banks)}
+    if errors:
+        raise TargetError(errors)
+    targets_set(actor=request.user, year=y, county_code=c[0], regions=regions, banks=banks)
+    return _targets_out(y, c)

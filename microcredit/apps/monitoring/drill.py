@@ -331,6 +331,18 @@ def ranking_rows(user, place: Place, start: dt.date, previous: dt.date) -> dict[
     return {"regions": out_regions, "banks": out_banks}
 
 
+def year_new(user, place: Place) -> tuple[int, dict[str, int], dict[int, int]]:
+    """累计新增 of the date's year (1 January through the date) in the place: the total, by township (or
+    village) code and by bank id — the amounts the year's lending targets are measured by (two grouped queries)."""
+    width = {"township": 9, "village": 12}.get(place.child_level or "", 12)
+    lent = loan_list(user=user, region=place.code, bank=place.bank_id or None).filter(
+        disbursed_on__range=(place.as_of.replace(month=1, day=1), place.as_of)).order_by()
+    by_region = {r["c"]: r["amount"] or 0 for r in lent.annotate(c=Substr("region_code", 1, width)).values("c")
+                 .annotate(amount=Sum("principal"))}
+    by_bank = {r["bank_id"]: r["amount"] or 0 for r in lent.values("bank_id").annotate(amount=Sum("principal"))}
+    return sum(by_bank.values()), by_region, by_bank
+
+
 def rank(group: list[dict]) -> None:
     """Order ``group`` by 新增 (largest first) and number each by 新增 and by 逾期率 (lowest first; none last)."""
     group.sort(key=lambda r: (-r["new_amount"], r["code"] if isinstance(r["code"], str) else str(r["code"])))

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from microcredit.domain.bounds import MAX_FEN, MAX_YEAR, MIN_YEAR
 from microcredit.domain.classification import CLASS_LABELS, CLASSES, npl_ratio
 
 LIGHTS = [("red", "红灯"), ("yellow", "黄灯"), ("green", "绿灯")]
@@ -216,3 +217,33 @@ class LadderFigure(models.Model):
         verbose_name_plural = _("到期分布")
         constraints = [models.UniqueConstraint(fields=["as_of", "level", "code", "bank_id", "month"],
                                                name="ladder_figure_unique")]
+
+
+class LendingTarget(models.Model):
+    """年度放贷目标 (issue #12 item 8, REPORTS §9 年度计划): the amount a county sets for a year's new lending of
+    a region (county, township or village code) — for all banks (``bank`` empty) or for one bank there.
+    The ranking 周点评/月通报 shows 累计新增 this year against it (计划完成率) and the time-progress line."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    region_code = models.CharField(_("区划代码"), max_length=12, db_index=True)
+    bank = models.ForeignKey("reference.Bank", verbose_name=_("银行"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(_("目标金额（分）"))
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("年度放贷目标")
+        verbose_name_plural = _("年度放贷目标")
+        ordering = ["-year", "region_code", "bank_id"]
+        permissions = [("set_target", "设定年度放贷目标")]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "region_code"], name="lending_target_region",
+                                    condition=Q(bank__isnull=True)),
+            models.UniqueConstraint(fields=["year", "region_code", "bank"], name="lending_target_bank",
+                                    condition=Q(bank__isnull=False)),
+            models.CheckConstraint(condition=Q(amount__gte=0, amount__lte=MAX_FEN), name="lending_target_amount"),
+            models.CheckConstraint(condition=Q(year__gte=MIN_YEAR, year__lte=MAX_YEAR), name="lending_target_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.region_code}{f' {self.bank}' if self.bank_id else ''} 放贷目标"

@@ -12,3 +12,5 @@ def grant_roles() -> None:
     grant(roles.ADMIN, "monitoring.run_close")
     grant(roles.COUNTY, "monitoring.lift_suspension")
     grant(roles.ADMIN, "monitoring.lift_suspension")
+    grant(roles.COUNTY, "monitoring.set_target")  # 年度放贷目标 (issue #12 item 8)
+    grant(roles.ADMIN, "monitoring.set_target")

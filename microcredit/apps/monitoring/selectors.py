@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Q
 
 from microcredit.apps.accounts.scope import Scope
-from microcredit.apps.monitoring.models import Aggregate, CloseRun, Suspension
+from microcredit.apps.monitoring.models import Aggregate, CloseRun, LendingTarget, Suspension
+from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.apps.regions.selectors import region_names  # noqa: F401 — re-exported: monitoring pages name regions
 
 
@@ -62,6 +63,24 @@ def suspensions_visible(user):
     q |= Q(level="township", region_code__in=[p[:9] for p in scope.region_prefixes if len(p) > 9])
     q |= Q(level="bank", bank_id=scope.bank_id) if scope.bank_id else Q(level="bank")
     return qs.filter(q)
+
+
+def target_counties(*, user) -> list[tuple[str, str]]:
+    """(6-digit code, name) of the counties whose lending targets ``user`` may see and set, by code."""
+    return [(r.code[:6], r.name) for r in regions_in_scope(user=user, level="county").order_by("code")]
+
+
+def target_map(*, year: int, region_codes, bank_id: int | None = None) -> dict[str, int]:
+    """Region code → the year's target in fen (all banks when ``bank_id`` is None, else that bank's)."""
+    qs = LendingTarget.objects.filter(year=year, region_code__in=list(region_codes))
+    qs = qs.filter(bank_id=bank_id) if bank_id else qs.filter(bank__isnull=True)
+    return dict(qs.values_list("region_code", "amount"))
+
+
+def bank_target_map(*, year: int, region_code: str) -> dict[int, int]:
+    """Bank id → the year's target in fen of that bank in the region."""
+    return dict(LendingTarget.objects.filter(year=year, region_code=region_code, bank__isnull=False)
+                .values_list("bank_id", "amount"))
 
 
 # Indicators (DOMAIN §9, issue #12 item 7): the one definition other code (dashboards, reports) reads.

@@ -22,15 +22,18 @@ from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.audit.services import record_audit, user_or_none
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.accounts.scope import SYSTEM
+from microcredit.apps.accounts.scope import SYSTEM, Scope
+from microcredit.apps.reference.selectors import bank_list
 from microcredit.apps.loans.selectors import first_disbursement_date, loan_events_after
 from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.apps.monitoring.indicators import recovery_at_month_ends
-from microcredit.apps.monitoring.models import Aggregate, CloseRun, Suspension
+from microcredit.apps.monitoring.models import Aggregate, CloseRun, LendingTarget, Suspension
 from microcredit.domain.circuit_breakers import RECOVERY_MONTHS, Exposure, circuit_breakers, recovery_breakers
 from microcredit.domain.indicators import is_month_end
 from microcredit.domain.close import CloseDateError, close_dates, earliest_closable
+from microcredit.domain import bounds
 from microcredit.domain.errors import DomainError
+from microcredit.domain.money import fen_to_yuan
 
 SOURCES = {"page": "日终页面", "cli": "命令行", "schedule": "定时任务", "api": "接口", "code": "程序调用"}
 
@@ -233,4 +236,80 @@ def suspension_lift(suspension: Suspension | int, actor, decision: str, on: dt.d
 AUDIT_ACTIONS = {  # action code → label (audit log, issue #11 §3)
     "close.request": _("发起日终"), "close.refused": _("日终被拒"), "close.stale": _("标记日终需重算"),
     "suspension.start": _("暂停新增贷款"), "suspension.lift": _("解除暂停"),
+    "target.set": _("设定年度放贷目标"), "target.clear": _("取消年度放贷目标"),
 }
+
+
+# ---- 年度放贷目标 (issue #12 item 8) ------------------------------------------------------------------
+
+
+class TargetError(DomainError):
+    """A lending target refused; ``errors`` lists every bad entry at once (the API body repeats them)."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        super().__init__(errors[0][0], errors[0][1])
+        self.errors = [{"field": f, "message": m} for f, m in errors]
+
+
+MAX_TARGET_ROWS = 500  # townships and banks of one county in one request
+
+
+def targets_set(*, actor, year: int, county_code: str, regions: dict[str, int | None],
+                banks: dict[int, int | None]) -> int:
+    """Set the year's lending targets of a county: ``regions`` maps the county's own code or one of its
+    townships' 9-digit codes, ``banks`` a bank id (its target in the county) to an amount in fen, or None
+    to remove the target. Everything checked first (every bad entry named at once), then written in one
+    transaction, each change audited. Returns the number of targets changed."""
+    errors: list[tuple[str, str]] = []
+    if isinstance(year, bool) or not isinstance(year, int) or not bounds.MIN_YEAR <= year <= bounds.MAX_YEAR:
+        errors.append(("year", f"年度必须在 {bounds.MIN_YEAR} 到 {bounds.MAX_YEAR} 之间"))
+    county_code = str(county_code or "")
+    if not Scope.of(actor).covers(county_code) or not (len(county_code) == 6 and county_code.isdigit()):
+        raise TargetError([("county", "没有该县，或不在您的权限范围内")])
+    if len(regions) + len(banks) > MAX_TARGET_ROWS:
+        raise TargetError([("targets", f"一次最多设定 {MAX_TARGET_ROWS} 个目标")])
+    townships = dict(regions_in_scope(user=SYSTEM, level="township").filter(code__startswith=county_code)
+                     .values_list("code", "name"))
+    known = {county_code: county_code, **{c[:9]: n for c, n in townships.items()}}
+    bank_names = dict((pk, short or name) for pk, short, name in
+                      bank_list().prefetch_related(None).values_list("pk", "short_name", "name"))
+    for code, fen in regions.items():
+        if code not in known:
+            errors.append((f"region:{code}"[:40], f"区划 {str(code)[:12]} 不是本县或本县的乡镇"))
+        elif fen is not None and (isinstance(fen, bool) or not isinstance(fen, int) or not 0 <= fen <= bounds.MAX_FEN):
+            errors.append((f"region:{code}", f"{known[code] if code != county_code else '全县'}的目标金额不正确"))
+    for pk, fen in banks.items():
+        if pk not in bank_names:
+            errors.append((f"bank:{pk}"[:40], f"没有编号为 {str(pk)[:12]} 的银行"))
+        elif fen is not None and (isinstance(fen, bool) or not isinstance(fen, int) or not 0 <= fen <= bounds.MAX_FEN):
+            errors.append((f"bank:{pk}", f"{bank_names[pk]}的目标金额不正确"))
+    if errors:
+        raise TargetError(errors)
+    wanted = [((code, None), fen) for code, fen in regions.items()] + \
+             [((county_code, pk), fen) for pk, fen in banks.items()]
+    changed = 0
+    with transaction.atomic():
+        have = {(t.region_code, t.bank_id): t for t in LendingTarget.objects.select_for_update().filter(
+            year=year, region_code__in={k[0] for k, _f in wanted})}
+        for (code, bank_id), fen in wanted:
+            row = have.get((code, bank_id))
+            before = row.amount if row else None
+            if before == fen:
+                continue
+            if fen is None:
+                row.delete()
+                action = "target.clear"
+            else:
+                row = row or LendingTarget(year=year, region_code=code, bank_id=bank_id)
+                row.amount = fen
+                row.save()
+                action = "target.set"
+            changed += 1
+            record_audit(actor=actor, action=action, object_type="monitoring.lendingtarget",
+                         object_id=f"{year}-{code}-{bank_id or 0}",
+                         object_repr=f"{year}年 {known.get(code, code) if code != county_code else '全县'}"
+                                     f"{' ' + bank_names[bank_id] if bank_id else ''} 放贷目标",
+                         before={"amount": fen_to_yuan(before)} if before is not None else None,
+                         after={"amount": fen_to_yuan(fen)} if fen is not None else None,
+                         region_code=code.ljust(12, "0"))
+    return changed

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from microcredit.apps.monitoring import views, views_rewards
+from microcredit.apps.monitoring import views, views_rewards, views_targets
 
 urlpatterns = [
     path("close/", views.close_page, name="close"),
@@ -10,4 +10,5 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("lights/", views.lights, name="lights"),
     path("ranking/", views.ranking, name="ranking"),
+    path("targets/", views_targets.targets_page, name="targets"),
 ]

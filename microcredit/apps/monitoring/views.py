@@ -24,7 +24,7 @@ from microcredit.apps.monitoring.models import CloseRun
 from microcredit.apps.monitoring.services import close_request, suspension_lift
 from microcredit.domain.close import CloseDateError
 from microcredit.domain.errors import DomainError
-from microcredit.domain.indicators import npl_ratio, overdue_ratio
+from microcredit.domain.indicators import completion_rate, npl_ratio, overdue_ratio, year_elapsed
 from microcredit.domain.regions import LEVEL_LABELS
 
 
@@ -225,6 +225,28 @@ def lights(request):
     })
 
 
+def _targets(user, place: drill.Place, ranked: dict[str, list[dict]]) -> tuple:
+    """Each row's year target (None: 未设定), 累计新增 this year, 计划完成率 and whether it lags the time
+    progress 时间进度 (the share of the year elapsed); the place's own line likewise (issue #12 item 8)."""
+    year, progress = place.as_of.year, year_elapsed(place.as_of)
+    total, by_region, by_bank = drill.year_new(user, place)
+    regional = selectors.target_map(year=year, region_codes=[place.code, *(r["code"] for r in ranked["regions"])],
+                                    bank_id=place.bank_id or None)
+    banks = selectors.bank_target_map(year=year, region_code=place.code)
+
+    def fill(r: dict, target: int | None, new: int) -> dict:
+        r["target"], r["year_new"] = target, new
+        r["completion"] = completion_rate(new, target)
+        r["behind"] = r["completion"] is not None and r["completion"] < progress
+        return r
+
+    for r in ranked["regions"]:
+        fill(r, regional.get(r["code"]), by_region.get(r["code"], 0))
+    for r in ranked["banks"]:
+        fill(r, banks.get(r["code"]), by_bank.get(r["code"], 0))
+    return progress, fill({}, regional.get(place.code), total)
+
+
 PERIODS = {"month": gettext_lazy("月通报"), "week": gettext_lazy("周点评")}
 
 
@@ -252,7 +274,9 @@ def ranking(request):
             r["change"] = (r["overdue_rate"] - r["previous_rate"]
                            if r["overdue_rate"] is not None and r["previous_rate"] is not None else None)
         drill.rank(group)
+    progress, line_target = _targets(request.user, place, ranked)
     return render(request, "monitoring/ranking.html", {
+        "progress": progress, "line_target": line_target,
         "place": place, "period": period, "periods": PERIODS, "start": start, "previous": previous,
         "line_row": line_row, "line_overdue": line_overdue, "ranked": ranked,
         "child_label": _(LEVEL_LABELS[place.child_level]) if place.child_level else "",
