@@ -6,6 +6,7 @@ import datetime as dt
 import os
 
 import pytest
+from django.test import override_settings
 from hypothesis import settings
 
 os.environ.setdefault("MICROCREDIT_VAR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
@@ -14,6 +15,14 @@ os.environ.setdefault("MICROCREDIT_VAR", os.path.join(os.path.dirname(__file__),
 # fail when the two cores were busy (CI runs SQLite and PostgreSQL side by side).
 settings.register_profile("untimed", deadline=None)
 settings.load_profile("untimed")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Tests create thousands of users: MD5 instead of PBKDF2's ~0.2 s per password (test speed only;
+    the deployed hashers are Django's defaults)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture
