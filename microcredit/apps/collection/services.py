@@ -23,6 +23,7 @@ from microcredit.apps.core.documents import document_errors, sniffed_type
 from microcredit.apps.loans.selectors import LoanStatus, loan_list
 from microcredit.domain import collection as rules
 from microcredit.domain.errors import ConflictError, DomainError
+from microcredit.domain.money import fen_to_yuan
 
 BATCH = 1000
 
@@ -186,7 +187,7 @@ def action_record(*, case: Case | int, actor, channel: str, result: str, on: dt.
     event_note = f"{action.get_channel_display()}：{action.get_result_display()}"
     if result == "promise":
         case.promised_on, case.promised_amount = promised_on, promised_amount
-        event_note += f"，承诺 {promised_on} 还款 {promised_amount / 100:.2f} 元"
+        event_note += f"，承诺 {promised_on} 还款 {fen_to_yuan(promised_amount)} 元"
     if data.note:
         event_note += f"。{data.note}"
     CaseEvent.objects.create(case=case, kind=CaseEvent.Kind.ACTION, on=data.on, from_state=case.state,

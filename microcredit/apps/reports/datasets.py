@@ -27,6 +27,7 @@ from microcredit.apps.rating.selectors import rating_list
 from microcredit.apps.regions.selectors import region_names
 from microcredit.domain.classification import CLASS_LABELS
 from microcredit.domain.households import HOUSEHOLD_STATUS_LABELS
+from microcredit.domain.money import yuan_to_fen
 from microcredit.domain.regions import significant_prefix
 from microcredit.domain.reports import DatasetShape, add_months, ratio
 
@@ -182,7 +183,7 @@ def _fen(value) -> int:
     """An indicator amount as integer fen: an int is fen already; a yuan string/Decimal is converted exactly."""
     if isinstance(value, int) or value is None:
         return value or 0
-    return int(Decimal(str(value)) * 100)
+    return yuan_to_fen(value)  # the one money edge (a Decimal or yuan string from the indicators API)
 
 
 def _indicator_row(ind, name: str) -> dict:
