@@ -517,6 +517,14 @@ def compute_figures(day: dt.date) -> dict[tuple[str, str, int], dict[str, int]]:
     return out
 
 
+def _drop_stale(model, day: dt.date) -> None:
+    """Keep the latest close and the month ends: drop ``model``'s rows of earlier dates that are not month ends."""
+    older = set(model.objects.filter(as_of__lt=day).values_list("as_of", flat=True).distinct().order_by())
+    stale = [d for d in older if not rules.is_month_end(d)]
+    if stale:
+        model.objects.filter(as_of__in=stale).delete()
+
+
 def record_figures(day: dt.date) -> None:
     """After-close step (``core.panels.register_after_close``): replace ``day``'s IndicatorFigure rows and
     drop the rows of earlier dates that are not month ends (kept: the latest close and the month ends);
@@ -526,10 +534,7 @@ def record_figures(day: dt.date) -> None:
     IndicatorFigure.objects.bulk_create(
         [IndicatorFigure(as_of=day, level=level, code=code, bank_id=bank, **values)
          for (level, code, bank), values in figures.items()], batch_size=2000)
-    older = set(IndicatorFigure.objects.filter(as_of__lt=day).values_list("as_of", flat=True).distinct().order_by())
-    stale = [d for d in older if not rules.is_month_end(d)]
-    if stale:
-        IndicatorFigure.objects.filter(as_of__in=stale).delete()
+    _drop_stale(IndicatorFigure, day)
     record_ladder(day)
 
 
@@ -571,10 +576,7 @@ def record_ladder(day: dt.date) -> None:
     LadderFigure.objects.bulk_create(
         [LadderFigure(as_of=day, level=level, code=code, bank_id=bank, month=month, principal=p, loans=n)
          for (level, code, bank, month), (p, n) in ladder.items()], batch_size=2000)
-    older = set(LadderFigure.objects.filter(as_of__lt=day).values_list("as_of", flat=True).distinct().order_by())
-    stale = [d for d in older if not rules.is_month_end(d)]
-    if stale:
-        LadderFigure.objects.filter(as_of__in=stale).delete()
+    _drop_stale(LadderFigure, day)
 
 
 def _kept_ladder(prefix: str, level: str, as_of: dt.date, bank_id: int | None,
