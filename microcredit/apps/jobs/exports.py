@@ -132,9 +132,13 @@ def export_file_for(user, pk: int) -> Job | None:
     return job if same_office and may_see and user.has_perm(EXPORTS[job.kind].permission) else None
 
 
+CONTENT_TYPES = {".csv": "text/csv; charset=utf-8"}  # by the file's suffix; .xlsx otherwise
+
+
 def download_response(job: Job) -> FileResponse:
-    return FileResponse(job.file.open("rb"), as_attachment=True,
-                        filename=(job.result or {}).get("filename") or "export.xlsx", content_type=XLSX)
+    name = (job.result or {}).get("filename") or "export.xlsx"
+    content_type = next((t for suffix, t in CONTENT_TYPES.items() if name.lower().endswith(suffix)), XLSX)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=name, content_type=content_type)
 
 
 def expire_export_files() -> None:

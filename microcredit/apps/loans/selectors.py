@@ -14,6 +14,7 @@ from django.db.models import F, Max, Min, Q, QuerySet
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.panels import loan_scope_q
+from microcredit.apps.loans import ledger
 from microcredit.apps.loans.filters import DPD_BANDS, SORTS
 from microcredit.apps.loans.models import (ClassificationMove, ClassificationProposal, EventKind, ExtensionRequest,
                                            Installment, Loan, LoanEvent, LoanStatus, SubsidyMode, UsageMode)
@@ -267,3 +268,15 @@ def installments_due(*, user, start: dt.date, end: dt.date, unpaid_on: dt.date,
           .filter(Q(paid_off_on__isnull=True) | Q(paid_off_on__gt=unpaid_on))
           .select_related("loan", "loan__household", "loan__bank"))
     return qs.filter(principal__gt=F("principal_paid")) if principal_only else qs
+
+
+def ledger_loans(*, user, region: str = "", as_of: dt.date, bank: int | None = None):
+    """The 台账 of ``as_of`` (DOMAIN §10, issue #13 §4): the loans visible to ``user`` under the region prefix
+    (and of one bank), disbursed by that day and not closed before it, each with its figures as of the end of
+    the day (``loans.ledger``), by loan number. An iterator over chunks of 2,000 loans."""
+    return ledger.ledger_loans(loan_list(user=user, region=region, bank=bank), as_of)
+
+
+def ledger_loan_count(*, user, region: str = "", as_of: dt.date, bank: int | None = None) -> int:
+    """At most the number of rows ``ledger_loans`` yields (a loan closed before D by an event is left out)."""
+    return ledger.ledger_loan_queryset(loan_list(user=user, region=region, bank=bank), as_of).count()
