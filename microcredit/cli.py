@@ -18,6 +18,7 @@ OUR_COMMANDS = {
     "calc": "贷款计算器：schedule | statement | share-loss，JSON 输入输出",
     "import-regions": "从 CSV 导入行政区划",
     "import-registry": "从 CSV/Excel 导入建档立卡档案",
+    "import-ledger": "导入银行贷款台账（--bank CODE FILE --report report.json）",
     "close-day": "日终批处理（--date D，默认补跑漏跑日期）",
     "domain-words": "更新领域词汇表（翻译目录用，makemessages 之前运行）",
 }

@@ -20,11 +20,11 @@ from decimal import Decimal
 
 from microcredit.domain.bounds import MAX_FEN, MAX_YEAR, MIN_YEAR
 from microcredit.domain.errors import DomainError
-from microcredit.domain.identity import id_number_error
+from microcredit.domain.identity import CHECK_DIGIT_ERROR, check_digit, id_number_error
 
 __all__ = [
     "CellError", "BIGINT_MAX", "YEAR_MIN", "YEAR_MAX",
-    "parse_amount", "parse_date", "parse_id_number", "parse_text", "cell_text",
+    "parse_amount", "parse_date", "parse_id_number", "parse_text", "cell_text", "normalise_header",
 ]
 
 BIGINT_MAX = MAX_FEN  # the largest amount in fen accepted anywhere (domain.bounds)
@@ -43,6 +43,7 @@ _DATE_COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})", re.ASCII)
 _SCIENTIFIC = re.compile(r"\d(?:\.\d+)?E[+-]?\d+", re.IGNORECASE | re.ASCII)
 _MAX_AMOUNT_TEXT = 40  # far beyond any bigint; keeps Decimal away from megabyte-long digit strings
 _SPACES = re.compile(r"\s+")
+_BRACKETED = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]")
 
 
 class CellError(DomainError):
@@ -200,12 +201,15 @@ def parse_date(value: object, *, field: str = "日期") -> dt.date:
     return _checked_date(int(parts["y"]), int(month), int(day), field, value)
 
 
-def parse_id_number(value: object, *, field: str = "身份证号") -> str:
+def parse_id_number(value: object, *, field: str = "身份证号", check: bool = True) -> str:
     """An ID-number cell as 18 ASCII characters with an upper-case X (DOMAIN §2, GB 11643).
 
-    Full-width digits and a lower-case ``x`` are normalised; a number cell holding an 18-digit
-    number, or text such as ``"4.10102E+17"``, was mangled by Excel (only 15 digits survive) and
-    is refused with that explanation rather than reported as a wrong check digit.
+    Full-width digits and a lower-case ``x`` are normalised; 17 digits whose check character is
+    X are the number with its X lost (a number cell drops it) and get it back; a number cell
+    holding an 18-digit number, or text such as ``"4.10102E+17"``, was mangled by Excel (only 15
+    digits survive) and is refused with that explanation rather than reported as a wrong check
+    digit. With ``check=False`` a wrong check digit is accepted (a bank ledger keeps the row and
+    reconciliation reports it, DOMAIN §10); every other rule still holds.
 
     Raises:
         CellError: naming the broken rule.
@@ -225,7 +229,23 @@ def parse_id_number(value: object, *, field: str = "身份证号") -> str:
         raise CellError(field, mangled, value)
     if not text.isascii():
         raise CellError(field, "身份证号只能包含数字和X", value)
+    if len(text) == 17 and text.isdigit() and check_digit(text) == "X":
+        text += "X"
     error = id_number_error(text)
-    if error:
+    if error and (check or error != CHECK_DIGIT_ERROR):
         raise CellError(field, error, value)
     return text
+
+
+def normalise_header(text: str) -> tuple[str, str]:
+    """A header cell as (name, qualifier): the one place headers are compared loosely.
+
+    Full-width characters become half-width (NFKC: "（元）" → "(元)"), a BOM, every space and
+    line break, and required-marks ``*`` are dropped; bracketed parts — (), [], 【】, 〔〕 — are
+    cut out of the name and returned joined as the qualifier (a unit such as "元/年").
+    "人均纯收入（元/年）" → ("人均纯收入", "元/年"); "是否 五保户*" → ("是否五保户", "").
+    """
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", text or "").replace("\ufeff", ""))
+    qualifier = "".join(part[1:-1] for part in _BRACKETED.findall(text))
+    name = _BRACKETED.sub("", text).strip("*:")
+    return name, qualifier

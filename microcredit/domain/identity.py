@@ -23,6 +23,9 @@ class IdNumberInfo(NamedTuple):
     is_male: bool
 
 
+CHECK_DIGIT_ERROR = "身份证号校验位错误（GB 11643）"
+
+
 def check_digit(first17: str) -> str:
     """The 18th character for the first 17 digits (DOMAIN §2)."""
     if len(first17) != 17 or not _digits(first17):
@@ -45,7 +48,7 @@ def id_number_error(value: str) -> str | None:
     except ValueError:
         return "身份证号中的出生日期不存在"
     if check_digit(body) != last:
-        return "身份证号校验位错误（GB 11643）"
+        return CHECK_DIGIT_ERROR
     return None
 
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "microcredit.apps.postloan",
     "microcredit.apps.collection",
     "microcredit.apps.origination",
+    "microcredit.apps.exchange",
     "microcredit.apps.calc",
     "microcredit.apps.reports",
     "microcredit.demo",

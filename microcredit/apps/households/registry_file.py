@@ -38,7 +38,7 @@ from microcredit.apps.households.models import (
 )
 from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.domain.identity import parse_id_number as parse_identity
-from microcredit.domain.cells import CellError, cell_text, parse_amount, parse_id_number
+from microcredit.domain.cells import CellError, cell_text, normalise_header, parse_amount, parse_id_number
 from microcredit.domain.registry import (
     HouseholdFacts, MemberFacts, check_household, check_member, default_labour, normalise_phone,
 )
@@ -94,7 +94,6 @@ YES = {"是", "1", "y", "yes", "true", "√"}
 NO = {"否", "0", "n", "no", "false", "×"}
 CHUNK = 900  # below SQLite's historical 999 parameters per query
 
-_BRACKETED = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]")
 _SPACES = re.compile(r"\s+")
 _YEAR = re.compile(r"\d{4}")
 # Column a domain rule's field is reported under.
@@ -118,20 +117,6 @@ LABOUR_VALUES = _choice_map(LabourCapacity)
 SKILL_VALUES = _choice_map(SkillLevel)
 HEALTH_VALUES = _choice_map(Health)
 MEMBER_DEFAULTS = {"skill": str(SkillLevel.NONE), "health": str(Health.HEALTHY), "phone": ""}
-
-
-def normalise_header(text: str) -> tuple[str, str]:
-    """A header cell as (name, qualifier): the one place headers are compared loosely.
-
-    Full-width characters become half-width (NFKC: "（元）" → "(元)"), a BOM, every space and
-    line break, and required-marks ``*`` are dropped; bracketed parts — (), [], 【】, 〔〕 — are
-    cut out of the name and returned joined as the qualifier (a unit such as "元/年").
-    "人均纯收入（元/年）" → ("人均纯收入", "元/年"); "是否 五保户*" → ("是否五保户", "").
-    """
-    text = _SPACES.sub("", unicodedata.normalize("NFKC", text or "").replace("\ufeff", ""))
-    qualifier = "".join(part[1:-1] for part in _BRACKETED.findall(text))
-    name = _BRACKETED.sub("", text).strip("*:")
-    return name, qualifier
 
 
 @dataclass

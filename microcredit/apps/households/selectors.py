@@ -12,6 +12,8 @@ from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.audit.selectors import household_audit_entries
 from microcredit.apps.households.models import Health, Household, HouseholdStatus, Member, SkillLevel
 
+CHUNK = 900  # ID numbers per query: below SQLite's historical 999 parameters
+
 VOCABULARIES = (Health, HouseholdStatus, SkillLevel)  # re-exported for other apps' forms and rules
 
 FILTERS = ("township", "village", "status", "wubao", "dibao", "q")
@@ -72,3 +74,16 @@ def member_by_id_number(*, user, id_number: str) -> Member | None:
     """The registered member with this ID number in the user's scope, else None."""
     qs = Scope.of(user).filter_regions(Member.objects.select_related("household"), "household__region_code")
     return qs.filter(id_number=id_number.strip().upper()).first()
+
+
+def people_by_id_number(id_numbers) -> dict[str, tuple]:
+    """Registered people among ``id_numbers`` (the reconciliation of bank ledgers, DOMAIN §10): ID number →
+    (household id, household status, 五保户, birth date, region code, head's ID number). System read: the
+    findings it feeds are shown in each reader's scope."""
+    out, pending = {}, sorted(set(id_numbers))
+    for start in range(0, len(pending), CHUNK):
+        rows = Member.objects.filter(id_number__in=pending[start:start + CHUNK]).values_list(
+            "id_number", "household_id", "household__status", "household__is_wubao", "birth_date",
+            "household__region_code", "household__head_id_number")
+        out.update((row[0], row[1:]) for row in rows)
+    return out

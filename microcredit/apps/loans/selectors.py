@@ -280,3 +280,12 @@ def ledger_loans(*, user, region: str = "", as_of: dt.date, bank: int | None = N
 def ledger_loan_count(*, user, region: str = "", as_of: dt.date, bank: int | None = None) -> int:
     """At most the number of rows ``ledger_loans`` yields (a loan closed before D by an event is left out)."""
     return ledger.ledger_loan_queryset(loan_list(user=user, region=region, bank=bank), as_of).count()
+
+
+def outstanding_loans_of_banks(bank_ids=None) -> list[tuple[str, str, int, int]]:
+    """(bank code, loan number, household id, balance in fen) of every loan outstanding (在贷), of the
+    given banks or all: what the reconciliation of bank ledgers compares with (DOMAIN §10)."""
+    qs = Loan.objects.filter(status=LoanStatus.ACTIVE)
+    if bank_ids is not None:
+        qs = qs.filter(bank_id__in=list(bank_ids))
+    return list(qs.values_list("bank__code", "number", "household_id", "principal_outstanding"))

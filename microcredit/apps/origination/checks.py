@@ -17,29 +17,12 @@ from microcredit.apps.funds.selectors import fund_quota
 from microcredit.apps.loans.selectors import LoanStatus, loan_list
 from microcredit.apps.monitoring.selectors import breakers_for
 from microcredit.apps.rating.selectors import current_rating, is_blacklisted
-from microcredit.apps.reference.selectors import current_rate_fixings, policy_era_on
+from microcredit.apps.reference.selectors import era_cap_rate, era_terms
 from microcredit.domain.errors import FieldError
 from microcredit.domain.policy import (
-    ApplicantFacts, ApplicationRequest, Breaker, Commitment, Disbursement, PolicyFailure, PolicyTerms, Suspensions,
+    ApplicantFacts, ApplicationRequest, Breaker, Commitment, Disbursement, PolicyFailure, Suspensions,
     check_application, check_commitment, check_disbursement,
 )
-from microcredit.domain.rates import SHIPPED_RATES, cap_rate
-
-
-def era_terms(on: dt.date) -> tuple[PolicyTerms | None, object]:
-    """The domain terms and the reference row of the policy era in force on ``on``."""
-    era = policy_era_on(on)
-    if era is None:
-        return None, None
-    return PolicyTerms(era.code, era.name, era.max_amount, era.max_term_months, tuple(era.eligible_statuses),
-                       era.min_age, era.max_age), era
-
-
-def era_cap_rate(era, on: dt.date, term_months: int) -> Decimal:
-    """The cap rate (DOMAIN §11) with the county's fixings and the era's set cap."""
-    fixings = current_rate_fixings() or SHIPPED_RATES
-    era_cap = era.cap_rate if era is not None and era.rate_basis == "setting" else None
-    return cap_rate(on, term_months, fixings, era_cap)
 
 
 def suspensions_for(household, bank, on: dt.date) -> Suspensions:

@@ -12,7 +12,7 @@ from microcredit.apps.core.clock import business_date
 from microcredit.apps.households.selectors import households_in_scope
 from microcredit.apps.core.workflow import actions_for
 from microcredit.apps.origination import selectors, services
-from microcredit.apps.origination.checks import era_cap_rate, era_terms
+from microcredit.apps.reference.selectors import era_cap_rate, era_terms
 from microcredit.apps.origination.forms import ApplicationForm, DisburseForm, TransitionForm
 from microcredit.apps.origination.models import ApplicationDocument, LoanApplication
 from microcredit.domain.errors import DomainError

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,7 @@ from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.domain.errors import DomainError, FieldError
 from microcredit.domain.problems import (
     OPEN_STATES,
+    SOURCES,
     assign_errors,
     closing_errors,
     open_errors,
@@ -33,7 +35,8 @@ from microcredit.domain.problems import (
 )
 from microcredit.domain.workflow import PROBLEM_CASE
 
-__all__ = ["AUDIT_ACTIONS", "MAX_DOCUMENTS", "ProblemError", "case_add_document", "case_transition", "problem_open"]
+__all__ = ["AUDIT_ACTIONS", "MAX_DOCUMENTS", "FoundProblem", "ProblemError", "case_add_document", "case_transition",
+           "problem_open", "problems_found"]
 
 MAX_DOCUMENTS = 10
 AUDIT_ACTIONS = {
@@ -105,6 +108,74 @@ def problem_open(*, source: str, region_code: str, title: str, description: str 
     record_audit(actor=actor, action="problem_open", obj=case, region_code=region_code, household_id=household_id,
                  after={"source": source, "title": title, "dedupe_key": dedupe_key or ""})
     return case
+
+
+@dataclass(frozen=True)
+class FoundProblem:
+    """A problem a machine check found (`problems_found`): ``dedupe_key`` names it across runs."""
+
+    dedupe_key: str
+    region_code: str
+    title: str
+    description: str = ""
+    evidence: list | None = None
+    household_id: int | None = None
+    bank_id: int | None = None
+    subject: str = ""
+
+
+BULK = 500  # cases per query
+
+
+@transaction.atomic
+def problems_found(*, source: str, found: list[FoundProblem], actor, on: dt.date | None = None) -> dict[str, int]:
+    """Open a case for each problem not already open, bring the open ones up to date — in bulk, for
+    checks that find hundreds at once (the reconciliation of bank ledgers, DOMAIN §10). The same rules
+    as `problem_open` (``domain.problems.open_errors``); a problem that breaks them is refused as a
+    whole batch (a machine check's own defect, never the user's). One audit row for the batch; each
+    case keeps its opening step.
+
+    Returns:
+        {"opened": n, "found_again": m}.
+    """
+    on = on or business_date()
+    errors = [e for f in found for e in open_errors(source=source, region_code=f.region_code, title=f.title,
+                                                       description=f.description, evidence=f.evidence,
+                                                       dedupe_key=f.dedupe_key)]
+    _refuse(errors[:20])
+    by_key = {f.dedupe_key: f for f in found}
+    keys = list(by_key)
+    existing = []
+    for start in range(0, len(keys), BULK):
+        existing += Case.objects.select_for_update().filter(dedupe_key__in=keys[start:start + BULK],
+                                                            state__in=OPEN_STATES)
+    for case in existing:
+        f = by_key.pop(case.dedupe_key)
+        case.found_count, case.last_found_on = case.found_count + 1, on
+        case.description, case.evidence = f.description or case.description, f.evidence
+    Case.objects.bulk_update(existing, ["found_count", "last_found_on", "description", "evidence"], batch_size=BULK)
+    who = actor_or_none(actor)
+    new = [Case(source=source, region_code=f.region_code, title=f.title, description=f.description,
+                evidence=f.evidence, household_id=f.household_id, bank_id=f.bank_id, subject=f.subject[:200],
+                dedupe_key=f.dedupe_key, state=PROBLEM_CASE.initial, state_entered_on=on, due_anchor=on,
+                last_found_on=on, opened_on=on, opened_by=who, number=uuid.uuid4().hex[:24])
+           for f in by_key.values()]
+    Case.objects.bulk_create(new, batch_size=BULK)
+    if new and new[0].pk is None:  # a backend that does not return keys: read them back by number
+        ids = dict(Case.objects.filter(number__in=[c.number for c in new]).values_list("number", "id"))
+        for case in new:
+            case.pk = case.id = ids[case.number]
+    for case in new:
+        case.number = f"WT{on:%Y}{case.pk:06d}"
+    Case.objects.bulk_update(new, ["number"], batch_size=BULK)
+    CaseStep.objects.bulk_create([CaseStep(case=case, from_state="", action="open", to_state=case.state, actor=who,
+                                           actor_role=getattr(who, "role", "") or "", on=on) for case in new],
+                                 batch_size=BULK)
+    if new or existing:
+        record_audit(actor=actor, action="problem_open", object_type="problems.case", object_id="",
+                     object_repr=f"{SOURCES.get(source, source)}发现问题 {len(new) + len(existing)} 个",
+                     after={"source": source, "opened": len(new), "found_again": len(existing)})
+    return {"opened": len(new), "found_again": len(existing)}
 
 
 def _found_again(case: Case, *, description: str, evidence, on: dt.date, actor) -> Case:

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from microcredit.apps.accounts.roles import BANK
 from microcredit.apps.accounts.scope import Scope
+from microcredit.apps.households.selectors import people_by_id_number
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.models import SystemSetting
 from microcredit.apps.core.workflow import is_admin
@@ -184,3 +185,16 @@ def county_choices(user) -> list[CountyScorecard]:
         return list(rows)
     return [r for r in rows if any(p.startswith(r.county_code) or r.county_code.startswith(p)
                                    for p in scope.region_prefixes)]
+
+
+def blacklisted_households(on: dt.date) -> set[int]:
+    """Ids of the households blacklisted on ``on``, counting family members an entry covers (the
+    bulk form of `is_blacklisted`, for the reconciliation of bank ledgers, DOMAIN §10)."""
+    active = BlacklistEntry.objects.filter(lifted_on__isnull=True, listed_on__lte=on, until__gte=on)
+    listed, covered = set(), set()
+    for household_id, numbers in active.values_list("household_id", "covered_id_numbers"):
+        listed.add(household_id)
+        covered.update(numbers or ())
+    if covered:
+        listed |= {person[0] for person in people_by_id_number(covered).values()}
+    return listed

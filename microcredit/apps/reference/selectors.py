@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
 from microcredit.apps.reference.models import Bank, Branch, PolicyEra, ReferenceRate
-from microcredit.domain.rates import RateFixing
+from microcredit.domain.policy import PolicyTerms
+from microcredit.domain.rates import SHIPPED_RATES, RateFixing, cap_rate
 
 
 def bank_list() -> QuerySet[Bank]:
@@ -53,3 +55,19 @@ def era_names() -> dict[str, str]:
 def policy_era_rows() -> QuerySet[PolicyEra]:
     """Every era version, current and superseded, by start date."""
     return PolicyEra.objects.select_related("recorded_by").order_by("effective_from", "code", "id")
+
+
+def era_terms(on: dt.date) -> tuple[PolicyTerms | None, object]:
+    """The domain terms and the reference row of the policy era in force on ``on``."""
+    era = policy_era_on(on)
+    if era is None:
+        return None, None
+    return PolicyTerms(era.code, era.name, era.max_amount, era.max_term_months, tuple(era.eligible_statuses),
+                       era.min_age, era.max_age), era
+
+
+def era_cap_rate(era, on: dt.date, term_months: int) -> Decimal:
+    """The cap rate (DOMAIN §11) with the county's fixings and the era's set cap."""
+    fixings = current_rate_fixings() or SHIPPED_RATES
+    era_cap = era.cap_rate if era is not None and era.rate_basis == "setting" else None
+    return cap_rate(on, term_months, fixings, era_cap)

@@ -1,0 +1,3 @@
+from ninja import Router
+
+router = Router(tags=["银行台账"])

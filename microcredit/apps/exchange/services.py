@@ -1,0 +1,397 @@
+"""Writes of the bank data exchange (DOMAIN §10, issue #13): ledger imports, reconciliation runs and
+their problem cases, column templates, the register of public employees. Each write is one transaction
+and audited.
+
+An import is all or nothing: a file with any bad row is refused as a whole (its report lists every
+error) and changes nothing. An accepted file upserts by the natural key (bank, contract number): a row
+whose content digest is unchanged is not touched, a changed row is updated and its change recorded
+(`LedgerChange`), a new row is created. Then the banks of the file are reconciled (`reconcile_run`):
+each finding opens, or brings up to date, one problem-ledger case (`problems.services.problems_found`,
+key ``ledger:<check>:<subject>``), closed by 整改销号 in the problem ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from microcredit.apps.accounts.scope import SYSTEM
+from microcredit.apps.audit.services import record_audit
+from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.tables import TableError, TableLimits, read_cells
+from microcredit.apps.core.workflow import actor_or_none
+from microcredit.apps.exchange.ledger_file import LIMITS, BankResolver, ParsedLedger, parse_ledger
+from microcredit.apps.exchange.models import (
+    ColumnTemplate, ImportSource, ImportStatus, LedgerChange, LedgerImport, LedgerLoan, PublicEmployee,
+    ReconciliationRun,
+)
+from microcredit.apps.households.selectors import people_by_id_number
+from microcredit.apps.loans.selectors import outstanding_loans_of_banks
+from microcredit.apps.problems.services import FoundProblem, problems_found
+from microcredit.apps.rating.selectors import blacklisted_households
+from microcredit.apps.reference.selectors import bank_list, era_cap_rate, era_terms
+from microcredit.apps.regions.selectors import regions_in_scope
+from microcredit.domain.cells import CellError, cell_text, normalise_header, parse_id_number, parse_text
+from microcredit.domain.errors import ConflictError, DomainError, FieldError
+from microcredit.domain.ledger import BY_KEY, FIELD_KEYS
+from microcredit.domain.reconciliation import CHECKS, Caps, LedgerFacts, Person, reconcile
+from microcredit.domain.regions import significant_prefix
+
+AUDIT_ACTIONS = {
+    "ledger_import": _("导入银行台账"), "ledger_refused": _("银行台账未通过校验"), "ledger_reconcile": _("台账对账核查"),
+    "ledger_template": _("修改列对照模板"), "officials_import": _("导入公职人员名册"),
+}
+MAX_FINDINGS = 2000  # kept in a report; every finding is counted and each is a problem case
+WRITE_BATCH = 2000
+LEDGER_COLUMNS = [k for k in FIELD_KEYS if k not in ("lending_bank",)] + ["lending_bank"]
+
+
+class ExchangeError(DomainError):
+    """A request the exchange refuses (422)."""
+
+
+@dataclass
+class ImportReport:
+    """What `ledger_import` did: the import row and the report of issue #13 §2."""
+
+    ledger_import: LedgerImport
+
+    @property
+    def refused(self) -> bool:
+        return self.ledger_import.status == ImportStatus.REFUSED
+
+    def as_dict(self) -> dict:
+        i = self.ledger_import
+        return {"import_id": i.pk, "status": i.status, "counts": i.counts, "errors": i.errors,
+                "error_count": i.error_count, "findings": i.findings, "finding_count": i.finding_count,
+                "ignored_columns": i.ignored_columns}
+
+
+def _banks() -> list[tuple[int, str, str, str]]:
+    return list(bank_list().values_list("id", "code", "name", "short_name"))
+
+
+def _home_region(actor) -> str:
+    """The county an importer works in (the one county in their scope), else ""."""
+    counties = list(regions_in_scope(user=actor_or_none(actor) or SYSTEM, level="county").values_list("code", flat=True)[:2])
+    return counties[0] if len(counties) == 1 else ""
+
+
+class _Places:
+    """Township and village names of a ledger → region codes, within the importer's area."""
+
+    def __init__(self, actor) -> None:
+        who = actor_or_none(actor) or SYSTEM
+        rows = regions_in_scope(user=who, levels=("township", "village")).values_list("code", "name", "level",
+                                                                                      "parent_id")
+        townships, self.villages, self.towns = {}, {}, {}
+        for code, name, level, parent in rows:
+            if level == "township":
+                townships[code] = name
+                self.towns.setdefault(name, set()).add(code)
+        for code, name, level, parent in rows:
+            if level == "village":
+                self.villages.setdefault((townships.get(parent, ""), name), set()).add(code)
+
+    def code(self, township: str | None, village: str | None) -> str:
+        found = self.villages.get((township or "", village or "")) or (self.towns.get(township or "") if township else None)
+        return next(iter(found)) if found and len(found) == 1 else ""
+
+
+def _value_text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _model_values(values: dict) -> dict:
+    """Parsed values as LedgerLoan fields (empty text columns as "", not None)."""
+    out = {}
+    for key in FIELD_KEYS:
+        value = values.get(key)
+        kind = BY_KEY[key].kind
+        out[key] = ("" if value is None else value) if kind in ("text", "id", "mode") else value
+    return out
+
+
+def _existing(bank_ids: set[int]) -> dict[tuple[int, str], tuple[int, str]]:
+    rows = LedgerLoan.objects.filter(bank_id__in=bank_ids).values_list("bank_id", "contract_number", "id", "digest")
+    return {(b, n): (pk, d) for b, n, pk, d in rows.iterator(chunk_size=20_000)}
+
+
+def _refused(parsed: ParsedLedger, *, filename: str, bank, as_of, actor, source, key, region) -> ImportReport:
+    counts = {"read": parsed.read, "created": 0, "updated": 0, "unchanged": 0,
+              "rejected": len(parsed.rejected_lines) or (1 if parsed.error_count else 0)}
+    i = LedgerImport.objects.create(
+        bank=bank, filename=filename[:200], digest=parsed.digest, as_of=as_of, region_code=region,
+        status=ImportStatus.REFUSED, source=source, counts=counts, errors=[e.as_dict() for e in parsed.errors],
+        error_count=parsed.error_count, ignored_columns=parsed.header.unrecognised if parsed.header else [],
+        idempotency_key=key, created_by=actor_or_none(actor))
+    record_audit(actor=actor, action="ledger_refused", obj=i, after={"errors": parsed.error_count, "rows": parsed.read})
+    return ImportReport(i)
+
+
+def ledger_import(*, filename: str, data: bytes, actor, bank=None, as_of: dt.date | None = None,
+                  source: str = ImportSource.PAGE, idempotency_key: str = "", limits: TableLimits = LIMITS,
+                  report: Callable[[int, int, str], None] | None = None) -> ImportReport:
+    """Import a bank's ledger file (see the module docstring); the report says what happened.
+
+    Args:
+        bank: the bank whose ledger it is (a `reference.Bank`), or None: each row's 贷款银行 decides.
+        as_of: the data date (默认: the business date); dates after it are refused.
+        idempotency_key: the same key from the same bank returns the first import's report.
+
+    Raises:
+        ConflictError: the idempotency key was used for a different file.
+    """
+    as_of = as_of or business_date()
+    report = report or (lambda done, total, message="": None)
+    digest = hashlib.sha256(data).hexdigest()
+    if idempotency_key:
+        earlier = LedgerImport.objects.filter(bank=bank, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            if earlier.digest != digest:
+                raise ConflictError("idempotency_key", "幂等键已用于另一个文件")
+            return ImportReport(earlier)
+    template = ColumnTemplate.objects.filter(bank=bank).values_list("mapping", flat=True).first() if bank else None
+    parsed = parse_ledger(filename=filename, data=data, banks=BankResolver(_banks(), bank.pk if bank else None),
+                          as_of=as_of, template=template, limits=limits, report=report)
+    region = _home_region(actor)
+    common = dict(filename=filename, bank=bank, as_of=as_of, actor=actor, source=source, key=idempotency_key,
+                  region=region)
+    if not parsed.ok:
+        return _refused(parsed, **common)
+    return _write(parsed, report=report, **common)
+
+
+@transaction.atomic
+def _write(parsed: ParsedLedger, *, filename, bank, as_of, actor, source, key, region, report) -> ImportReport:
+    i = LedgerImport.objects.create(
+        bank=bank, filename=filename[:200], digest=parsed.digest, as_of=as_of, region_code=region,
+        status=ImportStatus.IMPORTED, source=source, counts={}, ignored_columns=parsed.header.unrecognised,
+        idempotency_key=key, created_by=actor_or_none(actor))
+    bank_ids = {b for _, b, _, _ in parsed.rows}
+    existing = _existing(bank_ids)
+    new, changed, unchanged = [], [], 0
+    for line, bank_id, values, digest in parsed.rows:
+        found = existing.get((bank_id, values["contract_number"]))
+        if found is None:
+            new.append((bank_id, values, digest))
+        elif found[1] != digest:
+            changed.append((found[0], bank_id, values, digest))
+        else:
+            unchanged += 1
+    report(0, len(new) + len(changed), "写入中")
+    places = _Places(actor)
+    people = people_by_id_number({v["borrower_id"] for _, v, _ in new} | {v["borrower_id"] for _, _, v, _ in changed})
+    risk_known = "risk_fund" in parsed.header.columns
+
+    def placed(values: dict) -> dict:
+        person = people.get(values["borrower_id"])
+        code = person[4] if person else places.code(values.get("township"), values.get("village"))
+        return {"region_code": code or region, "household_id": person[0] if person else None}
+
+    objs = [LedgerLoan(bank_id=b, digest=d, first_import=i, last_import=i, as_of=as_of, risk_fund_known=risk_known,
+                       **_model_values(v), **placed(v)) for b, v, d in new]
+    for start in range(0, len(objs), WRITE_BATCH):
+        LedgerLoan.objects.bulk_create(objs[start:start + WRITE_BATCH])
+        report(start + len(objs[start:start + WRITE_BATCH]), len(new) + len(changed), "写入中")
+    _update(changed, i, as_of, risk_known, placed)
+    i.counts = {"read": parsed.read, "created": len(new), "updated": len(changed), "unchanged": unchanged,
+                "rejected": 0}
+    i.save(update_fields=["counts"])
+    record_audit(actor=actor, action="ledger_import", obj=i, after=i.counts)
+    run = reconcile_run(actor=actor, bank_ids=bank_ids, ledger_import=i, region_code=region)
+    i.findings, i.finding_count = run.findings, run.finding_count
+    i.save(update_fields=["findings", "finding_count"])
+    return ImportReport(i)
+
+
+def _update(changed: list, i: LedgerImport, as_of: dt.date, risk_known: bool, placed) -> None:
+    """Changed rows: the new values, and each change recorded field by field."""
+    fields = [*FIELD_KEYS, "digest", "last_import", "as_of", "risk_fund_known", "region_code", "household_id"]
+    for start in range(0, len(changed), WRITE_BATCH):
+        chunk = changed[start:start + WRITE_BATCH]
+        before = {o.pk: o for o in LedgerLoan.objects.filter(pk__in=[pk for pk, _, _, _ in chunk])}
+        records, objs = [], []
+        for pk, _bank, values, digest in chunk:
+            old = before[pk]
+            new_values = _model_values(values)
+            diff = {k: [_value_text(getattr(old, k)), _value_text(v)] for k, v in new_values.items()
+                    if _value_text(getattr(old, k)) != _value_text(v)}
+            for k, v in {**new_values, **placed(values)}.items():
+                setattr(old, k, v)
+            old.digest, old.last_import, old.as_of, old.risk_fund_known = digest, i, as_of, risk_known
+            objs.append(old)
+            records.append(LedgerChange(loan=old, ledger_import=i, changes={BY_KEY[k].header: v for k, v in diff.items()}))
+        LedgerLoan.objects.bulk_update(objs, fields, batch_size=500)
+        LedgerChange.objects.bulk_create(records, batch_size=WRITE_BATCH)
+
+
+# --- reconciliation ---------------------------------------------------------------------------------
+
+_FACT_FIELDS = ("bank__code", "contract_number", "borrower_id", "amount", "disbursed_on", "balance", "head_id",
+                "borrower_name", "term_months", "annual_rate", "repaid_amount", "account_number", "payee",
+                "usage_mode", "overdue_since", "unpaid_interest_since", "subsidy_to_date", "risk_fund",
+                "risk_fund_known", "region_code")
+
+
+def _caps_on():
+    cache = {}
+
+    def caps(day: dt.date, term_months: int | None) -> Caps | None:
+        terms, era = cache.get(day) or cache.setdefault(day, era_terms(day))
+        if terms is None:
+            return None
+        rate = era_cap_rate(era, day, term_months or 12)
+        return Caps(terms.name, terms.max_amount, terms.max_term_months, rate, terms.eligible_statuses,
+                    terms.min_age, terms.max_age)
+
+    return caps
+
+
+def _people(id_numbers: set[str], on: dt.date) -> dict[str, Person]:
+    found = people_by_id_number(id_numbers)
+    banned = blacklisted_households(on)
+    return {n: Person(str(p[0]), p[1], p[2], p[3], p[0] in banned, p[4]) for n, p in found.items()}
+
+
+@transaction.atomic
+def reconcile_run(*, actor, bank_ids=None, region_code: str = "", ledger_import: LedgerImport | None = None,
+                  on: dt.date | None = None) -> ReconciliationRun:
+    """Run every check (DOMAIN §10) over the ledgers of ``bank_ids`` (None: every bank) within
+    ``region_code`` (""/None: everywhere the ledgers are), and open or update one problem case per finding.
+
+    Findings whose loan has no region (borrower unknown, village names unknown) take ``region_code``, or
+    the importer's county; a finding with neither is reported but opens no case.
+    """
+    on = on or business_date()
+    qs = LedgerLoan.objects.all()
+    if bank_ids is not None:
+        qs = qs.filter(bank_id__in=list(bank_ids))
+    if region_code:
+        qs = qs.filter(region_code__startswith=significant_prefix(region_code))
+    facts = [LedgerFacts(*row) for row in qs.values_list(*_FACT_FIELDS).iterator(chunk_size=20_000)]
+    people = _people({f.borrower_id for f in facts}, on)
+    system = outstanding_loans_of_banks(bank_ids)
+    balances = {(code, number): balance for code, number, _h, balance in system}
+    loans_of: dict[str, list[str]] = {}
+    for _code, number, household, _balance in system:
+        loans_of.setdefault(str(household), []).append(number)
+    officials = dict(PublicEmployee.objects.values_list("id_number", "unit"))
+    findings = reconcile(facts, people=people, caps_on=_caps_on(), officials=officials, system_balances=balances,
+                         system_loans_of=loans_of)
+    home = region_code if len(region_code or "") == 12 else (ledger_import.region_code if ledger_import else "")
+    home = home or _home_region(actor)
+    banks = {code: (pk, short or name) for pk, code, name, short in _banks()}
+    problems = []
+    for f in findings:
+        region = f.region_code or home
+        if not region:
+            continue
+        key = f"ledger:{f.check}:{f.subject}"
+        if len(key) > 120:
+            key = f"ledger:{f.check}:#{hashlib.blake2b(f.subject.encode(), digest_size=16).hexdigest()}"
+        household = people.get(f.borrower_id)
+        problems.append(FoundProblem(
+            dedupe_key=key, region_code=region, description=f.detail, evidence=f.evidence,
+            title=f"{CHECKS[f.check]}：{banks.get(f.bank, (None, f.bank))[1]} {f.contract_number}"[:200],
+            bank_id=banks.get(f.bank, (None,))[0], household_id=int(household.household) if household else None,
+            subject=f"{banks.get(f.bank, (None, f.bank))[1]} {f.contract_number}"))
+    cases = problems_found(source="reconciliation", found=problems, actor=actor, on=on) if problems else {}
+    counts = dict(Counter(f.check for f in findings))
+    run = ReconciliationRun.objects.create(
+        bank_id=next(iter(bank_ids)) if bank_ids is not None and len(set(bank_ids)) == 1 else None,
+        region_code=region_code or "", ledger_import=ledger_import, rows=len(facts), counts=counts,
+        findings=[f.as_dict() for f in findings[:MAX_FINDINGS]], finding_count=len(findings),
+        created_by=actor_or_none(actor))
+    record_audit(actor=actor, action="ledger_reconcile", obj=run,
+                 after={"rows": len(facts), "findings": len(findings), **cases})
+    return run
+
+
+# --- templates and the register of public employees -------------------------------------------------
+
+@transaction.atomic
+def template_save(*, bank, mapping: dict[str, str], actor) -> ColumnTemplate:
+    """Save a bank's column mapping {field: header}; empty headers are dropped, each header once."""
+    errors, clean, seen = [], {}, {}
+    for key, title in (mapping or {}).items():
+        if key not in BY_KEY:
+            errors.append(FieldError(key, f"没有这一列：{str(key)[:30]}"))
+            continue
+        title = (title or "").strip()
+        if not title:
+            continue
+        if len(title) > 60:
+            errors.append(FieldError(key, f"{BY_KEY[key].header}：列名最多 60 个字"))
+            continue
+        name = normalise_header(title)[0]
+        if name in seen:
+            errors.append(FieldError(key, f"{BY_KEY[key].header}：列名“{title}”已用于{BY_KEY[seen[name]].header}"))
+            continue
+        seen[name], clean[key] = key, title
+    if errors:
+        raise ExchangeError.from_errors(errors)
+    template, _created = ColumnTemplate.objects.update_or_create(bank=bank, defaults={"mapping": clean,
+                                                                                       "updated_by": actor_or_none(actor)})
+    record_audit(actor=actor, action="ledger_template", obj=template, after=clean)
+    return template
+
+
+OFFICIAL_COLUMNS = {"身份证号": ("身份证号", "身份证号码", "公民身份号码", "证件号码"), "姓名": ("姓名",),
+                    "工作单位": ("工作单位", "单位", "所在单位", "单位名称")}
+
+
+def _official_header(row: list) -> dict[str, int]:
+    names = [normalise_header(cell_text(c))[0] for c in row]
+    return {column: names.index(alias) for column, aliases in OFFICIAL_COLUMNS.items() for alias in aliases
+            if alias in names}
+
+
+@transaction.atomic
+def officials_import(*, filename: str, data: bytes, actor, replace: bool = True) -> dict[str, int]:
+    """The register of public employees (姓名, 身份证号, 工作单位): all rows checked first, then it replaces
+    the register (or adds to it). Errors name row, column and rule.
+
+    Raises:
+        ExchangeError: listing every error; nothing written.
+    """
+    try:
+        table = read_cells(filename, data)
+    except TableError as exc:
+        raise ExchangeError("file", exc.message) from None
+    header_line = next((n for n, row in enumerate(table[:10]) if "身份证号" in _official_header(row)), None)
+    if header_line is None:
+        raise ExchangeError("file", "前 10 行内未找到表头（须有 身份证号、姓名 两列，可有 工作单位）")
+    index = _official_header(table[header_line])
+    errors, people = [], {}
+    for line, row in enumerate(table[header_line + 1:], start=header_line + 2):
+        if not any(cell_text(c).strip() for c in row):
+            continue
+        cells = {k: row[p] if p < len(row) else None for k, p in index.items()}
+        try:
+            number = parse_id_number(cells.get("身份证号"), field="身份证号")
+            name = parse_text(cells.get("姓名"), field="姓名", max_length=64)
+            unit = parse_text(cells.get("工作单位"), field="工作单位", max_length=100, required=False)
+        except CellError as exc:
+            errors.append(FieldError(exc.field, f"第{line}行 列{exc.field}：{exc.message}"))
+            continue
+        people[number] = (name, unit)
+    if errors:
+        raise ExchangeError.from_errors(errors[:200])
+    if replace:
+        PublicEmployee.objects.exclude(id_number__in=list(people)).delete()
+    existing = set(PublicEmployee.objects.values_list("id_number", flat=True))
+    PublicEmployee.objects.bulk_create([PublicEmployee(id_number=n, name=a, unit=b) for n, (a, b) in people.items()
+                                        if n not in existing], batch_size=WRITE_BATCH)
+    for obj in PublicEmployee.objects.filter(id_number__in=list(existing & set(people))):
+        obj.name, obj.unit = people[obj.id_number]
+        obj.save(update_fields=["name", "unit", "uploaded_at"])
+    record_audit(actor=actor, action="officials_import", object_type="exchange.publicemployee", object_id="",
+                 object_repr=f"公职人员名册 {len(people)} 人", after={"people": len(people), "replace": replace})
+    return {"people": len(people)}
