@@ -16,6 +16,7 @@ from ninja.security import HttpBearer, django_auth
 from microcredit.apps.accounts.tokens import token_for_raw
 from microcredit.apps.core import api_errors
 from microcredit.apps.core.registry import API_ROUTERS
+from microcredit.web import api_rate
 
 
 class BearerToken(HttpBearer):
@@ -47,7 +48,9 @@ api = NinjaAPI(
     urls_namespace="api",
     docs=VendoredSwagger(settings={"validatorUrl": None, "persistAuthorization": False}),
     docs_decorator=login_required,
+    throttle=[api_rate.TokenRateThrottle()],  # token calls per user (web/api_rate.py, issue #13 §5)
 )
+api_rate.install(api)  # 429 in Chinese with Retry-After
 api_errors.install(api)  # every DomainError: 422 {"detail", "field"}, a ConflictError 409 (ADR 0006)
 
 for prefix, api_module in API_ROUTERS.items():  # each app registers its router in its AppConfig.ready()
