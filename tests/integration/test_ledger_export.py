@@ -230,3 +230,19 @@ def test_the_page_queues_the_job_and_shows_errors(client, county):
         # another county's officer cannot download it
         client.force_login(county.other_county_user)
         assert client.get(f"/api/v1/jobs/{job.pk}/download").status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_unmasked_export_is_read_back_by_the_ledger_import_without_errors(client, county, fmt):
+    from microcredit.domain.ledger import find_header, parse_row
+
+    _job, data = _export(client, county.county_user, region=COUNTY, as_of=PAST.isoformat(), format=fmt)
+    rows = _csv(data) if fmt == "csv" else _xlsx(data)
+    header = find_header(rows)
+    assert len(header.columns) == len(EXPECTED_HEADERS)
+    for line, row in enumerate(rows[1:], start=2):
+        values, errors = parse_row(row, header, line, PAST)
+        assert errors == [], errors
+        loan = next(x for x in (county.paid, county.bad, county.amort, county.icbc) if x.number == values["contract_number"])
+        assert values["balance"] == loan_current_state(loan, PAST).principal_outstanding
+        assert values["borrower_id"] == loan.borrower.id_number and values["usage_mode"] == "self"
