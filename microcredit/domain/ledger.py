@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -31,8 +32,8 @@ from microcredit.domain.cells import (
 )
 
 __all__ = [
-    "FIELDS", "FIELD_KEYS", "REQUIRED", "USAGE_MODES", "HeaderMatch", "LedgerHeaderError", "RowError",
-    "find_header", "is_skipped", "parse_row", "row_digest",
+    "FIELDS", "FIELD_KEYS", "REQUIRED", "USAGE_MODES", "USAGE_MODE_LABELS", "HeaderMatch", "LedgerHeaderError", "RowError",
+    "LOANS", "REPAYMENTS", "REPAYMENT_KEYS", "Layout", "find_header", "is_skipped", "parse_row", "row_digest",
 ]
 
 HEADER_SEARCH_ROWS = 15  # a title, a date line and a two-line header fit
@@ -113,12 +114,47 @@ USAGE_MODES = {
     "户贷社管·合营发展": "coop_joint", "合营发展": "coop_joint",
     "户贷企用": "enterprise", "分贷统还": "legacy_pooled", "分贷统还(存量项目)": "legacy_pooled",
 }
-_ALIAS_OF = {alias: f.key for f in FIELDS for alias in f.aliases}
+USAGE_MODE_LABELS = {
+    "self": "户贷户用·自我发展", "partnership": "户贷户用·合伙发展", "coop_managed": "户贷社管·合作发展",
+    "coop_joint": "户贷社管·合营发展", "enterprise": "户贷企用", "legacy_pooled": "分贷统还",
+}
+REPAYMENT_FIELDS: tuple[Field, ...] = (
+    BY_KEY["contract_number"],
+    Field("repaid_on", "还款日期", "date", ("还款日期", "实际还款日期", "交易日期", "还款时间")),
+    Field("principal", "还款本金(元)", "amount", ("还款本金", "归还本金", "实还本金", "本金")),
+    Field("interest", "还款利息(元)", "amount", ("还款利息", "归还利息", "实还利息", "利息")),
+    Field("penalty", "还款罚息(元)", "amount", ("还款罚息", "归还罚息", "实还罚息", "罚息")),
+    Field("reference", "流水号", "text", ("流水号", "交易流水号", "还款流水号", "交易号"), 64),
+    BY_KEY["lending_bank"],
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A kind of bank file: its fields, the ones every row needs, and header names deliberately not read."""
+
+    name: str
+    fields: tuple[Field, ...]
+    required: tuple[str, ...]
+
+    @property
+    def by_key(self) -> dict[str, Field]:
+        return {f.key: f for f in self.fields}
+
+    @property
+    def alias_of(self) -> dict[str, str]:
+        return {alias: f.key for f in self.fields for alias in f.aliases}
+
+
+LOANS = Layout("loans", FIELDS, REQUIRED)
+REPAYMENTS = Layout("repayments", REPAYMENT_FIELDS, ("contract_number", "repaid_on", "principal", "reference"))
+REPAYMENT_KEYS = tuple(f.key for f in REPAYMENT_FIELDS)
 _UNIT_SUFFIX = re.compile(r"(万元|元)$")
 _MONTHS = re.compile(r"(\d{1,4})(个月|月)?", re.ASCII)
 _YEARS = re.compile(r"(\d{1,2})年", re.ASCII)
 _RATE = re.compile(r"\d{1,2}(?:\.\d{1,6})?", re.ASCII)
 _MODE_TEXT = re.compile(r"[\s·•.。\-—]")
+_GROUP_WORD = re.compile(r"(情况|信息|明细|状况)$")  # a group title's last word: "逾期情况" over "金额" → "逾期金额"
 
 
 class LedgerHeaderError(Exception):
@@ -169,14 +205,14 @@ def _name_unit(text: str) -> tuple[str, str]:
     return name, unit
 
 
-def _match(cells: Sequence[str], template: Mapping[str, str]) -> HeaderMatch | None:
+def _match(cells: Sequence[str], template: Mapping[str, str], alias_of: Mapping[str, str]) -> HeaderMatch | None:
     saved = {normalise_header(title)[0]: key for key, title in template.items()}
     columns, titles, units, unrecognised = {}, {}, {}, []
     for position, text in enumerate(cells):
         if not text.strip():
             continue
         name, unit = _name_unit(text)
-        key = saved.get(normalise_header(text)[0]) or saved.get(name) or _ALIAS_OF.get(name)
+        key = saved.get(normalise_header(text)[0]) or saved.get(name) or alias_of.get(name)
         if key is None or key in columns:
             if name not in IGNORED and key is None:
                 unrecognised.append(text.strip())
@@ -187,7 +223,7 @@ def _match(cells: Sequence[str], template: Mapping[str, str]) -> HeaderMatch | N
     return HeaderMatch(0, columns, titles, units, unrecognised) if columns else None
 
 
-def _stacked(upper: Sequence[str], lower: Sequence[str]) -> list[str]:
+def _stacked(upper: Sequence[str], lower: Sequence[str], alias_of: Mapping[str, str]) -> list[str]:
     """A two-line header read as one: a merged upper cell spans the empty cells right of it; a
     lower cell under a group title is the column's name ("逾期情况" over "金额" → "逾期金额"
     when "金额" alone names nothing)."""
@@ -198,32 +234,34 @@ def _stacked(upper: Sequence[str], lower: Sequence[str]) -> list[str]:
         carried = top or carried if low else top
         if not low:
             out.append(top)
-        elif _ALIAS_OF.get(_name_unit(low)[0]) or not carried:
+        elif alias_of.get(_name_unit(low)[0]) or not carried:
             out.append(low)
         else:
-            joined = normalise_header(carried)[0] + low
-            out.append(joined if _ALIAS_OF.get(_name_unit(joined)[0]) else low)
+            group = normalise_header(carried)[0]
+            joined = [j for j in (group + low, _GROUP_WORD.sub("", group) + low) if alias_of.get(_name_unit(j)[0])]
+            out.append(joined[0] if joined else low)
     return out
 
 
-def find_header(rows: Sequence[Sequence[object]], template: Mapping[str, str] | None = None) -> HeaderMatch:
+def find_header(rows: Sequence[Sequence[object]], template: Mapping[str, str] | None = None,
+                layout: Layout = LOANS) -> HeaderMatch:
     """The header among the first `HEADER_SEARCH_ROWS` rows: the line (or pair of lines) that
-    recognises the most fields and holds every `REQUIRED` one.
+    recognises the most fields of ``layout`` and holds every required one.
 
     Raises:
         LedgerHeaderError: no such line; the message names the required columns not found.
     """
-    template = template or {}
+    template, alias_of = template or {}, layout.alias_of
     texts = [[cell_text(c).strip() for c in row] for row in rows[:HEADER_SEARCH_ROWS]]
     best: HeaderMatch | None = None
     for index, cells in enumerate(texts):
-        candidates = [cells] + ([_stacked(texts[index - 1], cells)] if index else [])
+        candidates = [cells] + ([_stacked(texts[index - 1], cells, alias_of)] if index else [])
         for candidate in candidates:
-            match = _match(candidate, template)
+            match = _match(candidate, template, alias_of)
             if match and (best is None or len(match.columns) > len(best.columns)):
                 match.last_line = index + 1
                 best = match
-    missing = [BY_KEY[k].header for k in REQUIRED if best is None or k not in best.columns]
+    missing = [layout.by_key[k].header for k in layout.required if best is None or k not in best.columns]
     if best is None or missing:
         raise LedgerHeaderError(f"前 {HEADER_SEARCH_ROWS} 行内未找到表头：缺少列 {'、'.join(missing)}"
                                 "（可在“列对照模板”中为本行设置列名）")
@@ -241,7 +279,7 @@ def is_skipped(row: Sequence[object]) -> bool:
 def _months(value: object, unit: str, column: str) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = cell_text(value).strip().replace(" ", "")
+    text = unicodedata.normalize("NFKC", cell_text(value)).strip().replace(" ", "")  # full-width digits too
     years = _YEARS.fullmatch(text)
     match = _MONTHS.fullmatch(text)
     if years:
@@ -256,7 +294,7 @@ def _months(value: object, unit: str, column: str) -> int:
 
 
 def _rate(value: object, column: str) -> Decimal:
-    text = cell_text(value).strip().replace(" ", "").removesuffix("%")
+    text = unicodedata.normalize("NFKC", cell_text(value)).strip().replace(" ", "").removesuffix("%")
     if isinstance(value, float):
         text = format(value, ".10g")
     if not _RATE.fullmatch(text):
@@ -337,21 +375,21 @@ def _order_errors(values: dict, titles: dict[str, str], line: int, as_of: dt.dat
 
 
 def parse_row(row: Sequence[object], header: HeaderMatch, line: int, as_of: dt.date,
-              cache: dict | None = None) -> tuple[dict, list[RowError]]:
+              cache: dict | None = None, layout: Layout = LOANS) -> tuple[dict, list[RowError]]:
     """One ledger row: its values by field key (absent columns and empty cells → None) and its errors.
 
     ``cache`` (field, cell) → value or CellError, shared over a file's rows, parses each repeated
     cell (dates, amounts, names of villages) once; unique cells (ID and contract numbers) skip it.
     """
-    values, errors = {}, []
+    values, errors, fields = {}, [], layout.by_key
     for key, position in header.columns.items():
-        f, raw = BY_KEY[key], row[position] if position < len(row) else None
+        f, raw = fields[key], row[position] if position < len(row) else None
         if _empty(raw):
             values[key] = None
-            if key in REQUIRED:
+            if key in layout.required:
                 errors.append(RowError(line, header.titles[key], "", "required", f"{header.titles[key]}必须填写"))
             continue
-        memo = cache is not None and f.kind not in ("id",) and key not in ("contract_number", "account_number")
+        memo = cache is not None and f.kind != "id" and key not in ("contract_number", "account_number", "reference")
         slot = (key, type(raw), raw) if memo else None
         result = cache.get(slot) if memo else None
         if result is None:
@@ -366,13 +404,26 @@ def parse_row(row: Sequence[object], header: HeaderMatch, line: int, as_of: dt.d
             errors.append(RowError(line, header.titles[key], cell_text(raw)[:60], "cell", result.message))
         else:
             values[key] = result
-    for key in FIELD_KEYS:
+    for key in fields:
         values.setdefault(key, None)
-    errors += _order_errors(values, header.titles, line, as_of)
+    errors += (_order_errors if layout is LOANS else _repayment_errors)(values, header.titles, line, as_of)
     return values, errors
 
 
-def row_digest(values: Mapping[str, object]) -> str:
+def _repayment_errors(values: dict, titles: dict[str, str], line: int, as_of: dt.date) -> list[RowError]:
+    """A repayment is not after the data date and repays something."""
+    out = []
+    day = values.get("repaid_on")
+    if day and day > as_of:
+        out.append(RowError(line, titles.get("repaid_on", "还款日期"), day.isoformat(), "date_after_as_of",
+                            f"还款日期晚于数据日期 {as_of.isoformat()}"))
+    if all(values.get(k) is not None for k in ("principal",)) and not any(
+            values.get(k) for k in ("principal", "interest", "penalty")):
+        out.append(RowError(line, titles.get("principal", "还款本金"), "0", "not_positive", "还款金额合计必须大于 0"))
+    return out
+
+
+def row_digest(values: Mapping[str, object], keys: Sequence[str] = FIELD_KEYS) -> str:
     """A stable digest of a row's values: equal digests ⇒ re-importing the row changes nothing."""
-    text = "\x1f".join("" if values.get(k) is None else str(values[k]) for k in FIELD_KEYS)
+    text = "\x1f".join("" if values.get(k) is None else str(values[k]) for k in keys)
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

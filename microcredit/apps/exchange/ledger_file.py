@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from microcredit.apps.core.tables import MB, TableError, TableLimits, iter_cells
 from microcredit.domain.cells import cell_text, normalise_header
 from microcredit.domain.ledger import (
-    HEADER_SEARCH_ROWS, HeaderMatch, LedgerHeaderError, RowError, find_header, is_skipped, parse_row, row_digest,
+    HEADER_SEARCH_ROWS, LOANS, REPAYMENTS, HeaderMatch, Layout, LedgerHeaderError, RowError, find_header, is_skipped,
+    parse_row, row_digest,
 )
 
 LIMITS = TableLimits(max_bytes=200 * MB, max_rows=1_000_000, max_columns=120, max_cells=60_000_000,
@@ -38,6 +39,7 @@ class ParsedLedger:
     """A file's rows, checked: ``rows`` are (line, bank id, values, digest)."""
 
     header: HeaderMatch | None = None
+    layout: Layout = LOANS
     rows: list[tuple[int, int, dict, str]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
@@ -77,8 +79,20 @@ def _file_error(message: str) -> RowError:
     return RowError(1, "文件", "", "file", message)
 
 
+def _header(head: list, template: dict | None, kind: str) -> tuple[HeaderMatch, Layout]:
+    """The header of a loan ledger, or (``kind`` "auto" or "repayments") of a file of repayments."""
+    layouts = {"loans": (LOANS,), "repayments": (REPAYMENTS,), "auto": (LOANS, REPAYMENTS)}[kind]
+    first_error = None
+    for layout in layouts:
+        try:
+            return find_header(head, template, layout), layout
+        except LedgerHeaderError as exc:
+            first_error = first_error or exc
+    raise first_error
+
+
 def parse_ledger(*, filename: str, data: bytes, banks: BankResolver, as_of: dt.date,
-                 template: dict[str, str] | None = None, limits: TableLimits = LIMITS,
+                 template: dict[str, str] | None = None, limits: TableLimits = LIMITS, kind: str = "auto",
                  report: Callable[[int, int, str], None] | None = None) -> ParsedLedger:
     """Every row of the file checked (see the module docstring); never raises for bad content."""
     parsed = ParsedLedger(digest=hashlib.sha256(data).hexdigest())
@@ -89,8 +103,8 @@ def parse_ledger(*, filename: str, data: bytes, banks: BankResolver, as_of: dt.d
             head.append(row)
             if len(head) >= HEADER_SEARCH_ROWS:
                 break
-        parsed.header = find_header(head, template)
-        _parse_rows(parsed, head[parsed.header.last_line:], table, banks, as_of, report)
+        parsed.header, parsed.layout = _header(head, template, kind)
+        parse_rows(parsed, head[parsed.header.last_line:], table, banks, as_of, report)
     except TableError as exc:
         parsed.refuse(RowError(exc.row or 1, "文件", "", "file", exc.message))
     except LedgerHeaderError as exc:
@@ -98,11 +112,13 @@ def parse_ledger(*, filename: str, data: bytes, banks: BankResolver, as_of: dt.d
     return parsed
 
 
-def _parse_rows(parsed: ParsedLedger, rest_of_head: list, table, banks: BankResolver, as_of: dt.date,
-                report) -> None:
-    header = parsed.header
+def parse_rows(parsed: ParsedLedger, rest_of_head: list, table, banks: BankResolver, as_of: dt.date,
+               report=None) -> None:
+    """The data rows after the header (``parsed.header`` and ``parsed.layout`` set), into ``parsed``."""
+    header, layout = parsed.header, parsed.layout
+    keys = tuple(f.key for f in layout.fields)
     line = header.last_line
-    seen: dict[tuple[int, str], int] = {}
+    seen: dict[tuple, int] = {}
     cache: dict = {}
     bank_title = header.titles.get("lending_bank", "贷款银行")
 
@@ -115,7 +131,7 @@ def _parse_rows(parsed: ParsedLedger, rest_of_head: list, table, banks: BankReso
         if is_skipped(row):
             continue
         parsed.read += 1
-        values, errors = parse_row(row, header, line, as_of, cache)
+        values, errors = parse_row(row, header, line, as_of, cache, layout)
         bank = banks(values.get("lending_bank"))
         if bank is None:
             errors.append(RowError(line, bank_title, cell_text(values.get("lending_bank")), "unknown_bank",
@@ -124,15 +140,16 @@ def _parse_rows(parsed: ParsedLedger, rest_of_head: list, table, banks: BankReso
         elif banks.importing is not None and bank != banks.importing:
             errors.append(RowError(line, bank_title, cell_text(values.get("lending_bank")), "other_bank",
                                    "不是本次导入的银行（一个文件只能导入一家银行的台账，或不指定银行按本列导入）"))
-        number = values.get("contract_number")
-        if number and bank is not None:
-            first = seen.setdefault((bank, number), line)
+        key = (bank, values.get("contract_number"), values.get("reference"))
+        if key[1] and bank is not None and (layout is LOANS or key[2]):
+            first = seen.setdefault(key, line)
             if first != line:
-                errors.append(RowError(line, header.titles["contract_number"], number, "duplicate_in_file",
-                                       f"与第 {first} 行合同编号重复"))
+                column = header.titles["contract_number" if layout is LOANS else "reference"]
+                errors.append(RowError(line, column, key[1] if layout is LOANS else key[2], "duplicate_in_file",
+                                       f"与第 {first} 行{'合同编号' if layout is LOANS else '合同编号和流水号'}重复"))
         for error in errors:
             parsed.refuse(error)
         if not errors:
-            parsed.rows.append((line, bank, values, row_digest(values)))
+            parsed.rows.append((line, bank, values, row_digest(values, keys)))
         if report and parsed.read % 20_000 == 0:
             report(parsed.read, 0, "校验中")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,12 +25,13 @@ from django.utils.translation import gettext_lazy as _
 from microcredit.apps.accounts.scope import SYSTEM
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.core.masking import mask_text
 from microcredit.apps.core.tables import TableError, TableLimits, read_cells
 from microcredit.apps.core.workflow import actor_or_none
-from microcredit.apps.exchange.ledger_file import LIMITS, BankResolver, ParsedLedger, parse_ledger
+from microcredit.apps.exchange.ledger_file import LIMITS, BankResolver, ParsedLedger, parse_ledger, parse_rows
 from microcredit.apps.exchange.models import (
-    ColumnTemplate, ImportSource, ImportStatus, LedgerChange, LedgerImport, LedgerLoan, PublicEmployee,
-    ReconciliationRun,
+    ColumnTemplate, ImportSource, ImportStatus, LedgerChange, LedgerImport, LedgerLoan, LedgerRepayment,
+    PublicEmployee, ReconciliationRun,
 )
 from microcredit.apps.households.selectors import people_by_id_number
 from microcredit.apps.loans.selectors import outstanding_loans_of_banks
@@ -39,7 +41,7 @@ from microcredit.apps.reference.selectors import bank_list, era_cap_rate, era_te
 from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.domain.cells import CellError, cell_text, normalise_header, parse_id_number, parse_text
 from microcredit.domain.errors import ConflictError, DomainError, FieldError
-from microcredit.domain.ledger import BY_KEY, FIELD_KEYS
+from microcredit.domain.ledger import BY_KEY, FIELD_KEYS, LOANS, REPAYMENTS, HeaderMatch, RowError
 from microcredit.domain.reconciliation import CHECKS, Caps, LedgerFacts, Person, reconcile
 from microcredit.domain.regions import significant_prefix
 
@@ -68,7 +70,7 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         i = self.ledger_import
-        return {"import_id": i.pk, "status": i.status, "counts": i.counts, "errors": i.errors,
+        return {"import_id": i.pk, "status": str(i.status), "counts": i.counts, "errors": i.errors,
                 "error_count": i.error_count, "findings": i.findings, "finding_count": i.finding_count,
                 "ignored_columns": i.ignored_columns}
 
@@ -127,45 +129,93 @@ def _refused(parsed: ParsedLedger, *, filename: str, bank, as_of, actor, source,
     counts = {"read": parsed.read, "created": 0, "updated": 0, "unchanged": 0,
               "rejected": len(parsed.rejected_lines) or (1 if parsed.error_count else 0)}
     i = LedgerImport.objects.create(
-        bank=bank, filename=filename[:200], digest=parsed.digest, as_of=as_of, region_code=region,
-        status=ImportStatus.REFUSED, source=source, counts=counts, errors=[e.as_dict() for e in parsed.errors],
+        bank=bank, filename=filename[:200], digest=parsed.digest, kind=parsed.layout.name, as_of=as_of,
+        region_code=region, status=ImportStatus.REFUSED, source=source, counts=counts, errors=[e.as_dict() for e in parsed.errors],
         error_count=parsed.error_count, ignored_columns=parsed.header.unrecognised if parsed.header else [],
         idempotency_key=key, created_by=actor_or_none(actor))
     record_audit(actor=actor, action="ledger_refused", obj=i, after={"errors": parsed.error_count, "rows": parsed.read})
     return ImportReport(i)
 
 
+def _earlier(bank, idempotency_key: str, digest: str) -> ImportReport | None:
+    """The import an idempotency key already named (the same key from the same bank), if any."""
+    if not idempotency_key:
+        return None
+    if len(idempotency_key) > 80:
+        raise ExchangeError("idempotency_key", "幂等键不能超过 80 个字符")
+    earlier = LedgerImport.objects.filter(bank=bank, idempotency_key=idempotency_key).first()
+    if earlier is not None and earlier.digest != digest:
+        raise ConflictError("idempotency_key", "幂等键已用于另一批数据")
+    return ImportReport(earlier) if earlier is not None else None
+
+
+def _finish(parsed: ParsedLedger, *, report, **common) -> ImportReport:
+    if not parsed.ok:
+        return _refused(parsed, **common)
+    if parsed.layout is REPAYMENTS:
+        return _write_repayments(parsed, **common)
+    return _write(parsed, report=report, **common)
+
+
 def ledger_import(*, filename: str, data: bytes, actor, bank=None, as_of: dt.date | None = None,
                   source: str = ImportSource.PAGE, idempotency_key: str = "", limits: TableLimits = LIMITS,
-                  report: Callable[[int, int, str], None] | None = None) -> ImportReport:
-    """Import a bank's ledger file (see the module docstring); the report says what happened.
+                  kind: str = "auto", report: Callable[[int, int, str], None] | None = None) -> ImportReport:
+    """Import a bank's ledger file — loans, or repayment rows (see the module docstring).
 
     Args:
         bank: the bank whose ledger it is (a `reference.Bank`), or None: each row's 贷款银行 decides.
         as_of: the data date (默认: the business date); dates after it are refused.
         idempotency_key: the same key from the same bank returns the first import's report.
+        kind: "loans", "repayments" or "auto" (by the header).
 
     Raises:
         ConflictError: the idempotency key was used for a different file.
     """
     as_of = as_of or business_date()
     report = report or (lambda done, total, message="": None)
-    digest = hashlib.sha256(data).hexdigest()
-    if idempotency_key:
-        earlier = LedgerImport.objects.filter(bank=bank, idempotency_key=idempotency_key).first()
-        if earlier is not None:
-            if earlier.digest != digest:
-                raise ConflictError("idempotency_key", "幂等键已用于另一个文件")
-            return ImportReport(earlier)
+    earlier = _earlier(bank, idempotency_key, hashlib.sha256(data).hexdigest())
+    if earlier is not None:
+        return earlier
     template = ColumnTemplate.objects.filter(bank=bank).values_list("mapping", flat=True).first() if bank else None
     parsed = parse_ledger(filename=filename, data=data, banks=BankResolver(_banks(), bank.pk if bank else None),
-                          as_of=as_of, template=template, limits=limits, report=report)
-    region = _home_region(actor)
-    common = dict(filename=filename, bank=bank, as_of=as_of, actor=actor, source=source, key=idempotency_key,
-                  region=region)
-    if not parsed.ok:
-        return _refused(parsed, **common)
-    return _write(parsed, report=report, **common)
+                          as_of=as_of, template=template, limits=limits, kind=kind, report=report)
+    return _finish(parsed, report=report, filename=filename, bank=bank, as_of=as_of, actor=actor, source=source,
+                   key=idempotency_key, region=_home_region(actor))
+
+
+MAX_PUSH_ROWS = 10_000
+
+
+def ledger_push(*, rows: list[dict], actor, bank=None, as_of: dt.date | None = None, kind: str = "loans",
+                idempotency_key: str = "") -> ImportReport:
+    """A batch pushed by a bank's system (JSON): the same checks, writes and report as a file.
+
+    ``rows`` are dicts keyed by field (``domain.ledger.FIELDS`` / ``REPAYMENT_FIELDS`` keys), values as in
+    a file's cells (amounts in yuan as text or numbers, dates as text); an error names the row (1 = the
+    first) and the key.
+    """
+    as_of = as_of or business_date()
+    layout = REPAYMENTS if kind == "repayments" else LOANS
+    if len(rows) > MAX_PUSH_ROWS:
+        raise ExchangeError("rows", f"一批最多 {MAX_PUSH_ROWS} 行（现有 {len(rows)} 行），请分批推送")
+    payload = json.dumps(rows, ensure_ascii=False, sort_keys=True, default=str).encode()
+    earlier = _earlier(bank, idempotency_key, hashlib.sha256(payload).hexdigest())
+    if earlier is not None:
+        return earlier
+    keys = [f.key for f in layout.fields]
+    present = {k for row in rows for k in row}
+    unknown = sorted(present - set(keys))
+    columns = {k: n for n, k in enumerate(keys) if k in present or k in layout.required}
+    parsed = ParsedLedger(digest=hashlib.sha256(payload).hexdigest(), layout=layout,
+                          header=HeaderMatch(0, columns, {k: k for k in columns}, {}, [str(k)[:40] for k in unknown[:20]]))
+    missing = [k for k in layout.required if not any(k in row for row in rows[:1])]
+    if not rows or missing:
+        parsed.refuse(RowError(1, "rows", "", "required", "没有数据行" if not rows else f"缺少字段 {'、'.join(missing)}"))
+    else:
+        parse_rows(parsed, [[row.get(k) for k in keys] for row in rows], [],
+                   BankResolver(_banks(), bank.pk if bank else None), as_of)
+    return _finish(parsed, report=lambda *a: None, filename=f"接口推送 {len(rows)} 行"[:200], bank=bank, as_of=as_of,
+                   actor=actor, source=ImportSource.API, key=idempotency_key, region=_home_region(actor))
 
 
 @transaction.atomic
@@ -208,6 +258,39 @@ def _write(parsed: ParsedLedger, *, filename, bank, as_of, actor, source, key, r
     run = reconcile_run(actor=actor, bank_ids=bank_ids, ledger_import=i, region_code=region)
     i.findings, i.finding_count = run.findings, run.finding_count
     i.save(update_fields=["findings", "finding_count"])
+    return ImportReport(i)
+
+
+@transaction.atomic
+def _write_repayments(parsed: ParsedLedger, *, filename, bank, as_of, actor, source, key, region) -> ImportReport:
+    """Repayment rows upserted by (bank, contract number, 流水号); a changed row is updated."""
+    i = LedgerImport.objects.create(
+        bank=bank, filename=filename[:200], digest=parsed.digest, kind="repayments", as_of=as_of, region_code=region,
+        status=ImportStatus.IMPORTED, source=source, counts={}, ignored_columns=parsed.header.unrecognised,
+        idempotency_key=key, created_by=actor_or_none(actor))
+    bank_ids = {b for _, b, _, _ in parsed.rows}
+    existing = {(b, n, r): (pk, d) for b, n, r, pk, d in LedgerRepayment.objects.filter(bank_id__in=bank_ids)
+                .values_list("bank_id", "contract_number", "reference", "id", "digest").iterator(chunk_size=20_000)}
+    new, changed, unchanged = [], [], 0
+    for _line, b, v, digest in parsed.rows:
+        fields = {"on": v["repaid_on"], "principal": v["principal"] or 0, "interest": v["interest"] or 0,
+                  "penalty": v["penalty"] or 0, "digest": digest, "last_import": i}
+        found = existing.get((b, v["contract_number"], v["reference"]))
+        if found is None:
+            new.append(LedgerRepayment(bank_id=b, contract_number=v["contract_number"], reference=v["reference"],
+                                       **fields))
+        elif found[1] != digest:
+            changed.append(LedgerRepayment(pk=found[0], bank_id=b, contract_number=v["contract_number"],
+                                           reference=v["reference"], **fields))
+        else:
+            unchanged += 1
+    LedgerRepayment.objects.bulk_create(new, batch_size=WRITE_BATCH)
+    LedgerRepayment.objects.bulk_update(changed, ["on", "principal", "interest", "penalty", "digest", "last_import"],
+                                        batch_size=500)
+    i.counts = {"read": parsed.read, "created": len(new), "updated": len(changed), "unchanged": unchanged,
+                "rejected": 0}
+    i.save(update_fields=["counts"])
+    record_audit(actor=actor, action="ledger_import", obj=i, after=i.counts)
     return ImportReport(i)
 
 
@@ -298,7 +381,7 @@ def reconcile_run(*, actor, bank_ids=None, region_code: str = "", ledger_import:
             key = f"ledger:{f.check}:#{hashlib.blake2b(f.subject.encode(), digest_size=16).hexdigest()}"
         household = people.get(f.borrower_id)
         problems.append(FoundProblem(
-            dedupe_key=key, region_code=region, description=f.detail, evidence=f.evidence,
+            dedupe_key=key, region_code=region, description=mask_text(f.detail), evidence=f.evidence,
             title=f"{CHECKS[f.check]}：{banks.get(f.bank, (None, f.bank))[1]} {f.contract_number}"[:200],
             bank_id=banks.get(f.bank, (None,))[0], household_id=int(household.household) if household else None,
             subject=f"{banks.get(f.bank, (None, f.bank))[1]} {f.contract_number}"))
@@ -336,7 +419,7 @@ def template_save(*, bank, mapping: dict[str, str], actor) -> ColumnTemplate:
             continue
         seen[name], clean[key] = key, title
     if errors:
-        raise ExchangeError.from_errors(errors)
+        raise ExchangeError(errors[0].field, "；".join(e.message for e in errors))
     template, _created = ColumnTemplate.objects.update_or_create(bank=bank, defaults={"mapping": clean,
                                                                                        "updated_by": actor_or_none(actor)})
     record_audit(actor=actor, action="ledger_template", obj=template, after=clean)
@@ -383,7 +466,8 @@ def officials_import(*, filename: str, data: bytes, actor, replace: bool = True)
             continue
         people[number] = (name, unit)
     if errors:
-        raise ExchangeError.from_errors(errors[:200])
+        more = f"（共 {len(errors)} 处错误，仅列前 50 处）" if len(errors) > 50 else ""
+        raise ExchangeError("file", "；".join(e.message for e in errors[:50]) + more + "；名册未导入")
     if replace:
         PublicEmployee.objects.exclude(id_number__in=list(people)).delete()
     existing = set(PublicEmployee.objects.values_list("id_number", flat=True))
