@@ -13,11 +13,14 @@ from django.test import override_settings
 from django.urls import get_resolver
 
 from microcredit.apps.accounts.tokens import issue_token
+from microcredit.apps.collection.models import Action, Case
 from microcredit.apps.core.clock import pinned_business_date
 from microcredit.apps.funds import ledger
 from microcredit.apps.funds.models import Claim, FundAccount, SubsidyBatch
 from microcredit.apps.loans import servicing as svc
 from microcredit.apps.loans.models import EventKind, Installment, LoanEvent, LoanStatus
+from microcredit.apps.monitoring.close import run_close
+from microcredit.apps.postloan.models import PostLoanCheck
 from microcredit.domain.money import fen_to_yuan
 from microcredit.web.api import api
 from tests.batch.portfolio import County
@@ -440,3 +443,27 @@ def test_hostile_claim_forms(county, client):
                                                  "collection_note": "催收", "evidence": exe}, **county.auth)
         assert r.status_code == 422
     assert Claim.objects.count() == 0
+
+
+# ---------------------------------------------------------------- idempotency on the earlier write endpoints
+
+
+def test_a_retried_post_loan_check_or_collection_action_records_once(county, client):
+    loan = county.loan()
+    body = {"loan_id": loan.pk, "result": "passed", "finding": "资金用于养牛，属实", "idempotency_key": "chk-1"}
+    r1 = post(client, "/api/v1/postloan/checks", body, county.auth)
+    r2 = post(client, "/api/v1/postloan/checks", body, county.auth)
+    assert (r1.status_code, r2.status_code) == (201, 200) and r1.json() == r2.json(), r1.content
+    assert PostLoanCheck.objects.filter(loan=loan).count() == 1
+    with pinned_business_date(TODAY):
+        run_close(TODAY)
+    case = Case.objects.get(loan=loan)
+    body = {"channel": "visit", "result": "promise", "promised_on": "2026-06-09", "promised_amount": "400.00",
+            "note": "上门，承诺下周还"}
+    r1 = post(client, f"/api/v1/collection/cases/{case.pk}/actions", body, county.auth, HTTP_IDEMPOTENCY_KEY="act-1")
+    r2 = post(client, f"/api/v1/collection/cases/{case.pk}/actions", body, county.auth, HTTP_IDEMPOTENCY_KEY="act-1")
+    assert (r1.status_code, r2.status_code) == (201, 200), r1.content
+    assert Action.objects.filter(case=case).count() == 1
+    r3 = post(client, f"/api/v1/collection/cases/{case.pk}/actions", body | {"note": "另一次"}, county.auth,
+              HTTP_IDEMPOTENCY_KEY="act-1")
+    assert r3.status_code == 409

@@ -8,8 +8,10 @@ import datetime as dt
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.collection import selectors, services
 from microcredit.apps.collection.models import Band, Case, CaseState, Channel, Result
+from microcredit.apps.core import idempotency
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Text, Yuan
 from microcredit.domain import collection as rules
 from microcredit.domain.money import fen_to_yuan, yuan_to_fen
@@ -85,6 +87,7 @@ class ActionIn(Schema):
     note: Text(rules.MAX_NOTE) = ""
     promised_on: Day | None = None
     promised_amount: Yuan | None = None
+    idempotency_key: Text(80) | None = None  # or the Idempotency-Key header: a retried POST records one action
 
 
 def _name(user) -> str:
@@ -155,15 +158,24 @@ def case(request, case_id: Id):
     return _detail(_get(request, case_id))
 
 
-@router.post("/cases/{case_id}/actions", response={201: CaseDetailOut, 409: dict, 422: dict},
+@router.post("/cases/{case_id}/actions", response={200: CaseDetailOut, 201: CaseDetailOut, 409: dict, 422: dict},
              summary="登记催收（上门/电话/短信/其他；承诺还款须填日期和金额）")
 def record_action(request, case_id: Id, payload: ActionIn):
+    """登记一次催收（与案件页相同）。可带幂等键（请求头 ``Idempotency-Key`` 或 ``idempotency_key``）：同一银行重复
+    提交返回第一次的结果（200），不会重复登记。"""
     _need(request, "collection.record_action", "无权登记催收")
     c = _get(request, case_id)
-    services.action_record(
-        case=c, actor=request.user, on=payload.on, channel=_choice(payload.channel, Channel.choices, "channel", "催收方式"),
-        result=_choice(payload.result, Result.choices, "result", "催收结果"), note=payload.note,
-        promised_on=payload.promised_on,
-        promised_amount=yuan_to_fen(payload.promised_amount) if payload.promised_amount is not None else None,
-        via_api=True)
-    return 201, _detail(selectors.case_get(user=request.user, pk=c.pk))
+    key = idempotency.request_key(request, payload.idempotency_key)
+
+    def run():
+        services.action_record(
+            case=c, actor=request.user, on=payload.on,
+            channel=_choice(payload.channel, Channel.choices, "channel", "催收方式"),
+            result=_choice(payload.result, Result.choices, "result", "催收结果"), note=payload.note,
+            promised_on=payload.promised_on,
+            promised_amount=yuan_to_fen(payload.promised_amount) if payload.promised_amount is not None else None,
+            via_api=True)
+        return 201, _detail(selectors.case_get(user=request.user, pk=c.pk))
+    return idempotency.run_once(request, schema=CaseDetailOut,
+                                owner=idempotency.owner_of(request.user, Scope.of(request.user).bank_id), key=key,
+                                run=run, payload=payload.dict(exclude={"idempotency_key"}))

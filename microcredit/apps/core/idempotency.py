@@ -60,11 +60,13 @@ def _cache_key(owner: str, key: str) -> str:
     return "idem_" + hashlib.sha256(f"{owner}\x00{key}".encode()).hexdigest()
 
 
-def run_once(request, *, owner: str, key: str | None, payload: dict, run: Callable[[], tuple[int, dict]]):
+def run_once(request, *, owner: str, key: str | None, payload: dict, run: Callable[[], tuple[int, dict]],
+             schema=None):
     """Run ``run() -> (status, body)`` once per (owner, key); a retry gets ``(200, first body)``.
 
     ``payload`` is what identifies the request besides its path (the validated body, the uploaded
-    files' names and sizes). Without a key, ``run()`` runs every time.
+    files' names and sizes); ``schema`` is the endpoint's response schema, so the kept body is what the
+    client received (its defaults filled, its extra keys dropped). Without a key, ``run()`` runs every time.
     """
     if key is None:
         return run()
@@ -82,7 +84,9 @@ def run_once(request, *, owner: str, key: str | None, payload: dict, run: Callab
     except BaseException:
         cache.delete(slot)  # a refused call is not remembered
         raise
-    body = json.loads(json.dumps(body, default=str))  # what the client received, as JSON
+    if schema is not None:
+        body = schema.model_validate(body).model_dump(mode="json")  # what the client receives
+    body = json.loads(json.dumps(body, default=str))
     cache.set(slot, {"state": "done", "fingerprint": fingerprint, "status": status, "body": body}, WINDOW_SECONDS)
     return status, body
 

@@ -251,7 +251,7 @@ def batch_create(request, payload: BatchIn):
         b = subsidy.batch_draft(bank=bank, county_code=request.user.scope_regions[0][:6], period=payload.period,
                                 start=payload.start, mode=payload.mode, actor=request.user)
         return 201, _batch_detail(b, request.user)
-    return idempotency.run_once(request, owner=_owner(request), key=key, run=run,
+    return idempotency.run_once(request, schema=BatchDetailOut, owner=_owner(request), key=key, run=run,
                                 payload=payload.dict(exclude={"idempotency_key"}))
 
 
@@ -371,7 +371,7 @@ def claim_create(request, payload: Form[ClaimIn], evidence: File[list[UploadedFi
         c = claim_svc.claim_file(loan=loan, cause=payload.cause, cause_detail=payload.cause_detail,
                                  collection_note=payload.collection_note, actor=request.user, evidence=files)
         return 201, _claim_detail(selectors.claims_visible(request.user).get(pk=c.pk), request.user)
-    return idempotency.run_once(request, owner=_owner(request), key=key, run=run,
+    return idempotency.run_once(request, schema=ClaimDetailOut, owner=_owner(request), key=key, run=run,
                                 payload=payload.dict(exclude={"idempotency_key"})
                                 | {"evidence": [(f.name, f.size) for f in files]})
 

@@ -264,7 +264,7 @@ def post_settlement(request, loan_id: Id, payload: SettlementIn):
     def run():
         event = svc.settlement_post(loan=loan, on=payload.on, actor=request.user, reference=payload.reference)
         return _result(event, loan)
-    return idempotency.run_once(request, owner=_owner(request), key=key, run=run,
+    return idempotency.run_once(request, schema=ActionResultOut, owner=_owner(request), key=key, run=run,
                                 payload=payload.dict(exclude={"idempotency_key"}))
 
 
@@ -292,7 +292,7 @@ def post_write_off(request, loan_id: Id, payload: WriteOffIn):
     def run():
         event = svc.loan_write_off(loan=loan, on=payload.on, reason=payload.reason, actor=request.user)
         return _result(event, loan)
-    return idempotency.run_once(request, owner=_owner(request), key=key, run=run,
+    return idempotency.run_once(request, schema=ActionResultOut, owner=_owner(request), key=key, run=run,
                                 payload=payload.dict(exclude={"idempotency_key"}))
 
 
@@ -323,7 +323,7 @@ def post_reversal(request, event_id: Id, payload: ReversalIn):
     def run():
         reversal = svc.event_reverse(event=event_id, reason=payload.reason, actor=request.user)
         return _result(reversal, loan)
-    return idempotency.run_once(request, owner=_owner(request), key=key, run=run,
+    return idempotency.run_once(request, schema=ActionResultOut, owner=_owner(request), key=key, run=run,
                                 payload=payload.dict(exclude={"idempotency_key"}) | {"event": event_id})
 
 
@@ -382,7 +382,7 @@ def propose_classification(request, loan_id: Id, payload: ProposalIn):
         p = classification_propose(loan=loan, to_class=payload.to_class, reason=payload.reason,
                                    reason_text=payload.reason_text, actor=request.user, via_api=True)
         return 201, _proposal_out(p, request.user)
-    return idempotency.run_once(request, owner=_owner(request), key=key, run=run,
+    return idempotency.run_once(request, schema=ProposalOut, owner=_owner(request), key=key, run=run,
                                 payload=payload.dict(exclude={"idempotency_key"}) | {"loan": loan_id})
 
 

@@ -15,6 +15,8 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
 
+from microcredit.apps.accounts.scope import Scope
+from microcredit.apps.core import idempotency
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Text
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.postloan import selectors, services
@@ -67,6 +69,7 @@ class CheckIn(StrictIn):
     checked_on: Day | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
+    idempotency_key: Text(80) | None = None  # or the Idempotency-Key header: a retried POST records one check
 
 
 class DueOut(Schema):
@@ -178,13 +181,21 @@ def checks(request, status: Literal["due", "overdue", "done"] = "due", township:
             for d in due[offset:offset + limit]]
 
 
-@router.post("/checks", response={201: CheckOut, 409: dict, 422: dict}, summary="登记贷后检查（未通过即标记风险）")
+@router.post("/checks", response={200: CheckOut, 201: CheckOut, 409: dict, 422: dict}, summary="登记贷后检查（未通过即标记风险）")
 def check_record(request, payload: CheckIn):
+    """登记一次贷后检查（与检查页相同）。可带幂等键（请求头 ``Idempotency-Key`` 或 ``idempotency_key``）：同一银行
+    重复提交返回第一次的结果（200），不会重复登记。"""
     _need(request, "postloan.record_check", "登记贷后检查")
     loan = selectors.loan_for(user=request.user, pk=payload.loan_id)
     if loan is None:
         raise HttpError(404, "贷款不存在或不在管辖范围内")
-    check = services.check_record(loan=loan, passed=payload.result == CheckResult.PASSED, finding=payload.finding,
-                                  actor=request.user, checked_on=payload.checked_on, latitude=payload.latitude,
-                                  longitude=payload.longitude)
-    return 201, _check(check)
+    key = idempotency.request_key(request, payload.idempotency_key)
+
+    def run():
+        check = services.check_record(loan=loan, passed=payload.result == CheckResult.PASSED, finding=payload.finding,
+                                      actor=request.user, checked_on=payload.checked_on, latitude=payload.latitude,
+                                      longitude=payload.longitude)
+        return 201, _check(check)
+    return idempotency.run_once(request, schema=CheckOut,
+                                owner=idempotency.owner_of(request.user, Scope.of(request.user).bank_id), key=key,
+                                run=run, payload=payload.dict(exclude={"idempotency_key"}))
