@@ -87,6 +87,17 @@ PARITY: dict[str, list[tuple[str, str]]] = {
     "problems:cases": [("GET", "/api/v1/problems/cases")],
     "problems:case": [("GET", "/api/v1/problems/cases/{pk}"), ("POST", "/api/v1/problems/cases/{pk}/actions"),
                       ("POST", "/api/v1/problems/cases/{pk}/documents")],
+    # bank ledgers (the exchange app's own endpoints, issue #13 §1–§3)
+    "exchange:imports": [("GET", "/api/v1/ledgers/imports"), ("POST", "/api/v1/ledgers/imports"),
+                         ("POST", "/api/v1/ledgers/loans"), ("POST", "/api/v1/ledgers/repayments")],
+    "exchange:import": [("GET", "/api/v1/ledgers/imports/{import_id}")],
+    "exchange:import_status": [("GET", "/api/v1/ledgers/imports/{import_id}")],
+    "exchange:loans": [("GET", "/api/v1/ledgers/loans")],
+    "exchange:loan": [("GET", "/api/v1/ledgers/loans/{loan_id}")],
+    "exchange:reconcile": [("POST", "/api/v1/ledgers/reconciliations")],
+    "exchange:run": [("GET", "/api/v1/ledgers/reconciliations/{run_id}")],
+    "exchange:template": [("GET", "/api/v1/ledgers/templates/{bank}"), ("PUT", "/api/v1/ledgers/templates/{bank}")],
+    "exchange:officials": [("POST", "/api/v1/ledgers/officials")],
     # legacy projects, reminders (read)
     "projects:list": [("GET", "/api/v1/projects")],
     "projects:detail": [("GET", "/api/v1/projects/{pk}")],
@@ -99,6 +110,7 @@ BANK_PAGE_ACTIONS = [  # the writes a bank officer makes on the pages (issue #13
     "loans:class_propose", "loans:write_off", "loans:reverse", "loans:repayments_import",
     "funds:claim_new", "funds:subsidy_batches", "postloan:flag_set", "postloan:flag_clear", "postloan:checks",
     "collection:case", "origination:act", "origination:disburse", "rating:campaign_act", "problems:case",
+    "exchange:imports", "exchange:template", "exchange:reconcile",
 ]
 
 PAGE_ONLY = {  # URL name → why no endpoint is owed to a bank's system
@@ -127,7 +139,7 @@ PAGE_ONLY = {  # URL name → why no endpoint is owed to a bank's system
     "reminders:maturities_export": "到期名单 Excel（GET /reminders/maturities 为同样的数据）",
     "reminders:settings": "提醒设置：县局的操作",
 }
-NAMESPACES = ("loans", "funds", "postloan", "collection", "origination", "rating", "problems", "projects", "reminders")
+NAMESPACES = ("exchange", "loans", "funds", "postloan", "collection", "origination", "rating", "problems", "projects", "reminders")
 
 
 def _schema_paths() -> dict[str, set[str]]:
