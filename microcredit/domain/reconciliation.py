@@ -273,7 +273,7 @@ def reconcile(rows: Iterable[LedgerFacts], *, people: Mapping[str, Person], caps
     Returns:
         The findings, in check order then by bank and contract number.
     """
-    rows = list(rows)
+    rows = sorted(rows, key=lambda r: (r.bank, r.contract_number))  # a group's first row: not the file's order
     officials, system_balances = officials or {}, system_balances or {}
     out = _Findings()
     caps_cache: dict[tuple, Caps | None] = {}
