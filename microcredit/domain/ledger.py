@@ -317,10 +317,15 @@ def _yesno(value: object, column: str) -> bool:
     raise CellError(column, "只能填“是”或“否”", value)
 
 
+def _mode_key(text: str) -> str:
+    """A usage-mode label compared loosely: full width as half width, separators and spaces dropped."""
+    return _MODE_TEXT.sub("", unicodedata.normalize("NFKC", text).strip())
+
+
 def _mode(value: object, column: str) -> str:
-    text = _MODE_TEXT.sub("", cell_text(value).strip())
+    text = _mode_key(cell_text(value))
     for label, code in USAGE_MODES.items():
-        if _MODE_TEXT.sub("", label) == text:
+        if _mode_key(label) == text:
             return code
     raise CellError(column, "不是贷款使用方式（如 户贷户用·自我发展、户贷户用·合伙发展、户贷社管·合作发展）", value)
 
@@ -425,5 +430,6 @@ def _repayment_errors(values: dict, titles: dict[str, str], line: int, as_of: dt
 
 def row_digest(values: Mapping[str, object], keys: Sequence[str] = FIELD_KEYS) -> str:
     """A stable digest of a row's values: equal digests ⇒ re-importing the row changes nothing."""
-    text = "\x1f".join("" if values.get(k) is None else str(values[k]) for k in keys)
+    text = "\x1f".join("" if values.get(k) is None else str(values[k]).replace("\\", "\\\\").replace("\x1f", "\\u")
+                       for k in keys)  # a separator inside a value is escaped: no two rows share a text
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
