@@ -32,6 +32,8 @@ from microcredit.demo.context import DemoContext
 from microcredit.demo.loan_fates import FATES, LoanPlan, Posted, assign_fates, history
 from microcredit.demo.origination_insert import fast_insert
 from microcredit.domain.guards import luhn_check_digit
+from microcredit.domain.identity import age_on
+from microcredit.domain.policy import PolicyTerms
 from microcredit.domain.rates import SHIPPED_RATES, cap_rate
 from microcredit.domain.schedules import LoanTerms, build_schedule
 from microcredit.domain.servicing import loan_state
@@ -51,6 +53,9 @@ def _card_number(serial: int) -> str:
     """A 19-digit UnionPay card number that passes the checks a clerk's entry must (domain.guards)."""
     body = f"62300{serial:013d}"
     return body + luhn_check_digit(body)
+
+
+MIN_AGE, MAX_AGE = PolicyTerms._field_defaults["min_age"], PolicyTerms._field_defaults["max_age"]  # the eras' ages
 
 
 def _era(day: dt.date) -> tuple[str, tuple[str, ...]]:
@@ -185,7 +190,8 @@ def _plan_loans(ctx: DemoContext) -> list[LoanPlan]:
         era, statuses = _era(day)
         for _try in range(20):
             ref = rng.choice(refs)
-            if ref.status in statuses and busy_until.get(ref.id, FIRST_DAY) < day:
+            if (ref.status in statuses and busy_until.get(ref.id, FIRST_DAY) < day
+                    and MIN_AGE <= age_on(ref.head_birth, day) <= MAX_AGE):  # DOMAIN §4: 18–65 at the loan
                 break
         else:
             continue

@@ -14,6 +14,7 @@ from microcredit.demo.collection import create_collection
 from microcredit.demo.context import DemoContext
 from microcredit.demo.decisions import create_decisions
 from microcredit.demo.households import create_households
+from microcredit.demo.ledgers import create_ledgers
 from microcredit.demo.origination import create_loans
 from microcredit.demo.origination_ratings import create_ratings
 from microcredit.demo.postloan import create_postloan
@@ -46,6 +47,7 @@ STEPS: tuple[Step, ...] = (
     Step("problems", create_problems),
     Step("projects", create_projects),
     Step("targets", create_targets),
+    Step("ledgers", create_ledgers),
 )
 
 BUILTIN_STEPS = ("regions", "banks", "households", "users")

@@ -78,6 +78,7 @@ class LedgerFacts:
     risk_fund: bool | None = None
     risk_fund_known: bool = False  # the ledger has the 纳入风险补偿 column
     region_code: str = ""
+    bank_name: str = ""  # as a person reads it (``bank`` is the code, for systems)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class Finding:
 
 
 def _evidence(row: LedgerFacts) -> dict:
-    return {"银行": row.bank, "合同编号": row.contract_number, "借款人": row.borrower_name,
+    return {"银行": row.bank_name or row.bank, "合同编号": row.contract_number, "借款人": row.borrower_name,
             "贷款金额": fen_to_yuan(row.amount), "放款日期": row.disbursed_on.isoformat(),
             "贷款余额": fen_to_yuan(row.balance)}
 
@@ -240,13 +241,14 @@ def _groups(out: _Findings, rows: list[LedgerFacts], people: Mapping[str, Person
             accounts[("主体", row.payee)].append(row)
     for key, group in same_loan.items():
         if len({(r.bank, r.contract_number) for r in group}) > 1:
-            numbers = "、".join(f"{r.bank} {r.contract_number}" for r in group)
+            numbers = "、".join(f"{r.bank_name or r.bank} {r.contract_number}" for r in group)
             out.add("duplicate_contract", group[0], f"同一借款人、金额、放款日期的贷款报送了 {len(group)} 次：{numbers}",
                     subject=f"{key[0]}:{key[1]}:{key[2].isoformat()}", rows=group)
     for household, group in outstanding.items():
         system = [n for n in system_loans_of.get(household, ()) if n not in {r.contract_number for r in group}]
         if len(group) + len(system) > 1:
-            listed = "、".join([f"{r.bank} {r.contract_number}" for r in group] + [f"系统内 {n}" for n in system])
+            listed = "、".join([f"{r.bank_name or r.bank} {r.contract_number}" for r in group]
+                               + [f"系统内 {n}" for n in system])
             out.add("two_policy_loans", group[0], f"该户有 {len(group) + len(system)} 笔在贷：{listed}",
                     subject=f"户:{household}", rows=group)
     for (kind, name), group in accounts.items():

@@ -34,7 +34,7 @@ from microcredit.apps.exchange.models import (
     PublicEmployee, ReconciliationRun,
 )
 from microcredit.apps.households.selectors import people_by_id_number
-from microcredit.apps.loans.selectors import outstanding_loans_of_banks
+from microcredit.apps.loans.selectors import balances_on, loans_on_ledger
 from microcredit.apps.problems.services import FoundProblem, problems_found
 from microcredit.apps.rating.selectors import blacklisted_households
 from microcredit.apps.reference.selectors import bank_list, era_cap_rate, era_terms
@@ -320,7 +320,7 @@ def _update(changed: list, i: LedgerImport, as_of: dt.date, risk_known: bool, pl
 _FACT_FIELDS = ("bank__code", "contract_number", "borrower_id", "amount", "disbursed_on", "balance", "head_id",
                 "borrower_name", "term_months", "annual_rate", "repaid_amount", "account_number", "payee",
                 "usage_mode", "overdue_since", "unpaid_interest_since", "subsidy_to_date", "risk_fund",
-                "risk_fund_known", "region_code")
+                "risk_fund_known", "region_code", "bank__short_name")
 
 
 def _caps_on():
@@ -343,6 +343,18 @@ def _people(id_numbers: set[str], on: dt.date) -> dict[str, Person]:
     return {n: Person(str(p[0]), p[1], p[2], p[3], p[0] in banned, p[4]) for n, p in found.items()}
 
 
+def _system_side(dates: dict[dt.date, set[int]]) -> tuple[dict, dict]:
+    """What the system services, as of each ledger date: the balances of the ledger banks' loans (their
+    rows are compared with a ledger of the same day) and every household's outstanding loans."""
+    balances: dict[tuple[str, str], int] = {}
+    loans_of: dict[str, list[str]] = {}
+    for day, bank_ids in sorted(dates.items()):
+        balances.update(balances_on(day, bank_ids))
+        for _code, number, household in loans_on_ledger(day):
+            loans_of.setdefault(str(household), []).append(number)
+    return balances, loans_of
+
+
 @transaction.atomic
 def reconcile_run(*, actor, bank_ids=None, region_code: str = "", ledger_import: LedgerImport | None = None,
                   on: dt.date | None = None) -> ReconciliationRun:
@@ -358,13 +370,12 @@ def reconcile_run(*, actor, bank_ids=None, region_code: str = "", ledger_import:
         qs = qs.filter(bank_id__in=list(bank_ids))
     if region_code:
         qs = qs.filter(region_code__startswith=significant_prefix(region_code))
-    facts = [LedgerFacts(*row) for row in qs.values_list(*_FACT_FIELDS).iterator(chunk_size=20_000)]
+    facts, dates = [], {}
+    for *row, as_of, bank_id in qs.values_list(*_FACT_FIELDS, "as_of", "bank_id").iterator(chunk_size=20_000):
+        facts.append(LedgerFacts(*row))
+        dates.setdefault(as_of, set()).add(bank_id)
     people = _people({f.borrower_id for f in facts}, on)
-    system = outstanding_loans_of_banks(bank_ids)
-    balances = {(code, number): balance for code, number, _h, balance in system}
-    loans_of: dict[str, list[str]] = {}
-    for _code, number, household, _balance in system:
-        loans_of.setdefault(str(household), []).append(number)
+    balances, loans_of = _system_side(dates)
     officials = dict(PublicEmployee.objects.values_list("id_number", "unit"))
     findings = reconcile(facts, people=people, caps_on=_caps_on(), officials=officials, system_balances=balances,
                          system_loans_of=loans_of)

@@ -15,6 +15,7 @@ from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.panels import loan_scope_q
 from microcredit.apps.loans import ledger
+from microcredit.apps.reference.selectors import bank_list
 from microcredit.apps.loans.filters import DPD_BANDS, SORTS
 from microcredit.apps.loans.models import (ClassificationMove, ClassificationProposal, EventKind, ExtensionRequest,
                                            Installment, Loan, LoanEvent, LoanStatus, SubsidyMode, UsageMode)
@@ -282,10 +283,18 @@ def ledger_loan_count(*, user, region: str = "", as_of: dt.date, bank: int | Non
     return ledger.ledger_loan_queryset(loan_list(user=user, region=region, bank=bank), as_of).count()
 
 
-def outstanding_loans_of_banks(bank_ids=None) -> list[tuple[str, str, int, int]]:
-    """(bank code, loan number, household id, balance in fen) of every loan outstanding (在贷), of the
-    given banks or all: what the reconciliation of bank ledgers compares with (DOMAIN §10)."""
-    qs = Loan.objects.filter(status=LoanStatus.ACTIVE)
-    if bank_ids is not None:
-        qs = qs.filter(bank_id__in=list(bank_ids))
-    return list(qs.values_list("bank__code", "number", "household_id", "principal_outstanding"))
+def loans_on_ledger(day: dt.date) -> list[tuple[str, str, int]]:
+    """(bank code, loan number, household id) of every loan outstanding at the end of ``day``: disbursed by it,
+    not closed by it (the cached closing day), disbursement not reversed — the households' other loans the
+    reconciliation of a ledger of that day counts (DOMAIN §4: one policy loan at a time)."""
+    qs = ledger.ledger_loan_queryset(Loan.objects.all(), day).exclude(closed_on=day)
+    return list(qs.values_list("bank__code", "number", "household_id"))
+
+
+def balances_on(day: dt.date, bank_ids) -> dict[tuple[str, str], int]:
+    """{(bank code, loan number): balance in fen at the end of ``day``} of the banks' loans on the ledger of
+    that day — what a bank's ledger of that day is compared with (DOMAIN §10). Figures by `loans.ledger`
+    (= `loan_state` on the events up to the day)."""
+    codes = dict(bank_list().values_list("id", "code"))
+    return {(codes[x.bank_id], x.number): x.balance
+            for x in ledger.ledger_loans(Loan.objects.filter(bank_id__in=list(bank_ids)), day)}
