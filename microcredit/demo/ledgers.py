@@ -77,6 +77,8 @@ def _planted(ctx: DemoContext, rows: list[list]) -> tuple[list[list], list[str]]
     second[c["合同编号"]] = f"{second[c['合同编号']]}-2"
     second[c["贷款金额(元)"]] = second[c["贷款余额(元)"]] = 20000.0
     second[c["累计还款(元)"]] = 0.0
+    for column in ("累计贴息(元)", "最近还款日期", "逾期金额(元)", "逾期起始日期", "欠息(元)", "欠息起始日期"):
+        second[c[column]] = None  # a new loan: nothing subsidised, repaid or overdue yet
     stranger = list(rows[8])
     stranger[c["合同编号"]] = f"{ctx.county.code[:6]}-WB-0001"
     stranger[c["借款人姓名"]] = stranger[c["户主姓名"]] = "钱多多"
