@@ -11,12 +11,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.masking import mask_text
 from microcredit.apps.core.paging import page_of
 from microcredit.apps.core.params import int_param, text_param
 from microcredit.apps.exchange import forms, jobs, selectors, services
-from microcredit.apps.exchange.models import LedgerChange, LedgerImport, LedgerLoan, PublicEmployee, ReconciliationRun
-from microcredit.apps.jobs.runner import enqueue
+from microcredit.apps.exchange.models import (
+    LedgerChange,
+    LedgerImport,
+    LedgerLoan,
+    PublicEmployee,
+    ReconciliationRun,
+)
+from microcredit.apps.jobs.runner import enqueue, subject_region
 from microcredit.apps.jobs.selectors import jobs_for
 from microcredit.apps.reference.selectors import bank_list
 from microcredit.domain.errors import DomainError
@@ -43,6 +50,20 @@ def _shown(request, items: list[dict], *keys: str) -> list[dict]:
     if request.user.has_perm("core.see_identity"):
         return items
     return [{**item, **{k: mask_text(str(item.get(k, ""))) for k in keys}} for item in items]
+
+
+def _home(user) -> str:
+    """The region a user's on-demand reconciliation covers (their area; "" for an unrestricted user)."""
+    scope = Scope.of(user)
+    prefix = "" if scope.unrestricted else subject_region(list(scope.region_prefixes))
+    return prefix.ljust(12, "0") if prefix else ""
+
+
+def _labelled(findings: list[dict]) -> list[dict]:
+    """Findings with the check's title and the bank's name (a person never sees a code)."""
+    names = dict(bank_list().values_list("code", "short_name"))
+    return [{**f, "label": CHECKS.get(f["check"], f["check"]), "bank_name": names.get(f["bank"]) or f["bank"]}
+            for f in findings]
 
 
 def _my_jobs(request, kind):
@@ -87,7 +108,7 @@ def import_status(request, pk: int):
 def import_detail(request, pk: int):
     i = _get(selectors.import_list(user=request.user), pk)
     changes = LedgerChange.objects.filter(ledger_import=i).select_related("loan")[:200]
-    findings = [{**f, "label": CHECKS.get(f["check"], f["check"])} for f in i.findings[:500]]
+    findings = _labelled(i.findings[:500])
     return render(request, "exchange/import.html", {"i": i, "changes": changes,
                                                     "findings": _shown(request, findings, "detail"),
                                                     "errors": _shown(request, i.errors, "value", "message")})
@@ -122,7 +143,8 @@ def reconcile_page(request):
             raise PermissionDenied
         if form.is_valid():
             bank = form.cleaned_data["bank"]
-            job = enqueue(kind=jobs.RECONCILE_JOB, params={"bank_id": int(bank) if bank else None}, user=request.user)
+            params = {"bank_id": int(bank) if bank else None, "region_code": _home(request.user)}
+            job = enqueue(kind=jobs.RECONCILE_JOB, params=params, user=request.user)
             messages.success(request, f"已开始核查（任务 #{job.pk}），完成后刷新本页查看结果")
             return redirect("exchange:reconcile")
     page, query = page_of(request, selectors.run_list(user=request.user), per_page=20)
@@ -135,7 +157,7 @@ def reconcile_page(request):
 def run_detail(request, pk: int):
     run = _get(selectors.run_list(user=request.user), pk)
     counts = [(CHECKS[k], run.counts.get(k, 0)) for k in CHECKS]
-    findings = [{**f, "label": CHECKS.get(f["check"], f["check"])} for f in run.findings[:500]]
+    findings = _labelled(run.findings[:500])
     return render(request, "exchange/run.html", {"run": run, "counts": counts,
                                                  "findings": _shown(request, findings, "detail")})
 
