@@ -24,13 +24,14 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Text
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.masking import mask_text
 from microcredit.apps.core.tables import TableError, check_upload
 from microcredit.apps.exchange import jobs, selectors, services
 from microcredit.apps.exchange.ledger_file import UPLOAD_LIMITS
-from microcredit.apps.jobs.runner import enqueue
+from microcredit.apps.jobs.runner import enqueue, subject_region
 from microcredit.apps.reference.selectors import bank_list
 from microcredit.domain.ledger import FIELDS, REPAYMENT_FIELDS
 from microcredit.domain.money import fen_to_yuan
@@ -116,6 +117,8 @@ def _shown(request, body: dict) -> dict:
 
 def _push(request, payload, kind: str):
     _need(request, "exchange.add_ledgerimport", "无权报送台账")
+    if payload.as_of and payload.as_of > business_date():
+        raise HttpError(422, "数据日期不能晚于业务日期")
     key = payload.idempotency_key or request.headers.get("Idempotency-Key", "")
     result = services.ledger_push(rows=payload.rows, actor=request.user, bank=_bank(request, payload.bank),
                                   as_of=payload.as_of, kind=kind, idempotency_key=key)
@@ -159,12 +162,12 @@ class JobStarted(Schema):
 
 
 @router.post("/imports", response={202: JobStarted, 413: dict, 422: dict})
-def import_upload(request, file: UploadedFile = File(...), bank: Form[Text(16)] = "",
-                  as_of: Form[Day | None] = None, idempotency_key: Form[Text(80)] = ""):
+def import_upload(request, file: UploadedFile = File(...), bank: Form[Text(16) | None] = None,
+                  as_of: Form[Day | None] = None, idempotency_key: Form[Text(80) | None] = None):
     """上传台账文件（CSV、Excel、ODS，≤ 100 MB）：作为后台任务导入，轮询 `GET /api/v1/jobs/{job_id}`，
     其 `result` 即导入报告（与命令行 `--report` 相同）。"""
     _need(request, "exchange.add_ledgerimport", "无权导入台账")
-    the_bank = _bank(request, bank)
+    the_bank = _bank(request, bank or "")
     if as_of and as_of > business_date():
         raise HttpError(422, "数据日期不能晚于业务日期")
     head = file.read(16)
@@ -277,7 +280,10 @@ def reconcile(request, payload: ReconcileIn):
     """对账核查（后台任务）：某家银行或全部银行；每个问题登记或更新一个问题台账案件。"""
     _need(request, "exchange.add_reconciliationrun", "无权发起对账核查")
     bank = _bank(request, payload.bank)
-    job = enqueue(kind=jobs.RECONCILE_JOB, params={"bank_id": bank.pk if bank else None}, user=request.user)
+    scope = Scope.of(request.user)
+    prefix = "" if scope.unrestricted else subject_region(list(scope.region_prefixes))
+    params = {"bank_id": bank.pk if bank else None, "region_code": prefix.ljust(12, "0") if prefix else ""}
+    job = enqueue(kind=jobs.RECONCILE_JOB, params=params, user=request.user)
     return 202, {"job_id": job.pk, "status_url": f"/api/v1/jobs/{job.pk}"}
 
 
