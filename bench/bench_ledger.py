@@ -312,6 +312,7 @@ def generate(a) -> None:
     t1 = time.perf_counter()
     villages = load_or_create_places(a.seed, a.households, write_db)
     rng = random.Random(a.seed)
+    reg_rng = random.Random(f"{a.seed}:registry")
     banks = [(i, code, name) for i, (code, name, _, _) in enumerate(BANKS)]
     bank_weights = list(__import__("itertools").accumulate(b[3] for b in BANKS))
     grade_cum = list(__import__("itertools").accumulate(g[2] for g in GRADES))
@@ -504,19 +505,19 @@ def generate(a) -> None:
                 s_birth = min(dt.date(2003, 10, 1), max(dt.date(1966, 1, 1),
                               head_birth + dt.timedelta(days=rng.randint(-1500, 1500))))
                 spouse = (full_name(rng, not head_male), issue(region6, s_birth, not head_male), s_birth)
-            if write_db:
+            if write_db:  # registry-only draws from their own generator: the file is the same either way
                 registered = exited = None
                 if status in ("exited", "poor"):
-                    registered = rng.choice((2014, 2014, 2015, 2016))
-                    exited = rng.randint(max(2016, registered), 2020) if status == "exited" else None
+                    registered = reg_rng.choice((2014, 2014, 2015, 2016))
+                    exited = reg_rng.randint(max(2016, registered), 2020) if status == "exited" else None
                 elif status in ("edge", "monitored"):
-                    registered = rng.randint(2021, 2025)
+                    registered = reg_rng.randint(2021, 2025)
                 hid = next_id
                 next_id += 1
                 hh_rows.append(Household(
                     id=hid, number=f"BL{hid:010d}", village_id=code, region_code=code, group_name=group,
                     head_name=head_name, head_id_number=head_id, status=status, year_registered=registered,
-                    year_exited=exited, income_per_head=rng.randrange(400_000, 1_500_000, 100)))
+                    year_exited=exited, income_per_head=reg_rng.randrange(400_000, 1_500_000, 100)))
                 member_rows.append(Member(id=member_id, household_id=hid, name=head_name, id_number=head_id,
                                           relation="head", birth_date=head_birth, is_male=head_male))
                 member_id += 1
