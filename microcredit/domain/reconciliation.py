@@ -175,7 +175,8 @@ def _per_row(out: _Findings, row: LedgerFacts, person: Person | None, caps: Caps
         if reasons:
             out.add("not_eligible", row, "；".join(reasons))
     for who, number in (("借款人", row.borrower_id), ("户主", row.head_id)):
-        if number and id_number_error(number):
+        # A registered person's number was checked when it entered the registry (DOMAIN §2).
+        if number and (person is None or number != row.borrower_id) and id_number_error(number):
             out.add("id_check_digit", row, f"{who}身份证号 {number} 校验位错误", subject=f"{row.bank}:{row.contract_number}:{who}")
     if caps is not None:
         if row.amount > caps.max_amount:

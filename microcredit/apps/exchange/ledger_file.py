@@ -34,9 +34,35 @@ UPLOAD_LIMITS = TableLimits(max_bytes=100 * MB, max_rows=600_000, max_columns=12
 MAX_ERRORS = 1000  # kept in the report; every error is still counted
 
 
+class Values(tuple):
+    """A row's parsed values, read by field key, stored as a tuple (a dict per row of a province's file
+    would cost three times the memory). Subclassed per layout by `values_type`."""
+
+    __slots__ = ()
+    INDEX: dict[str, int] = {}
+
+    def __getitem__(self, key):
+        return tuple.__getitem__(self, self.INDEX[key] if isinstance(key, str) else key)
+
+    def get(self, key: str, default=None):
+        index = self.INDEX.get(key)
+        return default if index is None else tuple.__getitem__(self, index)
+
+
+_VALUES: dict[str, type] = {}
+
+
+def values_type(layout: Layout) -> type:
+    """The `Values` class of a layout (its field keys in order)."""
+    if layout.name not in _VALUES:
+        index = {f.key: n for n, f in enumerate(layout.fields)}
+        _VALUES[layout.name] = type(f"{layout.name.title()}Values", (Values,), {"__slots__": (), "INDEX": index})
+    return _VALUES[layout.name]
+
+
 @dataclass
 class ParsedLedger:
-    """A file's rows, checked: ``rows`` are (line, bank id, values, digest)."""
+    """A file's rows, checked: ``rows`` are (line, bank id, values (`Values`), digest)."""
 
     header: HeaderMatch | None = None
     layout: Layout = LOANS
@@ -117,6 +143,7 @@ def parse_rows(parsed: ParsedLedger, rest_of_head: list, table, banks: BankResol
     """The data rows after the header (``parsed.header`` and ``parsed.layout`` set), into ``parsed``."""
     header, layout = parsed.header, parsed.layout
     keys = tuple(f.key for f in layout.fields)
+    make = values_type(layout)
     line = header.last_line
     seen: dict[tuple, int] = {}
     cache: dict = {}
@@ -150,6 +177,6 @@ def parse_rows(parsed: ParsedLedger, rest_of_head: list, table, banks: BankResol
         for error in errors:
             parsed.refuse(error)
         if not errors:
-            parsed.rows.append((line, bank, values, row_digest(values, keys)))
+            parsed.rows.append((line, bank, make(values[k] for k in keys), row_digest(values, keys)))
         if report and parsed.read % 20_000 == 0:
             report(parsed.read, 0, "校验中")

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.accounts.scope import SYSTEM
 from microcredit.apps.audit.services import record_audit
+from microcredit.apps.core.bulk import insert_rows
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.masking import mask_text
 from microcredit.apps.core.tables import TableError, TableLimits, read_cells
@@ -245,11 +246,20 @@ def _write(parsed: ParsedLedger, *, filename, bank, as_of, actor, source, key, r
         code = person[4] if person else places.code(values.get("township"), values.get("village"))
         return {"region_code": code or region, "household_id": person[0] if person else None}
 
-    objs = [LedgerLoan(bank_id=b, digest=d, first_import=i, last_import=i, as_of=as_of, risk_fund_known=risk_known,
-                       **_model_values(v), **placed(v)) for b, v, d in new]
-    for start in range(0, len(objs), WRITE_BATCH):
-        LedgerLoan.objects.bulk_create(objs[start:start + WRITE_BATCH])
-        report(start + len(objs[start:start + WRITE_BATCH]), len(new) + len(changed), "写入中")
+    columns = ("bank_id", "digest", "first_import_id", "last_import_id", "as_of", "risk_fund_known", "region_code",
+               "household_id", *FIELD_KEYS)
+    total = len(new) + len(changed)
+
+    def rows():
+        for n, (b, v, d) in enumerate(new, start=1):
+            where = placed(v)
+            yield (b, d, i.pk, i.pk, as_of, risk_known, where["region_code"], where["household_id"],
+                   *_model_values(v).values())
+            if n % 20_000 == 0:
+                report(n, total, "写入中")
+
+    insert_rows(LedgerLoan, columns, rows())
+    report(len(new), total, "写入中")
     _update(changed, i, as_of, risk_known, placed)
     i.counts = {"read": parsed.read, "created": len(new), "updated": len(changed), "unchanged": unchanged,
                 "rejected": 0}
