@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from typing import NamedTuple
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_ASCII_DIGITS = frozenset("0123456789")
 
 
 def _digits(text: str) -> bool:
     """ASCII digits only (str.isdigit() also accepts full-width and other Unicode digits)."""
-    return bool(text) and set(text) <= _ASCII_DIGITS
+    return text.isascii() and text.isdigit()
 
 
 class IdNumberInfo(NamedTuple):
@@ -30,7 +30,7 @@ def check_digit(first17: str) -> str:
     """The 18th character for the first 17 digits (DOMAIN §2)."""
     if len(first17) != 17 or not _digits(first17):
         raise ValueError("身份证号前17位必须是数字")
-    total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS))
+    total = sum(map(operator.mul, map(int, first17), _WEIGHTS))  # a province's file checks 800,000 of them
     return _CHECK[total % 11]
 
 

@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal, InvalidOperation
 
 from microcredit.domain.cells import (
@@ -129,7 +130,7 @@ REPAYMENT_FIELDS: tuple[Field, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Layout:
     """A kind of bank file: its fields, the ones every row needs, and header names deliberately not read."""
 
@@ -137,13 +138,19 @@ class Layout:
     fields: tuple[Field, ...]
     required: tuple[str, ...]
 
-    @property
+    @cached_property
     def by_key(self) -> dict[str, Field]:
         return {f.key: f for f in self.fields}
 
-    @property
+    @cached_property
     def alias_of(self) -> dict[str, str]:
         return {alias: f.key for f in self.fields for alias in f.aliases}
+
+    @cached_property
+    def memo_keys(self) -> frozenset[str]:
+        """Fields whose cells repeat across rows (parsed once per distinct cell); IDs and numbers do not."""
+        unique = {"contract_number", "account_number", "reference"}
+        return frozenset(f.key for f in self.fields if f.kind != "id" and f.key not in unique)
 
 
 LOANS = Layout("loans", FIELDS, REQUIRED)
@@ -269,11 +276,21 @@ def find_header(rows: Sequence[Sequence[object]], template: Mapping[str, str] | 
 
 
 def is_skipped(row: Sequence[object]) -> bool:
-    """Blank rows and totals rows are not loans."""
-    texts = [cell_text(c).strip() for c in row[:8]]
-    if not any(texts) and not any(cell_text(c).strip() for c in row[8:]):
-        return True
-    return any(t.replace(" ", "").replace("\u3000", "") in TOTAL_WORDS for t in texts)
+    """Blank rows and totals rows (合计, 小计, 总计 in one of the first eight cells) are not loans."""
+    blank = True
+    for n, cell in enumerate(row):
+        if cell is None or cell == "":
+            continue
+        if cell.__class__ is str:
+            text = cell.strip()
+            if not text:
+                continue
+            if n < 8 and text.replace(" ", "").replace("\u3000", "") in TOTAL_WORDS:
+                return True
+        blank = False
+        if n >= 8:
+            break
+    return blank
 
 
 def _months(value: object, unit: str, column: str) -> int:
@@ -353,10 +370,6 @@ def parse_cell(f: Field, value: object, column: str, unit: str) -> object:
     return _mode(value, column)
 
 
-def _empty(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _order_errors(values: dict, titles: dict[str, str], line: int, as_of: dt.date) -> list[RowError]:
     """Rules across a row's cells: dates in order and not after the data date; amounts that fit."""
     out = []
@@ -386,18 +399,19 @@ def parse_row(row: Sequence[object], header: HeaderMatch, line: int, as_of: dt.d
     ``cache`` (field, cell) → value or CellError, shared over a file's rows, parses each repeated
     cell (dates, amounts, names of villages) once; unique cells (ID and contract numbers) skip it.
     """
-    values, errors, fields = {}, [], layout.by_key
+    values, errors, fields, size = dict.fromkeys(layout.by_key), [], layout.by_key, len(row)
+    memo_keys = layout.memo_keys if cache is not None else frozenset()
     for key, position in header.columns.items():
-        f, raw = fields[key], row[position] if position < len(row) else None
-        if _empty(raw):
-            values[key] = None
+        raw = row[position] if position < size else None
+        if raw is None or raw == "" or (raw.__class__ is str and not raw.strip()):
             if key in layout.required:
                 errors.append(RowError(line, header.titles[key], "", "required", f"{header.titles[key]}必须填写"))
             continue
-        memo = cache is not None and f.kind != "id" and key not in ("contract_number", "account_number", "reference")
-        slot = (key, type(raw), raw) if memo else None
+        memo = key in memo_keys
+        slot = (key, raw.__class__, raw) if memo else None
         result = cache.get(slot) if memo else None
         if result is None:
+            f = fields[key]
             try:
                 result = parse_cell(f, raw, header.titles[key], header.units.get(key, ""))
             except CellError as exc:
@@ -405,12 +419,9 @@ def parse_row(row: Sequence[object], header: HeaderMatch, line: int, as_of: dt.d
             if memo:
                 cache[slot] = result
         if isinstance(result, CellError):
-            values[key] = None
             errors.append(RowError(line, header.titles[key], cell_text(raw)[:60], "cell", result.message))
         else:
             values[key] = result
-    for key in fields:
-        values.setdefault(key, None)
     errors += (_order_errors if layout is LOANS else _repayment_errors)(values, header.titles, line, as_of)
     return values, errors
 
@@ -429,7 +440,10 @@ def _repayment_errors(values: dict, titles: dict[str, str], line: int, as_of: dt
 
 
 def row_digest(values: Mapping[str, object], keys: Sequence[str] = FIELD_KEYS) -> str:
-    """A stable digest of a row's values: equal digests ⇒ re-importing the row changes nothing."""
-    text = "\x1f".join("" if values.get(k) is None else str(values[k]).replace("\\", "\\\\").replace("\x1f", "\\u")
-                       for k in keys)  # a separator inside a value is escaped: no two rows share a text
+    """A stable digest of a row's values: equal digests ⇒ re-importing the row changes nothing.
+
+    The text is the ``repr`` of the values in key order: strings quoted and escaped, so no value can
+    shift into its neighbour's place, and each type written distinctly (5 is not "5").
+    """
+    text = repr(tuple(values.get(k) for k in keys))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

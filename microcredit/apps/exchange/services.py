@@ -238,7 +238,7 @@ def _write(parsed: ParsedLedger, *, filename, bank, as_of, actor, source, key, r
             unchanged += 1
     report(0, len(new) + len(changed), "写入中")
     places = _Places(actor)
-    people = people_by_id_number({v["borrower_id"] for _, v, _ in new} | {v["borrower_id"] for _, _, v, _ in changed})
+    people = people_by_id_number({v["borrower_id"] for _, _, v, _ in parsed.rows})  # reconciliation reuses them
     risk_known = "risk_fund" in parsed.header.columns
 
     def placed(values: dict) -> dict:
@@ -265,7 +265,7 @@ def _write(parsed: ParsedLedger, *, filename, bank, as_of, actor, source, key, r
                 "rejected": 0}
     i.save(update_fields=["counts"])
     record_audit(actor=actor, action="ledger_import", obj=i, after=i.counts)
-    run = reconcile_run(actor=actor, bank_ids=bank_ids, ledger_import=i, region_code=region)
+    run = reconcile_run(actor=actor, bank_ids=bank_ids, ledger_import=i, region_code=region, known_people=people)
     i.findings, i.finding_count = run.findings, run.finding_count
     i.save(update_fields=["findings", "finding_count"])
     return ImportReport(i)
@@ -347,8 +347,11 @@ def _caps_on():
     return caps
 
 
-def _people(id_numbers: set[str], on: dt.date) -> dict[str, Person]:
-    found = people_by_id_number(id_numbers)
+def _people(id_numbers: set[str], on: dt.date, known: dict | None = None) -> dict[str, Person]:
+    """Registered people by ID number; ``known`` — people an import just looked up — are not read again."""
+    known = known or {}
+    found = {n: known[n] for n in id_numbers if n in known}
+    found.update(people_by_id_number({n for n in id_numbers if n not in known}))
     banned = blacklisted_households(on)
     return {n: Person(str(p[0]), p[1], p[2], p[3], p[0] in banned, p[4]) for n, p in found.items()}
 
@@ -367,7 +370,7 @@ def _system_side(dates: dict[dt.date, set[int]]) -> tuple[dict, dict]:
 
 @transaction.atomic
 def reconcile_run(*, actor, bank_ids=None, region_code: str = "", ledger_import: LedgerImport | None = None,
-                  on: dt.date | None = None) -> ReconciliationRun:
+                  on: dt.date | None = None, known_people: dict | None = None) -> ReconciliationRun:
     """Run every check (DOMAIN §10) over the ledgers of ``bank_ids`` (None: every bank) within
     ``region_code`` (""/None: everywhere the ledgers are), and open or update one problem case per finding.
 
@@ -384,7 +387,7 @@ def reconcile_run(*, actor, bank_ids=None, region_code: str = "", ledger_import:
     for *row, as_of, bank_id in qs.values_list(*_FACT_FIELDS, "as_of", "bank_id").iterator(chunk_size=20_000):
         facts.append(LedgerFacts(*row))
         dates.setdefault(as_of, set()).add(bank_id)
-    people = _people({f.borrower_id for f in facts}, on)
+    people = _people({f.borrower_id for f in facts}, on, known_people)
     balances, loans_of = _system_side(dates)
     officials = dict(PublicEmployee.objects.values_list("id_number", "unit"))
     findings = reconcile(facts, people=people, caps_on=_caps_on(), officials=officials, system_balances=balances,
