@@ -47,6 +47,7 @@ import argparse
 import calendar
 import csv
 import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -159,8 +160,8 @@ def db_exists(url: str) -> bool:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         return Path(parsed.path).exists()
-    out = subprocess.run(["psql", "-Atqc", "SELECT 1 FROM pg_database WHERE datname = %s" % _quote(parsed.path.lstrip("/")),
-                          "postgres"], capture_output=True, text=True)
+    query = f"SELECT 1 FROM pg_database WHERE datname = {_quote(parsed.path.lstrip('/'))}"
+    out = subprocess.run(["psql", "-Atqc", query, "postgres"], capture_output=True, text=True, check=False)
     return out.stdout.strip() == "1"
 
 
@@ -204,7 +205,7 @@ class Ledger:
         self.totals = [0] * len(TOTAL_COLUMNS)  # fen
         self.csv_file = None
         if with_csv:
-            self.csv_file = open(out.with_suffix(".csv"), "w", encoding="gb18030", newline="")
+            self.csv_file = open(out.with_suffix(".csv"), "w", encoding="gb18030", newline="")  # noqa: SIM115 — closed in close()
             self.csv = csv.writer(self.csv_file)
             self.csv.writerow([title])
             self.csv.writerow(HEADER)
@@ -305,19 +306,19 @@ def generate(a) -> None:
     from django.db import transaction
 
     from microcredit.apps.households.models import Household, Member
+    from microcredit.apps.reference.selectors import era_cap_rate, era_terms
     from microcredit.demo.names import full_name, given_name, surname
     from microcredit.domain.identity import check_digit, make_id_number
-    from microcredit.apps.reference.selectors import era_cap_rate, era_terms
 
     t1 = time.perf_counter()
     villages = load_or_create_places(a.seed, a.households, write_db)
     rng = random.Random(a.seed)
     reg_rng = random.Random(f"{a.seed}:registry")
     banks = [(i, code, name) for i, (code, name, _, _) in enumerate(BANKS)]
-    bank_weights = list(__import__("itertools").accumulate(b[3] for b in BANKS))
-    grade_cum = list(__import__("itertools").accumulate(g[2] for g in GRADES))
-    status_cum = list(__import__("itertools").accumulate(s[2] for s in STATUSES))
-    mode_cum = list(__import__("itertools").accumulate(m[1] for m in USAGE_MODES))
+    bank_weights = list(itertools.accumulate(b[3] for b in BANKS))
+    grade_cum = list(itertools.accumulate(g[2] for g in GRADES))
+    status_cum = list(itertools.accumulate(s[2] for s in STATUSES))
+    mode_cum = list(itertools.accumulate(m[1] for m in USAGE_MODES))
 
     # Which households borrow and what each loan slot carries (planted problems placed at random).
     two = PLANTED["two_policy_loans"]
@@ -586,7 +587,12 @@ def _read_phase(phase: str, path: Path) -> None:
         n = len(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python())
     else:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "microcredit.web.settings")
-        from microcredit.apps.core.tables import DEFAULT_LIMITS, MB, TableError, iter_cells
+        from microcredit.apps.core.tables import (
+            DEFAULT_LIMITS,
+            MB,
+            TableError,
+            iter_cells,
+        )
 
         data = path.read_bytes()
         limits = DEFAULT_LIMITS
@@ -752,7 +758,8 @@ def run(a) -> None:
             print(f"{label} exited {r['status']} (0 = imported, 2 = refused); stderr ends:\n{r['stderr'][-3000:]}",
                   flush=True)
             break
-        report.unlink(missing_ok=True) if a.discard_reports else None
+        if a.discard_reports:
+            report.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> None:
