@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from microcredit.domain.identity import age_on, id_number_error
 from microcredit.domain.money import fen_to_yuan
@@ -54,9 +55,8 @@ POOLED_MIN_BORROWERS = 5
 MAX_EVIDENCE_ROWS, MAX_DETAIL = 200, 1000  # what a problem case holds (domain.problems)
 
 
-@dataclass(frozen=True)
-class LedgerFacts:
-    """One ledger row as the checks need it (amounts in fen)."""
+class LedgerFacts(NamedTuple):
+    """One ledger row as the checks need it (amounts in fen). A tuple: a province has 400,000 of them."""
 
     bank: str
     contract_number: str
@@ -81,8 +81,7 @@ class LedgerFacts:
     bank_name: str = ""  # as a person reads it (``bank`` is the code, for systems)
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     """A registered person and the household's facts (DOMAIN §2)."""
 
     household: str  # the household's key (its id)

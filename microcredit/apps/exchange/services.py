@@ -38,11 +38,12 @@ from microcredit.apps.households.selectors import people_by_id_number
 from microcredit.apps.loans.selectors import balances_on, loans_on_ledger
 from microcredit.apps.problems.services import FoundProblem, problems_found
 from microcredit.apps.rating.selectors import blacklisted_households
-from microcredit.apps.reference.selectors import bank_list, era_cap_rate, era_terms
+from microcredit.apps.reference.selectors import bank_list, current_rate_fixings, era_cap_rate, era_terms
+from microcredit.domain.rates import SHIPPED_RATES
 from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.domain.cells import CellError, cell_text, normalise_header, parse_id_number, parse_text
 from microcredit.domain.errors import ConflictError, DomainError, FieldError
-from microcredit.domain.ledger import BY_KEY, FIELD_KEYS, LOANS, REPAYMENTS, HeaderMatch, RowError
+from microcredit.domain.ledger import BY_KEY, FIELD_KEYS, FIELDS, LOANS, REPAYMENTS, HeaderMatch, RowError
 from microcredit.domain.reconciliation import CHECKS, Caps, LedgerFacts, Person, reconcile
 from microcredit.domain.regions import significant_prefix
 
@@ -111,14 +112,22 @@ def _value_text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _model_values(values: dict) -> dict:
-    """Parsed values as LedgerLoan fields (empty text columns as "", not None)."""
-    out = {}
-    for key in FIELD_KEYS:
-        value = values.get(key)
-        kind = BY_KEY[key].kind
-        out[key] = ("" if value is None else value) if kind in ("text", "id", "mode") else value
-    return out
+_TEXT_KEYS = frozenset(f.key for f in FIELDS if f.kind in ("text", "id", "mode"))
+_TEXT_POSITIONS = tuple(n for n, key in enumerate(FIELD_KEYS) if key in _TEXT_KEYS)
+
+
+def _model_row(values) -> list:
+    """A loan row's parsed values (`Values`, in FIELD_KEYS order) as LedgerLoan columns: empty text is ""."""
+    row = list(values)
+    for n in _TEXT_POSITIONS:
+        if row[n] is None:
+            row[n] = ""
+    return row
+
+
+def _model_values(values) -> dict:
+    """Parsed values as LedgerLoan fields by name (empty text columns as "", not None)."""
+    return dict(zip(FIELD_KEYS, _model_row(values)))
 
 
 def _existing(bank_ids: set[int]) -> dict[tuple[int, str], tuple[int, str]]:
@@ -253,8 +262,7 @@ def _write(parsed: ParsedLedger, *, filename, bank, as_of, actor, source, key, r
     def rows():
         for n, (b, v, d) in enumerate(new, start=1):
             where = placed(v)
-            yield (b, d, i.pk, i.pk, as_of, risk_known, where["region_code"], where["household_id"],
-                   *_model_values(v).values())
+            yield (b, d, i.pk, i.pk, as_of, risk_known, where["region_code"], where["household_id"], *_model_row(v))
             if n % 20_000 == 0:
                 report(n, total, "写入中")
 
@@ -334,13 +342,13 @@ _FACT_FIELDS = ("bank__code", "contract_number", "borrower_id", "amount", "disbu
 
 
 def _caps_on():
-    cache = {}
+    cache, fixings = {}, current_rate_fixings() or SHIPPED_RATES
 
     def caps(day: dt.date, term_months: int | None) -> Caps | None:
         terms, era = cache.get(day) or cache.setdefault(day, era_terms(day))
         if terms is None:
             return None
-        rate = era_cap_rate(era, day, term_months or 12)
+        rate = era_cap_rate(era, day, term_months or 12, fixings)
         return Caps(terms.name, terms.max_amount, terms.max_term_months, rate, terms.eligible_statuses,
                     terms.min_age, terms.max_age)
 

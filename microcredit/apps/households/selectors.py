@@ -7,6 +7,7 @@ households through it (or `household_list` / `household_get`) and the re-exporte
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from microcredit.apps.accounts.scope import Scope
@@ -82,10 +83,12 @@ def people_by_id_number(id_numbers) -> dict[str, tuple]:
     (household id, household status, 五保户, birth date, region code, head's ID number). System read: the
     findings it feeds are shown in each reader's scope."""
     out, pending = {}, sorted(set(id_numbers))
-    chunk = CHUNK if connection.vendor == "sqlite" else 20 * CHUNK  # PostgreSQL takes 65,535 parameters
-    for start in range(0, len(pending), chunk):
-        rows = Member.objects.filter(id_number__in=pending[start:start + chunk]).values_list(
-            "id_number", "household_id", "household__status", "household__is_wubao", "birth_date",
-            "household__region_code", "household__head_id_number")
+    columns = ("id_number", "household_id", "household__status", "household__is_wubao", "birth_date",
+               "household__region_code", "household__head_id_number")
+    if connection.vendor == "postgresql":  # one array parameter, not one parameter per number
+        match = RawSQL("SELECT unnest(%s::varchar[])", (pending,))
+        return {row[0]: row[1:] for row in Member.objects.filter(id_number__in=match).values_list(*columns)}
+    for start in range(0, len(pending), CHUNK):
+        rows = Member.objects.filter(id_number__in=pending[start:start + CHUNK]).values_list(*columns)
         out.update((row[0], row[1:]) for row in rows)
     return out

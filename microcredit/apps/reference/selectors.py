@@ -66,8 +66,8 @@ def era_terms(on: dt.date) -> tuple[PolicyTerms | None, object]:
                        era.min_age, era.max_age), era
 
 
-def era_cap_rate(era, on: dt.date, term_months: int) -> Decimal:
-    """The cap rate (DOMAIN §11) with the county's fixings and the era's set cap."""
-    fixings = current_rate_fixings() or SHIPPED_RATES
+def era_cap_rate(era, on: dt.date, term_months: int, fixings=None) -> Decimal:
+    """The cap rate (DOMAIN §11) with the county's fixings (read now unless given) and the era's set cap."""
+    fixings = fixings or current_rate_fixings() or SHIPPED_RATES
     era_cap = era.cap_rate if era is not None and era.rate_basis == "setting" else None
     return cap_rate(on, term_months, fixings, era_cap)
