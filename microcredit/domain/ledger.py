@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
 from decimal import Decimal, InvalidOperation
 
 from microcredit.domain.cells import (
@@ -34,7 +35,7 @@ from microcredit.domain.cells import (
 
 __all__ = [
     "FIELDS", "FIELD_KEYS", "REQUIRED", "USAGE_MODES", "USAGE_MODE_LABELS", "HeaderMatch", "LedgerHeaderError", "RowError",
-    "LOANS", "REPAYMENTS", "REPAYMENT_KEYS", "Layout", "find_header", "is_skipped", "parse_row", "row_digest",
+    "LOANS", "REPAYMENTS", "REPAYMENT_KEYS", "Layout", "Values", "find_header", "parse_block", "is_skipped", "parse_row", "row_digest",
 ]
 
 HEADER_SEARCH_ROWS = 15  # a title, a date line and a two-line header fit
@@ -130,6 +131,22 @@ REPAYMENT_FIELDS: tuple[Field, ...] = (
 )
 
 
+class Values(tuple):
+    """A row's parsed values, read by field key, stored as a tuple in the layout's field order (a dict per
+    row of a province's file would cost three times the memory). Each layout has its own subclass."""
+
+    __slots__ = ()
+    INDEX: dict[str, int] = {}
+    KEYS: tuple[str, ...] = ()
+
+    def __getitem__(self, key):
+        return tuple.__getitem__(self, self.INDEX[key] if isinstance(key, str) else key)
+
+    def get(self, key: str, default=None):
+        index = self.INDEX.get(key)
+        return default if index is None else tuple.__getitem__(self, index)
+
+
 @dataclass(frozen=True, eq=False)
 class Layout:
     """A kind of bank file: its fields, the ones every row needs, and header names deliberately not read."""
@@ -145,6 +162,12 @@ class Layout:
     @cached_property
     def alias_of(self) -> dict[str, str]:
         return {alias: f.key for f in self.fields for alias in f.aliases}
+
+    @cached_property
+    def values_type(self) -> type[Values]:
+        """The `Values` class of this layout (its field keys in order)."""
+        index = {f.key: n for n, f in enumerate(self.fields)}
+        return type(f"{self.name.title()}Values", (Values,), {"__slots__": (), "INDEX": index, "KEYS": tuple(index)})
 
     @cached_property
     def memo_keys(self) -> frozenset[str]:
@@ -392,38 +415,82 @@ def _order_errors(values: dict, titles: dict[str, str], line: int, as_of: dt.dat
     return out
 
 
+def _blank(raw: object) -> bool:
+    return raw is None or raw == "" or (raw.__class__ is str and not raw.strip())
+
+
+_NOTHING = object()  # an empty cell's parse result
+
+
+def _column(f: Field, cells: list, title: str, unit: str, memo: dict) -> tuple[list, dict[int, str]]:
+    """One column of a block parsed: each distinct cell once (``memo``: cell → value or CellError),
+    then mapped back. Returns the values (None for empty cells and errors) and {index: rule broken}.
+    A bool cell is keyed apart from the number it equals (True == 1 in Python, not in a ledger)."""
+    def key(raw):
+        return (bool, raw) if raw.__class__ is bool else raw
+
+    for raw in dict.fromkeys(map(key, cells)):
+        if raw in memo:
+            continue
+        cell = raw[1] if raw.__class__ is tuple else raw
+        if _blank(cell):
+            memo[raw] = _NOTHING
+            continue
+        try:
+            memo[raw] = parse_cell(f, cell, title, unit)
+        except CellError as exc:
+            memo[raw] = exc
+    results = [memo[key(raw)] for raw in cells]
+    bad = {n: r.message for n, r in enumerate(results) if r.__class__ is CellError}
+    values = [None if r is _NOTHING or r.__class__ is CellError else r for r in results]
+    return values, bad
+
+
+def parse_block(rows: Sequence[Sequence[object]], lines: Sequence[int], header: HeaderMatch, as_of: dt.date,
+                cache: dict | None = None, layout: Layout = LOANS) -> tuple[list[Values], dict[int, list[RowError]]]:
+    """Rows of a ledger parsed column by column: each row's values (`Values`, absent columns and empty
+    cells None) and {row index: its errors}, each row's errors in column order, then the rules across
+    its cells (dates in order, not after the data date; amounts that fit).
+
+    ``cache`` (field key → {cell: value or CellError}), shared over a file's blocks, parses each repeated
+    cell (dates, amounts, names of villages) once; unique cells (ID and contract numbers) are parsed
+    within the block only.
+    """
+    cache = {} if cache is None else cache
+    fields, size = layout.by_key, len(rows)
+    columns: dict[str, list] = {}
+    errors: dict[int, list[RowError]] = {}
+    ids: dict = {}  # the head's number is mostly the borrower's: parsed once per block
+    for key, position in header.columns.items():
+        f, title = fields[key], header.titles[key]
+        try:
+            cells = list(map(itemgetter(position), rows))
+        except IndexError:  # a short row (CSV): the missing cells are empty
+            cells = [row[position] if position < len(row) else None for row in rows]
+        memo = cache.setdefault(key, {}) if key in layout.memo_keys else ids if f.kind == "id" else {}
+        columns[key], bad = _column(f, cells, title, header.units.get(key, ""), memo)
+        required = key in layout.required
+        for n in sorted(set(bad) | ({n for n, v in enumerate(columns[key]) if v is None} if required else set())):
+            if n in bad:
+                errors.setdefault(n, []).append(RowError(lines[n], title, cell_text(cells[n])[:60], "cell", bad[n]))
+            else:
+                errors.setdefault(n, []).append(RowError(lines[n], title, "", "required", f"{title}必须填写"))
+    empty = [None] * size
+    make = layout.values_type
+    values = [make(t) for t in zip(*(columns.get(f.key, empty) for f in layout.fields))]
+    rule = _order_errors if layout is LOANS else _repayment_errors
+    for n, row_values in enumerate(values):
+        found = rule(row_values, header.titles, lines[n], as_of)
+        if found:
+            errors.setdefault(n, []).extend(found)
+    return values, errors
+
+
 def parse_row(row: Sequence[object], header: HeaderMatch, line: int, as_of: dt.date,
               cache: dict | None = None, layout: Layout = LOANS) -> tuple[dict, list[RowError]]:
-    """One ledger row: its values by field key (absent columns and empty cells → None) and its errors.
-
-    ``cache`` (field, cell) → value or CellError, shared over a file's rows, parses each repeated
-    cell (dates, amounts, names of villages) once; unique cells (ID and contract numbers) skip it.
-    """
-    values, errors, fields, size = dict.fromkeys(layout.by_key), [], layout.by_key, len(row)
-    memo_keys = layout.memo_keys if cache is not None else frozenset()
-    for key, position in header.columns.items():
-        raw = row[position] if position < size else None
-        if raw is None or raw == "" or (raw.__class__ is str and not raw.strip()):
-            if key in layout.required:
-                errors.append(RowError(line, header.titles[key], "", "required", f"{header.titles[key]}必须填写"))
-            continue
-        memo = key in memo_keys
-        slot = (key, raw.__class__, raw) if memo else None
-        result = cache.get(slot) if memo else None
-        if result is None:
-            f = fields[key]
-            try:
-                result = parse_cell(f, raw, header.titles[key], header.units.get(key, ""))
-            except CellError as exc:
-                result = exc
-            if memo:
-                cache[slot] = result
-        if isinstance(result, CellError):
-            errors.append(RowError(line, header.titles[key], cell_text(raw)[:60], "cell", result.message))
-        else:
-            values[key] = result
-    errors += (_order_errors if layout is LOANS else _repayment_errors)(values, header.titles, line, as_of)
-    return values, errors
+    """One ledger row (`parse_block` of one): its values by field key and its errors."""
+    values, errors = parse_block([row], [line], header, as_of, cache, layout)
+    return dict(zip((f.key for f in layout.fields), values[0])), errors.get(0, [])
 
 
 def _repayment_errors(values: dict, titles: dict[str, str], line: int, as_of: dt.date) -> list[RowError]:
@@ -445,5 +512,8 @@ def row_digest(values: Mapping[str, object], keys: Sequence[str] = FIELD_KEYS) -
     The text is the ``repr`` of the values in key order: strings quoted and escaped, so no value can
     shift into its neighbour's place, and each type written distinctly (5 is not "5").
     """
-    text = repr(tuple(values.get(k) for k in keys))
+    if isinstance(values, Values) and values.KEYS == tuple(keys):
+        text = tuple.__repr__(values)  # already the values in key order
+    else:
+        text = repr(tuple(values.get(k) for k in keys))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

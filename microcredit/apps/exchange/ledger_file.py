@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +21,7 @@ from microcredit.apps.core.tables import MB, TableError, TableLimits, iter_cells
 from microcredit.domain.cells import cell_text, normalise_header
 from microcredit.domain.ledger import (
     HEADER_SEARCH_ROWS, LOANS, REPAYMENTS, HeaderMatch, Layout, LedgerHeaderError, RowError, find_header, is_skipped,
-    parse_row, row_digest,
+    parse_block, row_digest,
 )
 
 LIMITS = TableLimits(max_bytes=200 * MB, max_rows=1_000_000, max_columns=120, max_cells=60_000_000,
@@ -32,32 +33,6 @@ UPLOAD_LIMITS = TableLimits(max_bytes=100 * MB, max_rows=600_000, max_columns=12
                             timeout_seconds=600)
 """Through the page or the API (the command line takes `LIMITS`)."""
 MAX_ERRORS = 1000  # kept in the report; every error is still counted
-
-
-class Values(tuple):
-    """A row's parsed values, read by field key, stored as a tuple (a dict per row of a province's file
-    would cost three times the memory). Subclassed per layout by `values_type`."""
-
-    __slots__ = ()
-    INDEX: dict[str, int] = {}
-
-    def __getitem__(self, key):
-        return tuple.__getitem__(self, self.INDEX[key] if isinstance(key, str) else key)
-
-    def get(self, key: str, default=None):
-        index = self.INDEX.get(key)
-        return default if index is None else tuple.__getitem__(self, index)
-
-
-_VALUES: dict[str, type] = {}
-
-
-def values_type(layout: Layout) -> type:
-    """The `Values` class of a layout (its field keys in order)."""
-    if layout.name not in _VALUES:
-        index = {f.key: n for n, f in enumerate(layout.fields)}
-        _VALUES[layout.name] = type(f"{layout.name.title()}Values", (Values,), {"__slots__": (), "INDEX": index})
-    return _VALUES[layout.name]
 
 
 @dataclass
@@ -94,11 +69,14 @@ class BankResolver:
             for text in (code, name, short):
                 if text:
                     self.by_name[normalise_header(text)[0].upper()] = pk
+        self.seen: dict[str, int | None] = {}  # a file names its few banks 400,000 times
 
     def __call__(self, text: str | None) -> int | None:
         if not text:
             return self.importing
-        return self.by_name.get(normalise_header(text)[0].upper())
+        if text not in self.seen:
+            self.seen[text] = self.by_name.get(normalise_header(text)[0].upper())
+        return self.seen[text]
 
 
 def _file_error(message: str) -> RowError:
@@ -138,45 +116,60 @@ def parse_ledger(*, filename: str, data: bytes, banks: BankResolver, as_of: dt.d
     return parsed
 
 
+BLOCK = 20_000  # rows parsed together (columns at a time), then their raw cells are let go
+
+
 def parse_rows(parsed: ParsedLedger, rest_of_head: list, table, banks: BankResolver, as_of: dt.date,
                report=None) -> None:
-    """The data rows after the header (``parsed.header`` and ``parsed.layout`` set), into ``parsed``."""
+    """The data rows after the header (``parsed.header`` and ``parsed.layout`` set), into ``parsed``,
+    a block at a time (`domain.ledger.parse_block`)."""
     header, layout = parsed.header, parsed.layout
     keys = tuple(f.key for f in layout.fields)
-    make = values_type(layout)
-    line = header.last_line
     seen: dict[tuple, int] = {}
     cache: dict = {}
-    bank_title = header.titles.get("lending_bank", "贷款银行")
-
-    def rows():
-        yield from rest_of_head
-        yield from table
-
-    for row in rows():
+    block, lines = [], []
+    line = header.last_line
+    for row in itertools.chain(rest_of_head, table):
         line += 1
         if is_skipped(row):
             continue
-        parsed.read += 1
-        values, errors = parse_row(row, header, line, as_of, cache, layout)
-        bank = banks(values.get("lending_bank"))
+        block.append(row)
+        lines.append(line)
+        if len(block) >= BLOCK:
+            _block(parsed, block, lines, keys, seen, cache, banks, as_of)
+            block, lines = [], []
+            if report:
+                report(parsed.read, 0, "校验中")
+    if block:
+        _block(parsed, block, lines, keys, seen, cache, banks, as_of)
+
+
+def _block(parsed: ParsedLedger, block: list, lines: list[int], keys: tuple, seen: dict, cache: dict,
+           banks: BankResolver, as_of: dt.date) -> None:
+    header, layout = parsed.header, parsed.layout
+    values, errors = parse_block(block, lines, header, as_of, cache, layout)
+    parsed.read += len(block)
+    bank_title = header.titles.get("lending_bank", "贷款银行")
+    loans = layout is LOANS
+    number_title = header.titles["contract_number" if loans else "reference"]
+    for n, row_values in enumerate(values):
+        line, row_errors = lines[n], errors.get(n, [])
+        named = row_values.get("lending_bank")
+        bank = banks(named)
         if bank is None:
-            errors.append(RowError(line, bank_title, cell_text(values.get("lending_bank")), "unknown_bank",
-                                   "没有这家银行（请填银行代码、全称或简称）" if banks.importing is None
-                                   else "不是本次导入的银行"))
+            row_errors.append(RowError(line, bank_title, cell_text(named), "unknown_bank",
+                                       "没有这家银行（请填银行代码、全称或简称）" if banks.importing is None
+                                       else "不是本次导入的银行"))
         elif banks.importing is not None and bank != banks.importing:
-            errors.append(RowError(line, bank_title, cell_text(values.get("lending_bank")), "other_bank",
-                                   "不是本次导入的银行（一个文件只能导入一家银行的台账，或不指定银行按本列导入）"))
-        key = (bank, values.get("contract_number"), values.get("reference"))
-        if key[1] and bank is not None and (layout is LOANS or key[2]):
+            row_errors.append(RowError(line, bank_title, cell_text(named), "other_bank",
+                                       "不是本次导入的银行（一个文件只能导入一家银行的台账，或不指定银行按本列导入）"))
+        key = (bank, row_values.get("contract_number"), row_values.get("reference"))
+        if key[1] and bank is not None and (loans or key[2]):
             first = seen.setdefault(key, line)
             if first != line:
-                column = header.titles["contract_number" if layout is LOANS else "reference"]
-                errors.append(RowError(line, column, key[1] if layout is LOANS else key[2], "duplicate_in_file",
-                                       f"与第 {first} 行{'合同编号' if layout is LOANS else '合同编号和流水号'}重复"))
-        for error in errors:
+                row_errors.append(RowError(line, number_title, key[1] if loans else key[2], "duplicate_in_file",
+                                           f"与第 {first} 行{'合同编号' if loans else '合同编号和流水号'}重复"))
+        for error in row_errors:
             parsed.refuse(error)
-        if not errors:
-            parsed.rows.append((line, bank, make(values[k] for k in keys), row_digest(values, keys)))
-        if report and parsed.read % 20_000 == 0:
-            report(parsed.read, 0, "校验中")
+        if not row_errors:
+            parsed.rows.append((line, bank, row_values, row_digest(row_values, keys)))
