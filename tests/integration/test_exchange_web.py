@@ -316,9 +316,8 @@ def test_wrong_files_are_refused_in_chinese(client, w, name, data, message):
 
 
 def test_a_file_too_large_is_refused_before_it_is_stored(client, w, monkeypatch):
-    real = exchange_forms.check_upload
-    monkeypatch.setattr(exchange_forms, "check_upload", lambda name, size, head, limits: real(
-        name, size, head, dataclasses.replace(limits, max_bytes=1000)))
+    field = exchange_forms.LedgerUploadForm.base_fields["file"]
+    monkeypatch.setattr(field, "limits", dataclasses.replace(field.limits, max_bytes=1000))
     client.force_login(w.officer)
     response = client.post("/ledgers/", {"file": upload("台账.csv", table(w.rows * 20)), "bank": str(w.bank.pk)})
     assert response.status_code == 400 and "未接受" in response.content.decode()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
+from pathlib import PurePath
 
 from django import forms
 from django.core import signing
@@ -23,6 +24,7 @@ from django.utils.html import format_html
 
 from microcredit.apps.core.clock import business_date, now
 from microcredit.apps.core.documents import document_errors
+from microcredit.apps.core.tables import DEFAULT_LIMITS, TableError, TableLimits, check_uploaded
 from microcredit.domain.bounds import MAX_FEN
 from microcredit.domain.cells import CellError, parse_amount
 from microcredit.domain.guards import money_date_errors
@@ -181,3 +183,21 @@ def expire_kept_uploads() -> None:
             path = f"{KEPT_DIR}/{folder}/{name}"
             if default_storage.get_modified_time(path) < cutoff:
                 default_storage.delete(path)
+
+
+class TableFileField(forms.FileField):
+    """An uploaded table (CSV, Excel, ODS) refused at the form when its size, name or first bytes are
+    not what an import accepts (`core.tables.check_upload` under ``limits``), naming the file."""
+
+    def __init__(self, *, limits: TableLimits = DEFAULT_LIMITS, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.limits = limits
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            try:
+                check_uploaded(upload, self.limits)
+            except TableError as exc:
+                raise forms.ValidationError(f"“{PurePath(upload.name).name}”未接受：{exc.message}") from None
+        return upload

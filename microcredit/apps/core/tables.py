@@ -105,6 +105,17 @@ def check_upload(filename: str, size: int, head: bytes, limits: TableLimits = DE
         raise TableError(ACCEPTED_HINT)
 
 
+def check_uploaded(upload, limits: TableLimits = DEFAULT_LIMITS) -> None:
+    """`check_upload` of an uploaded file (name, size, first bytes), its position left at the start.
+
+    Raises:
+        TableError: as `check_upload`.
+    """
+    head = upload.read(16)
+    upload.seek(0)
+    check_upload(getattr(upload, "name", "") or "", upload.size, head, limits)
+
+
 def _first_sheet_path(book: zipfile.ZipFile) -> str | None:
     """The part name of an .xlsx's first worksheet (workbook order), or None if unclear."""
     try:

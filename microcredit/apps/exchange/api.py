@@ -28,7 +28,7 @@ from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Text
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.core.masking import mask_text
-from microcredit.apps.core.tables import TableError, check_upload
+from microcredit.apps.core.tables import DEFAULT_LIMITS, TableError, check_uploaded
 from microcredit.apps.exchange import jobs, selectors, services
 from microcredit.apps.exchange.ledger_file import UPLOAD_LIMITS
 from microcredit.apps.jobs.runner import enqueue, subject_region
@@ -170,10 +170,8 @@ def import_upload(request, file: UploadedFile = File(...), bank: Form[Text(16) |
     the_bank = _bank(request, bank or "")
     if as_of and as_of > business_date():
         raise HttpError(422, "数据日期不能晚于业务日期")
-    head = file.read(16)
-    file.seek(0)
     try:
-        check_upload(file.name, file.size, head, UPLOAD_LIMITS)
+        check_uploaded(file, UPLOAD_LIMITS)
     except TableError as exc:
         return (413 if file.size > UPLOAD_LIMITS.max_bytes else 422), {"detail": exc.message}
     key = idempotency_key or request.headers.get("Idempotency-Key", "")
@@ -330,10 +328,8 @@ def template_put(request, bank: Text(16), payload: TemplateIn):
 def officials_upload(request, file: UploadedFile = File(...), replace: Form[bool] = True):
     """上传公职人员名册（姓名、身份证号、工作单位）：全部校验通过才替换（或追加）名册。"""
     _need(request, "exchange.change_publicemployee", "无权维护公职人员名册")
-    head = file.read(16)
-    file.seek(0)
     try:
-        check_upload(file.name, file.size, head)
+        check_uploaded(file)
     except TableError as exc:
-        return 413 if file.size > 20 * 1024 * 1024 else 422, {"detail": exc.message}
+        return 413 if file.size > DEFAULT_LIMITS.max_bytes else 422, {"detail": exc.message}
     return 201, services.officials_import(filename=file.name, data=file.read(), actor=request.user, replace=replace)

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.core.forms import DateInput
-from microcredit.apps.core.tables import TableError, check_upload
+from microcredit.apps.core.forms import DateInput, TableFileField
 from microcredit.apps.exchange.ledger_file import UPLOAD_LIMITS
 from microcredit.domain.ledger import FIELDS
 
 BY_COLUMN = ""  # the bank choice "按贷款银行列逐行确定"
 
 
-def _checked_upload(upload, limits=UPLOAD_LIMITS):
-    head = upload.read(16)
-    upload.seek(0)
-    try:
-        check_upload(upload.name, upload.size, head, limits)
-    except TableError as exc:
-        raise forms.ValidationError(f"“{PurePath(upload.name).name}”未接受：{exc.message}") from None
-    return upload
-
-
 class LedgerUploadForm(forms.Form):
-    file = forms.FileField(label=_("台账文件（CSV、Excel 或 ODS，不超过 100 MB）"))
+    file = TableFileField(label=_("台账文件（CSV、Excel 或 ODS，不超过 100 MB）"), limits=UPLOAD_LIMITS)
     bank = forms.ChoiceField(label=_("贷款银行"), required=False)
     as_of = forms.DateField(label=_("数据日期"), widget=DateInput(), required=False,
                             help_text=_("台账截至的日期；不填为业务日期。晚于此日的放款、还款日期会被拒绝。"))
@@ -38,9 +25,6 @@ class LedgerUploadForm(forms.Form):
         self.fields["bank"].choices = choices
         if fixed_bank:
             self.fields["bank"].required = True
-
-    def clean_file(self):
-        return _checked_upload(self.cleaned_data["file"])
 
     def clean_as_of(self):
         day = self.cleaned_data.get("as_of")
@@ -68,8 +52,5 @@ class TemplateForm(forms.Form):
 
 
 class OfficialsForm(forms.Form):
-    file = forms.FileField(label=_("公职人员名册（姓名、身份证号、工作单位；CSV 或 Excel）"))
+    file = TableFileField(label=_("公职人员名册（姓名、身份证号、工作单位；CSV 或 Excel）"))
     replace = forms.BooleanField(label=_("替换现有名册（不勾选则追加）"), required=False, initial=True)
-
-    def clean_file(self):
-        return _checked_upload(self.cleaned_data["file"])

@@ -28,15 +28,19 @@ def ledger_changes(*, loan: LedgerLoan) -> QuerySet[LedgerChange]:
     return LedgerChange.objects.filter(loan=loan).select_related("ledger_import").order_by("-id")
 
 
-def import_list(*, user) -> QuerySet[LedgerImport]:
-    """Imports of the user's bank (a bank officer) or of their area (county staff); an admin sees all."""
+def _own(qs: QuerySet, user) -> QuerySet:
+    """A bank officer's rows are their bank's; everyone else's their area's; an admin's all."""
     scope = Scope.of(user)
-    qs = LedgerImport.objects.select_related("bank", "created_by")
     if scope.unrestricted:
         return qs
     if scope.bank_id is not None:
         return qs.filter(bank_id=scope.bank_id)
     return scope.filter_regions(qs)
+
+
+def import_list(*, user) -> QuerySet[LedgerImport]:
+    """Imports of the user's bank (a bank officer) or of their area (county staff); an admin sees all."""
+    return _own(LedgerImport.objects.select_related("bank", "created_by"), user)
 
 
 def import_get(*, user, pk: int) -> LedgerImport:
@@ -44,13 +48,8 @@ def import_get(*, user, pk: int) -> LedgerImport:
 
 
 def run_list(*, user) -> QuerySet[ReconciliationRun]:
-    scope = Scope.of(user)
-    qs = ReconciliationRun.objects.select_related("bank", "ledger_import")
-    if scope.unrestricted:
-        return qs
-    if scope.bank_id is not None:
-        return qs.filter(bank_id=scope.bank_id)
-    return scope.filter_regions(qs)
+    """Reconciliation runs of the user's bank or area (as `import_list`)."""
+    return _own(ReconciliationRun.objects.select_related("bank", "ledger_import"), user)
 
 
 def template_for(bank) -> dict[str, str]:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from microcredit.apps.audit.selectors import describe
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.core.tables import DEFAULT_LIMITS, TableError, check_upload
+from microcredit.apps.core.tables import DEFAULT_LIMITS, TableError, check_uploaded
 from microcredit.apps.households import selectors
 from microcredit.apps.households.export import write_import_template
 from microcredit.apps.households.models import Household
@@ -139,8 +139,7 @@ def registry_import_page(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:  # size and type at the edge: a refused file is never stored nor queued
-            check_upload(upload.name, upload.size, upload.read(16))
-            upload.seek(0)
+            check_uploaded(upload)
         except TableError as exc:
             form.add_error("file", f"“{PurePath(upload.name).name}”未接受：{exc.message}")
             status = 413 if upload.size > DEFAULT_LIMITS.max_bytes else 400

@@ -4,7 +4,7 @@ from ninja import File, Router
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from microcredit.apps.core.tables import TableError, check_upload
+from microcredit.apps.core.tables import TableError, check_uploaded
 from microcredit.apps.loans.repayment_import import LIMITS, RepaymentImportError, parse_repayments, repayments_import
 
 router = Router(tags=["贷款"])
@@ -19,10 +19,8 @@ def repayments_batch(request, file: UploadedFile = File(...)):
     """
     if not request.user.has_perm("loans.post_repayment"):
         raise HttpError(403, "无权登记还款")
-    head = file.read(16)
-    file.seek(0)
     try:
-        check_upload(file.name, file.size, head, LIMITS)
+        check_uploaded(file, LIMITS)
     except TableError as exc:
         return (413 if file.size > LIMITS.max_bytes else 422), {"detail": exc.message, "errors": [exc.message]}
     try:

@@ -1,30 +1,18 @@
 """The batch repayment page: upload a bank's file of payments, see what was posted or why not."""
 
-from pathlib import PurePath
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 
-from microcredit.apps.core.tables import TableError, check_upload
+from microcredit.apps.core.forms import TableFileField
 from microcredit.apps.loans.repayment_import import (
     COLUMNS, LIMITS, RepaymentImportError, parse_repayments, repayments_import,
 )
 
 
 class RepaymentFileForm(forms.Form):
-    file = forms.FileField(label="还款文件（CSV、Excel 或 ODS，不超过 20 MB）")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        head = upload.read(16)
-        upload.seek(0)
-        try:
-            check_upload(upload.name, upload.size, head, LIMITS)
-        except TableError as exc:
-            raise forms.ValidationError(f"“{PurePath(upload.name).name}”未接受：{exc.message}") from None
-        return upload
+    file = TableFileField(label="还款文件（CSV、Excel 或 ODS，不超过 20 MB）", limits=LIMITS)
 
 
 @login_required
