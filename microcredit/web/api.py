@@ -16,6 +16,9 @@ from ninja.security import HttpBearer, django_auth
 from microcredit.apps.accounts.tokens import token_for_raw
 from microcredit.apps.core import api_errors
 from microcredit.apps.core.registry import API_ROUTERS
+from microcredit.apps.portal.access import is_household_user
+
+PORTAL_API = "/api/v1/portal/"
 from microcredit.web import api_rate
 
 
@@ -24,6 +27,8 @@ class BearerToken(HttpBearer):
         api_token = token_for_raw(token)
         if api_token is None:
             return None
+        if is_household_user(api_token.user) and not request.path.startswith(PORTAL_API):
+            return None  # a household's token opens the portal's API and nothing else (issue #14 §4)
         request.user = api_token.user
         request.api_token = api_token  # DELETE /auth/token revokes the token that was used
         return api_token.user

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "django_otp",
     "microcredit.apps.core",
     "microcredit.apps.audit",
     "microcredit.apps.regions",
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "microcredit.apps.exchange",
     "microcredit.apps.calc",
     "microcredit.apps.reports",
+    "microcredit.apps.portal",
     "microcredit.demo",
 ]
 
@@ -87,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "microcredit.apps.portal.access.HouseholdConfinement",  # a household's login reaches the portal only
     "microcredit.web.middleware.CurrentRequestMiddleware",
     "microcredit.web.middleware.NoStoreForUsersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
