@@ -10,10 +10,11 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from microcredit.apps.accounts.models import User
-from microcredit.apps.accounts.roles import ADMIN
+from microcredit.apps.accounts.roles import ADMIN, BANK, VILLAGE
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.regions.selectors import regions_in_scope
 from microcredit.domain.access import within
+from microcredit.domain.regions import in_scope
 
 
 def user_list(*, user, q: str | None = None, role: str | None = None, active: bool | None = None) -> QuerySet[User]:
@@ -52,3 +53,16 @@ def scope_names(users, *, user) -> dict[str, str]:
     names = region_names(prefixes | {p[:n] for p in prefixes for n in (6, 9) if len(p) > n}, user=user)
     return {p: " › ".join(names.get(p[:n], "") for n in (6, 9, 12) if n <= len(p) and p[:n] in names) or p
             for p in prefixes}
+
+
+def contacts_for_village(*, region_code: str, bank_ids=()) -> dict[str, list[User]]:
+    """Whom a household of the village ``region_code`` calls (issue #14 §2, 政策明白纸): ``"village"`` the
+    active village clerks whose scope covers the village; ``"bank"`` the active officers of the banks
+    ``bank_ids`` whose scope covers it (or who have no region scope). Only names and phones are meant
+    to be shown."""
+    clerks = [u for u in User.objects.filter(role=VILLAGE, is_active=True).order_by("pk")
+              if in_scope(region_code, tuple(u.scope_regions or ()))]
+    officers = [u for u in User.objects.filter(role=BANK, is_active=True, bank_id__in=list(bank_ids))
+                .select_related("bank").order_by("bank_id", "pk")
+                if not u.scope_regions or in_scope(region_code, tuple(u.scope_regions))]
+    return {"village": clerks, "bank": officers}

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from microcredit.apps.accounts.roles import HOUSEHOLD
 from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.audit.services import record_audit
 from microcredit.apps.core.clock import business_date, now
@@ -70,6 +71,14 @@ def _number(region_code: str, day: dt.date) -> str:
     return f"{prefix}{LoanApplication.objects.filter(number__startswith=prefix).count() + 1:04d}"
 
 
+def _may_apply_for(actor, household) -> bool:
+    """A user whose scope covers the household, or the household's own portal user (DOMAIN §12: 户申请 —
+    a household drafts its own application, issue #14 §3; never another household's)."""
+    if getattr(actor, "role", "") == HOUSEHOLD:
+        return actor.household_id == household.pk
+    return Scope.of(actor).covers(household.region_code)
+
+
 @transaction.atomic
 def application_create(*, household, borrower, bank, amount: int, term_months: int, industry: str, purpose: str,
                        actor, usage_mode: str = "self", project_description: str = "", partner_name: str = "",
@@ -78,7 +87,7 @@ def application_create(*, household, borrower, bank, amount: int, term_months: i
     """Enter an application (draft) for a household; refuses with every failing rule at once."""
     on = on or business_date()
     documents = documents or {}
-    if actor_or_none(actor) is not None and not Scope.of(actor).covers(household.region_code):
+    if actor_or_none(actor) is not None and not _may_apply_for(actor, household):
         raise WorkflowRefused("household", "该户不在您的管辖范围内")
     for upload in documents.values():
         errors = document_errors(upload)
