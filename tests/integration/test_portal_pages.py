@@ -320,3 +320,36 @@ def test_api_policy_failures_are_all_listed(world):
     assert r.status_code == 422
     rules = {f["rule"] for f in r.json()["failures"]}
     assert len(rules) >= 2
+
+
+def test_a_huge_loan_id_in_the_url_is_404(world):
+    assert world["client"].get("/portal/loans/99999999999999999999999/").status_code == 404
+    assert world["client"].get("/portal/loans/99999999999999999999999/quote/").status_code == 404
+
+
+def test_a_household_user_may_draft_only_for_its_own_household(world):
+    from microcredit.apps.origination.services import WorkflowRefused, application_create
+
+    user = User.objects.get(username="hh-mine")
+    other = world["other"]
+    with pytest.raises(WorkflowRefused, match="管辖范围"):
+        application_create(household=other, borrower=other.members.first(), bank=world["bank"], amount=1_000_000,
+                           term_months=12, industry="养殖", purpose="养羊", actor=user)
+    assert not LoanApplication.objects.exists()
+
+
+def test_direct_subsidy_loan_shows_the_households_share(today):
+    tree = make_region_tree()
+    bank = make_bank()
+    officer = make_user("bank_officer", [tree.county.prefix], bank=bank)
+    hh = make_household(tree.villages[0])
+    loan = loan_open(household=hh, borrower=hh.members.first(), bank=bank, principal=3_000_000,
+                     annual_rate=Decimal("3.45"), cap_rate=Decimal("3.45"), disbursed_on=dt.date(2026, 6, 15),
+                     term_months=36, method="interest_quarterly", policy_era="2021", actor=officer,
+                     subsidy_mode="direct", subsidy_ratio=Decimal("0.5"))
+    client = Client()
+    client.force_login(portal_user(hh, "direct"))
+    body = text(client.get(f"/portal/loans/{loan.pk}/"))
+    assert "直接贴付" in body and 'id="household-amount"' in body and "您承担利息" in body
+    row = client.get("/api/v1/portal/me").json()["loans"][0]
+    assert Decimal(row["next_due_household_amount"]) < Decimal(row["next_due_amount"])
