@@ -48,13 +48,16 @@ def _revoke(tokens, *, actor, reason: str) -> int:
 
 
 @transaction.atomic
-def issue_token(user: User) -> tuple[str, ApiToken]:
-    """Mint a token for `user` (audited); beyond the per-user limit the oldest live one is revoked."""
+def issue_token(user: User, *, hours: int | None = None) -> tuple[str, ApiToken]:
+    """Mint a token for `user` (audited); beyond the per-user limit the oldest live one is revoked.
+
+    It lives MICROCREDIT_API_TOKEN_DAYS days, or `hours` hours when given (a household's portal token: 24).
+    """
     User.objects.select_for_update().filter(pk=user.pk).first()  # one mint at a time per user
     raw = ApiToken.new_raw()
     token = ApiToken.objects.create(
         user=user, digest=ApiToken.hash(raw), prefix=raw[:ApiToken.PREFIX_LENGTH],
-        expires_at=now() + dt.timedelta(days=settings.MICROCREDIT_API_TOKEN_DAYS),
+        expires_at=now() + (dt.timedelta(hours=hours) if hours else dt.timedelta(days=settings.MICROCREDIT_API_TOKEN_DAYS)),
     )
     record_audit(actor=user, action="api_token.issue", obj=token, object_repr=f"{user.username} 的 API 令牌")
     surplus = list(live_tokens(user)[settings.MICROCREDIT_API_TOKENS_PER_USER:])

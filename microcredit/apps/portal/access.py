@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 
+from microcredit.apps.core.clock import now
 from microcredit.domain.access import HOUSEHOLD
 
 PORTAL_PREFIXES = ("/portal/", "/api/v1/portal/", "/static/", "/i18n/", "/accounts/logout/", "/logout/")
@@ -22,6 +25,30 @@ PORTAL_PREFIXES = ("/portal/", "/api/v1/portal/", "/static/", "/i18n/", "/accoun
 
 def is_household_user(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.role == HOUSEHOLD and user.household_id)
+
+
+IDLE_KEY = "portal_idle_until"  # set by portal.signin.start_session: a household's session ends after idling
+
+
+def touch_session(request) -> None:
+    """Push the household session's idle deadline (MICROCREDIT_PORTAL_IDLE_MINUTES, default 30) forward."""
+    minutes = int(getattr(settings, "MICROCREDIT_PORTAL_IDLE_MINUTES", 30))
+    request.session[IDLE_KEY] = int(now().timestamp()) + minutes * 60
+
+
+def _idle_expired(request) -> bool:
+    """True (and the household signed out) past the deadline; else the deadline moves (once a minute at most)."""
+    session = getattr(request, "session", None)
+    deadline = session.get(IDLE_KEY) if session is not None else None
+    if deadline is None:
+        return False
+    moment = int(now().timestamp())
+    if moment >= deadline:
+        logout(request)
+        return True
+    if deadline - moment < int(getattr(settings, "MICROCREDIT_PORTAL_IDLE_MINUTES", 30)) * 60 - 60:
+        touch_session(request)
+    return False
 
 
 def household_required(view):
@@ -47,6 +74,8 @@ class HouseholdConfinement:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if is_household_user(user) and _idle_expired(request):
+            user = request.user  # signed out: the request goes on as anonymous
         if is_household_user(user) and not request.path.startswith(PORTAL_PREFIXES):
             return HttpResponseForbidden("本账号只能使用农户服务页面")
         return self.get_response(request)

@@ -12,5 +12,9 @@ class PortalConfig(AppConfig):
         from microcredit.apps.core.registry import register_api, register_urls
         from microcredit.apps.portal import api, urls
 
+        from microcredit.apps.audit.services import register_audit_actions
+        from microcredit.apps.portal.signin import AUDIT_LABELS
+
+        register_audit_actions(AUDIT_LABELS)
         register_api("/portal", api)
         register_urls("portal/", urls, "portal")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from microcredit.demo.logins import demo_login_rows
+from microcredit.demo.logins import demo_login_rows, demo_portal_rows
 
 
 class Command(BaseCommand):
@@ -19,6 +19,11 @@ class Command(BaseCommand):
         widths = [max(_width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
         for row in [header, tuple("-" * w for w in widths), *rows]:
             self.stdout.write("  ".join(_pad(str(cell), w) for cell, w in zip(row, widths)).rstrip())
+        portal = demo_portal_rows()
+        if portal:
+            self.stdout.write("\n农户（手机号登录，验证码见 var/sms/outbox.jsonl）：/portal/signin/")
+            for phone, name, number in portal:
+                self.stdout.write(f"  {phone}  {name}（户编号 {number}）")
 
 
 def _width(text: str) -> int:
