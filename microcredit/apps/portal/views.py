@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from microcredit.apps.core.clock import business_date
+from microcredit.apps.loans.selectors import LoanStatus
 from microcredit.apps.portal import selectors, services
 from microcredit.apps.portal.access import household_required
 from microcredit.apps.portal.forms import ApplyForm
@@ -62,7 +63,7 @@ def loan(request, pk: int):
 def quote(request, pk: int):
     today = business_date()
     loan = _loan(request, pk)
-    active = loan.status == "active"
+    active = loan.status == LoanStatus.ACTIVE
     return render(request, "portal/quote.html", {
         "loan": loan, "today": today, "quote": selectors.loan_quote(loan, today) if active else None})
 
