@@ -75,7 +75,7 @@ def _planted(ctx: DemoContext, rows: list[list]) -> tuple[list[list], list[str]]
         row[c["放款账户"]] = POOLED_ACCOUNT
     second = list(rows[7])
     second[c["合同编号"]] = f"{second[c['合同编号']]}-2"
-    second[c["贷款金额(元)"]] = second[c["贷款余额(元)"]] = 20000.0
+    second[c["贷款金额(元)"]] = second[c["贷款余额(元)"]] = 12000.0  # not the first loan's amount: another loan
     second[c["累计还款(元)"]] = 0.0
     for column in ("累计贴息(元)", "最近还款日期", "逾期金额(元)", "逾期起始日期", "欠息(元)", "欠息起始日期"):
         second[c[column]] = None  # a new loan: nothing subsidised, repaid or overdue yet

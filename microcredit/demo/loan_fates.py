@@ -70,6 +70,7 @@ class LoanPlan:
     purpose: str
     account: str
     next_start: dt.date | None = None
+    borrower_id: int | None = None  # a member other than the head (demo.origination._borrowers_of_age)
     fate: str = "on_time"
     stop: dt.date | None = None
     catch_ups: tuple[tuple[dt.date, dt.date], ...] = ()
@@ -79,6 +80,11 @@ class LoanPlan:
     @property
     def village(self) -> str:
         return self.ref.village_code
+
+    @property
+    def borrower(self) -> int:
+        """The member who borrows: the head, unless another member was chosen."""
+        return self.borrower_id or self.ref.head_member_id
 
     def dues(self, first: dt.date, last: dt.date) -> list[dt.date]:
         """Due dates between ``first`` and ``last`` inclusive."""

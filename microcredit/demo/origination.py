@@ -22,7 +22,7 @@ from typing import NamedTuple
 from django.utils import timezone
 
 import microcredit.demo.origination_ratings  # noqa: F401  (registers "ratings" first)
-from microcredit.apps.households.models import Household
+from microcredit.apps.households.models import Household, Member
 from microcredit.apps.loans.models import EventKind, Installment, Loan, LoanEvent
 from microcredit.apps.origination import services
 from microcredit.apps.origination.models import LoanApplication, WorkflowTransition
@@ -100,12 +100,30 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
+def _borrowers_of_age(plans: list[LoanPlan]) -> None:
+    """A household whose head is outside the era's ages on the loan's day borrows through its oldest member
+    who is within them (DOMAIN §4: 18–65); without one the head stays (the reconciliation reports it).
+    No draw from the generator: the demo's figures do not move."""
+    old = {p.ref.id for p in plans if not MIN_AGE <= age_on(p.ref.head_birth, p.terms.disbursed_on) <= MAX_AGE}
+    members: dict[int, list[tuple[dt.date, int]]] = {}
+    for household_id, member_id, birth in (Member.objects.filter(household_id__in=old).exclude(relation="head")
+                                           .order_by("birth_date", "id")
+                                           .values_list("household_id", "id", "birth_date")):
+        members.setdefault(household_id, []).append((birth, member_id))
+    for plan in plans:
+        if plan.ref.id in old:
+            day = plan.terms.disbursed_on
+            plan.borrower_id = next((m for birth, m in members.get(plan.ref.id, ())
+                                     if MIN_AGE <= age_on(birth, day) <= MAX_AGE), plan.ref.head_member_id)
+
+
 def create_loans(ctx: DemoContext) -> None:
 
     rng, today = ctx.rng, ctx.business_date
     plans = _plan_loans(ctx)
     if not plans:
         return
+    _borrowers_of_age(plans)
     clerk = ctx.users.get("village")
     per_township: dict[str, int] = {}
     for v in ctx.villages:
@@ -130,7 +148,7 @@ def create_loans(ctx: DemoContext) -> None:
         dtm, ref = plan.days_to_money, plan.ref
         applied = loan.disbursed_on - dt.timedelta(days=dtm)
         apps.append(LoanApplication(
-            number=f"SQ{loan.number}", household_id=ref.id, borrower_id=ref.head_member_id, region_code=ref.village_code,
+            number=f"SQ{loan.number}", household_id=ref.id, borrower_id=plan.borrower, region_code=ref.village_code,
             bank=loan.bank, policy_era=loan.policy_era, applied_on=applied, amount=loan.principal,
             term_months=loan.term_months, usage_mode="self", industry=loan.industry, purpose=loan.purpose,
             state="disbursed", state_entered_on=loan.disbursed_on, submitted_at=_at(applied),
@@ -190,8 +208,7 @@ def _plan_loans(ctx: DemoContext) -> list[LoanPlan]:
         era, statuses = _era(day)
         for _try in range(20):
             ref = rng.choice(refs)
-            if (ref.status in statuses and busy_until.get(ref.id, FIRST_DAY) < day
-                    and MIN_AGE <= age_on(ref.head_birth, day) <= MAX_AGE):  # DOMAIN §4: 18–65 at the loan
+            if ref.status in statuses and busy_until.get(ref.id, FIRST_DAY) < day:
                 break
         else:
             continue
@@ -261,7 +278,7 @@ def _loan_row(plan: LoanPlan, today: dt.date):
         basis_on, basis_advance = basis.on, basis.advance
     closed = state.closed_on is not None
     loan = Loan(
-        number=plan.number, household_id=plan.ref.id, borrower_id=plan.ref.head_member_id, bank=plan.bank,
+        number=plan.number, household_id=plan.ref.id, borrower_id=plan.borrower, bank=plan.bank,
         region_code=plan.village, policy_era=plan.era, principal=terms.principal, annual_rate=terms.annual_rate,
         cap_rate=terms.annual_rate, subsidy_ratio=Decimal("1"), disbursed_on=terms.disbursed_on,
         term_months=terms.term_months, maturity_date=schedule.maturity_date, method=terms.method,

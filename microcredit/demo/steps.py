@@ -17,6 +17,7 @@ from microcredit.demo.households import create_households
 from microcredit.demo.ledgers import create_ledgers
 from microcredit.demo.origination import create_loans
 from microcredit.demo.origination_ratings import create_ratings
+from microcredit.demo.portal import create_portal
 from microcredit.demo.postloan import create_postloan
 from microcredit.demo.problems import create_problems
 from microcredit.demo.projects import create_projects
@@ -48,6 +49,7 @@ STEPS: tuple[Step, ...] = (
     Step("projects", create_projects),
     Step("targets", create_targets),
     Step("ledgers", create_ledgers),
+    Step("portal", create_portal),
 )
 
 BUILTIN_STEPS = ("regions", "banks", "households", "users")

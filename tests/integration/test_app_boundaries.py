@@ -25,6 +25,7 @@ INFRASTRUCTURE: dict[str, set[str] | None] = {
     "core": None,  # clock, registries, panels, forms/api types, tables, excel, masking, params
     "accounts": {"scope", "roles", "current", "lockout", "tokens"},  # who may see what; request identity
     "jobs": {"runner", "schedule", "exports"},  # the job, schedule and export registries, enqueue
+    "portal": {"access"},  # the one guard that confines a household's session and token (ADR 0011)
 }
 
 

@@ -191,7 +191,7 @@ def test_streamed_scale_writes_in_chunks_without_keeping_households(monkeypatch)
 def test_steps_run_in_their_declared_order_and_only_the_named_ones():
     names = [s.name for s in STEPS]
     assert names == ["regions", "banks", "households", "users", "ratings", "loans", "servicing", "postloan", "collection",
-                     "reminders", "decisions", "problems", "projects", "targets", "ledgers"]
+                     "reminders", "decisions", "problems", "projects", "targets", "ledgers", "portal"]
     progress = io.StringIO()
     generate(seed=1, scale=TEST, business_date=dt.date(2026, 11, 20), progress=progress,
              only=("regions", "banks"))

@@ -18,7 +18,8 @@ from microcredit.web.api import api
 
 REGISTRIES = {
     "job kinds": (HANDLERS, {"registry_import", "households_export", "loans_export", "daily_close", "monitoring_rewards",
-                             "reminders_maturities", "report", "sms_send"}),
+                             "reminders_maturities", "report", "sms_send", "ledger_import", "ledger_reconcile",
+                             "ledger_export"}),
     "schedules": (SCHEDULES, {"export_file_expiry", "daily_close", "ratings_expire", "sms_send"}),
     "dashboard panels": (DASHBOARD_PANELS, {"todo", "households_by_status", "portfolio", "time_to_money", "insurer"}),
     "household-page sections": (HOUSEHOLD_PANELS, {"rating", "loans", "postloan"}),
@@ -28,10 +29,11 @@ REGISTRIES = {
     "API routers": (API_ROUTERS, {"/todo", "/auth/", "/users", "/registry/", "/households", "/regions/", "/reference/", "/calc/",
                                   "/jobs/", "/loans/", "/loans/extensions", "/repayment-batches", "/funds/", "/projects",
                                   "/problems/", "/monitoring/", "/reminders/", "/rating/", "/postloan/", "/collection/",
-                                  "/origination/", "/reports"}),
+                                  "/origination/", "/ledgers", "/reports", "/ledger-export", "/portal"}),
     "URL includes": (URL_INCLUDES, {"todo/", "account/", "households/", "problems/", "regions/", "reference/", "audit/",
                                     "jobs/", "calc/", "rating/", "origination/", "loans/", "funds/", "projects/",
-                                    "monitoring/", "reminders/", "postloan/", "collection/", "reports/"}),
+                                    "monitoring/", "reminders/", "postloan/", "collection/", "ledgers/", "reports/",
+                                    "portal/"}),
 }
 
 

@@ -14,6 +14,7 @@ MENU = [
     (gettext_noop("档案"), gettext_noop("农户档案"), "households:list", "core.view_registry"),
     (gettext_noop("档案"), gettext_noop("档案导入"), "households:import", "core.import_registry"),
     (gettext_noop("档案"), gettext_noop("身份核验"), "households:verify", "core.verify_identity"),
+    (gettext_noop("档案"), gettext_noop("农户登录验证码"), "portal:paper_codes", "portal.issue_paper_code"),
     (gettext_noop("档案"), gettext_noop("行政区划"), "regions:tree", "core.view_dashboard"),
     (gettext_noop("信贷"), gettext_noop("评级授信"), "rating:campaigns", "rating.view_rating"),
     (gettext_noop("信贷"), gettext_noop("评分卡"), "rating:scorecards", "rating.view_rating"),

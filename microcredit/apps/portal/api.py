@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from ninja import Router, Schema
+from ninja import Schema
 from ninja.errors import HttpError
 
 from microcredit.apps.core.clock import business_date
@@ -16,8 +16,7 @@ from microcredit.apps.portal.forms import INDUSTRIES, ApplyForm
 from microcredit.domain.money import fen_to_yuan
 from microcredit.domain.workflow import ACTION_LABELS, APPLICATION
 
-router = Router(tags=["农户服务"])
-router.add_router("", api_auth.router)
+router = api_auth.router  # one router: sign-in first (api_auth), then the household's own data
 
 
 # --- the household's own data (issue #14 §4). The household is the token's (or the session's) user's,

@@ -40,6 +40,7 @@ class PhoneCodeDevice(ThrottlingMixin, SideChannelDevice):
     class Meta:
         verbose_name = _("农户登录验证码")
         verbose_name_plural = _("农户登录验证码")
+        permissions = [("issue_paper_code", "可为本村农户签发纸质登录验证码")]
         constraints = [models.UniqueConstraint(fields=["user", "channel"], name="portal_one_device_per_channel")]
 
     def get_throttle_factor(self) -> int:

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods
 from microcredit.apps.core.masking import mask_phone
 from microcredit.apps.portal import signin as svc
 from microcredit.apps.portal.access import is_household_user
-from microcredit.domain.access import VILLAGE
 from microcredit.domain.errors import DomainError
 
 PHONE_KEY = "portal_signin_phone"
@@ -103,7 +102,7 @@ def signout(request):
 @require_http_methods(["GET", "POST"])
 def paper_codes(request):
     """The village station prints a sign-in code for a household of its village (valid 10 minutes)."""
-    if request.user.role != VILLAGE:
+    if not request.user.has_perm("portal.issue_paper_code"):
         return HttpResponseForbidden(_("只有村级服务站可以签发纸质验证码"))
     q = request.GET.get("q", "")[:svc.MAX_INPUT]
     context = {"q": q, "households": svc.paper_code_households(user=request.user, q=q)[:SEARCH_LIMIT] if q else [],
