@@ -100,21 +100,49 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
-def _borrowers_of_age(plans: list[LoanPlan]) -> None:
-    """A household whose head is outside the era's ages on the loan's day borrows through its oldest member
-    who is within them (DOMAIN §4: 18–65); without one the head stays (the reconciliation reports it).
-    No draw from the generator: the demo's figures do not move."""
+def _borrowers_of_age(plans: list[LoanPlan], refs: list) -> None:
+    """The era's ages (DOMAIN §4: 18–65 on the loan's day) without a draw from the generator, so the demo's
+    figures do not move: a household whose head is outside them borrows through its oldest member within
+    them; a household with nobody of age gives the loan to the next household in the registry that may
+    borrow that day and has no loan over its life (`_rehome`)."""
     old = {p.ref.id for p in plans if not MIN_AGE <= age_on(p.ref.head_birth, p.terms.disbursed_on) <= MAX_AGE}
     members: dict[int, list[tuple[dt.date, int]]] = {}
     for household_id, member_id, birth in (Member.objects.filter(household_id__in=old).exclude(relation="head")
                                            .order_by("birth_date", "id")
                                            .values_list("household_id", "id", "birth_date")):
         members.setdefault(household_id, []).append((birth, member_id))
+    homeless = []
     for plan in plans:
         if plan.ref.id in old:
             day = plan.terms.disbursed_on
             plan.borrower_id = next((m for birth, m in members.get(plan.ref.id, ())
-                                     if MIN_AGE <= age_on(birth, day) <= MAX_AGE), plan.ref.head_member_id)
+                                     if MIN_AGE <= age_on(birth, day) <= MAX_AGE), None)
+            if plan.borrower_id is None:
+                homeless.append(plan)
+    if homeless:
+        _rehome(homeless, plans, refs)
+
+
+def _rehome(homeless: list[LoanPlan], plans: list[LoanPlan], refs: list) -> None:
+    spans: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for p in plans:
+        spans.setdefault(p.ref.id, []).append((p.terms.disbursed_on, p.schedule.maturity_date))
+    position = {r.id: n for n, r in enumerate(refs)}
+    for plan in homeless:
+        start, end = plan.terms.disbursed_on, plan.schedule.maturity_date
+        statuses = _era(start)[1]
+        here = position.get(plan.ref.id, 0)
+        for ref in refs[here + 1:] + refs[:here]:
+            if (ref.status in statuses and MIN_AGE <= age_on(ref.head_birth, start) <= MAX_AGE
+                    and all(e < start or s > end for s, e in spans.get(ref.id, ()))):
+                spans[plan.ref.id].remove((start, end))
+                plan.ref = ref
+                spans.setdefault(ref.id, []).append((start, end))
+                break
+        plan.next_start = min((s for s, _ in spans[plan.ref.id] if s > start), default=None)
+        for p in plans:  # the household's earlier loans end before this one starts
+            if p.ref.id == plan.ref.id and p is not plan and p.terms.disbursed_on < start:
+                p.next_start = min(p.next_start or start, start)
 
 
 def create_loans(ctx: DemoContext) -> None:
@@ -123,7 +151,7 @@ def create_loans(ctx: DemoContext) -> None:
     plans = _plan_loans(ctx)
     if not plans:
         return
-    _borrowers_of_age(plans)
+    _borrowers_of_age(plans, [r for r in ctx.households if not r.is_wubao and r.head_member_id])
     clerk = ctx.users.get("village")
     per_township: dict[str, int] = {}
     for v in ctx.villages:
