@@ -27,6 +27,8 @@ DEMO_USERS = (
     ("insurer", roles.INSURER, ("周", "海峰"), "county"),
     ("admin", roles.ADMIN, ("孙", "伟"), "all"),
 )
+# Whom a household calls (the portal's 政策明白纸 shows the clerk's and the bank officer's numbers).
+PHONES = {"village": "13912340001", "village2": "13912340002", "township": "13912340003", "bank": "13912340006"}
 
 
 def _group(role: str) -> Group:
@@ -49,6 +51,7 @@ def create_users(ctx: DemoContext) -> None:
             continue
         user = User.objects.create(
             username=username, password=password, role=role, last_name=family, first_name=given,
+            phone=PHONES.get(username, ""),
             scope_regions=scopes[kind], bank=ctx.banks[0] if kind == "bank" else None,
             is_superuser=kind == "all", is_staff=kind == "all",
         )

@@ -310,8 +310,9 @@ def test_demo_portal_step(tree, business_day):
     ctx = DemoContext(seed=1, rng=None, scale=None, business_date=business_day)
     create_portal(ctx)
     picked = ctx.extra["portal"]["households"]
-    assert [h["loan"] for h in picked] == [loans[0].pk, loans[1].pk]
-    assert len({h["phone"] for h in picked}) == 2
+    assert picked[0]["loan"] == loans[0].pk  # the loan due soonest; the second pick may apply (none here: unrated)
+    assert all(h["loan"] is None for h in picked[1:])
+    assert len({h["phone"] for h in picked}) == len(picked)
     for h in picked:
         assert household_for_phone(h["phone"]).pk == h["id"]
     assert [r[0] for r in demo_portal_rows()] == [h["phone"] for h in picked]
