@@ -240,6 +240,7 @@ def test_portal_pages_fit_a_phone_and_have_no_serious_accessibility_violations(l
         phone.fill("#code", "12")
         phone.get_by_role("button", name="登录").click()
         fits(phone, shot("signin-paper-error"))
+        expect(phone.locator("#id_number + small.error")).to_contain_text("身份证号")  # under its own field
         _axe(phone, found, "signin-paper-error", width)
         ask_code(phone, base, first["phone"])
         fits(phone, shot("signin-code"))
