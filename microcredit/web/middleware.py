@@ -7,11 +7,13 @@ Accept-Language, else Chinese (the English catalogue covers the business pages).
 from django.utils.cache import patch_cache_control
 
 from microcredit.apps.accounts.current import reset_current_request, set_current_request
+from microcredit.apps.core.clock import business_date_scope
 
 
 class CurrentRequestMiddleware:
     """Keeps the request in a context variable while it is served, so audit rows written by
-    signal handlers (role changes, revocations) name the acting user (accounts.current)."""
+    signal handlers (role changes, revocations) name the acting user (accounts.current); and
+    reads the stored business date at most once per request (``core.clock.business_date_scope``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -19,7 +21,8 @@ class CurrentRequestMiddleware:
     def __call__(self, request):
         token = set_current_request(request)
         try:
-            return self.get_response(request)
+            with business_date_scope():
+                return self.get_response(request)
         finally:
             reset_current_request(token)
 

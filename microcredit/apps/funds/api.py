@@ -16,7 +16,7 @@ from microcredit.apps.core import idempotency
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Text, Year
 from microcredit.apps.core.workflow import actions_for
 from microcredit.apps.funds import claims as claim_svc
-from microcredit.apps.funds import forms, ledger, selectors, subsidy
+from microcredit.apps.funds import forms, selectors, subsidy
 from microcredit.apps.funds.models import Claim, ClaimCause, ClaimEvidence, SubsidyBatch
 from microcredit.apps.loans.selectors import loans_visible
 from microcredit.domain.money import fen_to_yuan
@@ -39,13 +39,9 @@ class AccountOut(Schema):
 def accounts(request):
     if not request.user.has_perm("funds.view_fund"):
         raise HttpError(403, "无权查看风险补偿金")
-    out = []
-    for a in selectors.accounts_visible(request.user):
-        quota, outstanding = selectors.lending_quota(a.bank, a.county_code)
-        out.append({"id": a.pk, "name": a.name, "county_code": a.county_code, "bank": a.bank.code,
-                    "balance": fen_to_yuan(ledger.balance(a)), "quota": fen_to_yuan(quota),
-                    "outstanding": fen_to_yuan(outstanding)})
-    return out
+    return [{"id": f.account.pk, "name": f.account.name, "county_code": f.account.county_code,
+             "bank": f.account.bank.code, "balance": fen_to_yuan(f.balance), "quota": fen_to_yuan(f.quota),
+             "outstanding": fen_to_yuan(f.outstanding)} for f in selectors.accounts_with_figures(user=request.user)]
 
 
 class ClaimFilters(Schema):

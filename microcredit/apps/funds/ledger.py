@@ -30,6 +30,14 @@ def balance(account: FundAccount, ledger: str = Ledger.FUND_CASH) -> int:
     return Posting.objects.filter(account=account, ledger=ledger).aggregate(s=Sum("amount"))["s"] or 0
 
 
+def cash_balances(account_ids) -> dict[int, int]:
+    """The ``fund_cash`` balance of each account of ``account_ids`` (0 when it has no posting), in
+    one grouped query whatever their number (issue #15 §4)."""
+    rows = (Posting.objects.filter(account_id__in=list(account_ids), ledger=Ledger.FUND_CASH).order_by()
+            .values("account_id").annotate(s=Sum("amount")).values_list("account_id", "s"))
+    return {account_id: total or 0 for account_id, total in rows}
+
+
 def balances(account: FundAccount) -> dict[str, int]:
     rows = Posting.objects.filter(account=account).values("ledger").annotate(s=Sum("amount"))
     out = dict.fromkeys(Ledger.values, 0)

@@ -8,11 +8,14 @@ origination's policy checks read (the rule: ``domain.policy.quota_failures``). T
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db.models import Q, Sum
+from django.db.models.functions import Substr
 
 from microcredit.apps.accounts import roles
 from microcredit.apps.accounts.scope import SYSTEM, Scope
-from microcredit.apps.funds.ledger import balance
+from microcredit.apps.funds.ledger import balance, cash_balances
 from microcredit.apps.funds.models import Claim, ClaimRecovery, ClaimStatus, FundAccount, SubsidyBatch
 from microcredit.apps.loans.selectors import LoanStatus, loan_list
 from microcredit.domain.loss_sharing import SHARING_PRESETS, share_loss
@@ -39,6 +42,37 @@ def lending_quota(bank, county_prefix: str | None = None) -> tuple[int, int]:
     quota = quota_limit((balance(a), a.leverage) for a in accounts)
     outstanding = loans.aggregate(s=Sum("principal_outstanding"))["s"] or 0
     return quota, outstanding
+
+
+class AccountFigures(NamedTuple):
+    """A fund account with its cash balance and its bank's quota and outstanding in its county (fen)."""
+
+    account: FundAccount
+    balance: int
+    quota: int
+    outstanding: int
+
+
+def accounts_with_figures(*, user) -> list[AccountFigures]:
+    """The fund accounts visible to ``user``, each with `lending_quota`'s figures, in three queries
+    whatever their number (issue #15 §4): the accounts with their banks, the cash balances grouped
+    by account, the active loans' outstanding grouped by bank and county. An account is the only
+    one of its county × bank (``fund_account_county_bank``), so its quota is its own balance ×
+    leverage."""
+    accounts = list(accounts_visible(user).order_by("county_code", "bank__code", "pk"))
+    if not accounts:
+        return []
+    cash = cash_balances(a.pk for a in accounts)
+    counties = sorted({a.county_code for a in accounts})
+    in_counties = Q(pk__in=[])
+    for county in counties:
+        in_counties |= Q(region_code__startswith=county)
+    loans = (loan_list(user=SYSTEM, status=LoanStatus.ACTIVE).filter(in_counties, bank_id__in={a.bank_id for a in accounts})
+             .order_by().annotate(county=Substr("region_code", 1, 6)).values("bank_id", "county")
+             .annotate(s=Sum("principal_outstanding")).values_list("bank_id", "county", "s"))
+    outstanding = {(bank_id, county): total or 0 for bank_id, county, total in loans}
+    return [AccountFigures(a, cash.get(a.pk, 0), quota_limit([(cash.get(a.pk, 0), a.leverage)]),
+                           outstanding.get((a.bank_id, a.county_code), 0)) for a in accounts]
 
 
 def county_subsidy_mode(*, bank, county_code: str) -> str:

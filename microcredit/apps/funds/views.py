@@ -28,10 +28,8 @@ from microcredit.domain.workflow import RISK_FUND_CLAIM, SUBSIDY_BATCH
 @login_required
 @permission_required("funds.view_fund", raise_exception=True)
 def accounts(request):
-    rows = []
-    for a in selectors.accounts_visible(request.user):
-        quota, outstanding = selectors.lending_quota(a.bank, a.county_code)
-        rows.append({"a": a, "balance": ledger.balance(a), "quota": quota, "outstanding": outstanding})
+    rows = [{"a": f.account, "balance": f.balance, "quota": f.quota, "outstanding": f.outstanding}
+            for f in selectors.accounts_with_figures(user=request.user)]
     return render(request, "funds/accounts.html", {"rows": rows})
 
 
