@@ -59,3 +59,34 @@ def login(live_server):
         page.wait_for_url(f"{live_server.url}/**")
 
     return do_login
+
+
+@pytest.fixture(autouse=True)
+def shipped_reference_data(request):
+    """The policy eras and reference rates the migrations ship, back after another browser test's flush.
+
+    The live server needs a transactional database, flushed after each test: a later test would find no
+    policy era (no caps, no eligible statuses) unless they are shipped again, as migration 0003 does.
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from microcredit.domain.rates import SHIPPED_RATES
+
+    request.getfixturevalue("transactional_db")
+    shipped = import_module("microcredit.apps.reference.migrations.0003_shipped_rates_and_eras")
+    PolicyEra, ReferenceRate = apps.get_model("reference", "PolicyEra"), apps.get_model("reference", "ReferenceRate")
+    if not PolicyEra.objects.exists():
+        fields = {f.name for f in PolicyEra._meta.get_fields()}
+        PolicyEra.objects.bulk_create(
+            PolicyEra(min_age=18, max_age=65, subsidy_max_years=3, reason=shipped.SHIPPED_REASON,
+                      **{k: v for k, v in era.items() if k in fields}) for era in shipped.POLICY_ERAS)
+    if not ReferenceRate.objects.exists():
+        ReferenceRate.objects.bulk_create(
+            ReferenceRate(kind=f.kind, tenor=f.tenor, effective_from=f.effective_from, rate=f.rate,
+                          reason=shipped.SHIPPED_REASON) for f in SHIPPED_RATES)
+    yield

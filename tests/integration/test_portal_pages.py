@@ -248,7 +248,7 @@ def test_hostile_apply_form_is_a_chinese_422(world, applicant, field, value):
     data = FORM | {"bank": world["bank"].pk, "borrower": hh.members.first().pk, field: value}
     r = client.post("/portal/apply/", data)
     assert r.status_code == 422
-    assert f'id="err-{field}"' in text(r)
+    assert f'id="id_{field}_error"' in text(r)  # core/form.html: the one way a form shows its errors
     assert not LoanApplication.objects.exists()
 
 

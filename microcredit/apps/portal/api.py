@@ -7,8 +7,10 @@ import datetime as dt
 import json
 
 from ninja import Schema
+from pydantic import TypeAdapter
 from ninja.errors import HttpError
 
+from microcredit.apps.core.api_types import Yuan
 from microcredit.apps.core.clock import business_date
 from microcredit.apps.portal import api_auth, selectors, services
 from microcredit.apps.portal.access import is_household_user
@@ -99,7 +101,7 @@ APPLY_BODY = {"content": {"application/json": {"schema": {
     "properties": {
         "industry": {"type": "string", "enum": INDUSTRIES}, "purpose": {"type": "string", "maxLength": 200},
         "project_description": {"type": "string", "maxLength": 1000},
-        "amount": {"type": "string", "description": "元，两位小数，例如 30000.00"},
+        "amount": {**TypeAdapter(Yuan).json_schema(), "description": "元，两位小数，例如 30000.00（数字或文字）"},
         "term_months": {"type": "integer", "minimum": 1, "maximum": 120},
         "bank_code": {"type": "string", "maxLength": 16}, "borrower_id": {"type": "integer"}}}}}}
 
