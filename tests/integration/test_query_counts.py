@@ -180,3 +180,14 @@ def test_a_moved_date_is_seen_by_the_next_request(unpinned_county, client):
     assert "2026-01-01" in client.get(url).content.decode()
     SystemSetting.objects.filter(key="business_date").update(value="2026-01-09")  # no signal: still seen next request
     assert "2026-01-09" in client.get(url).content.decode()
+
+
+def test_fund_accounts_stay_scoped(county, client):
+    """The grouped read keeps the scope: a bank officer sees its bank's account only, with its figures."""
+    with pinned_business_date(TODAY):
+        accounts = _accounts(county, 3)
+        client.force_login(county.officer)  # the first account's bank
+        rows = client.get("/api/v1/funds/accounts").json()
+        page = client.get(reverse("funds:accounts")).content.decode()
+    assert [r["id"] for r in rows] == [accounts[0].pk]
+    assert "专户0" in page and "专户1" not in page and "专户2" not in page
