@@ -55,15 +55,35 @@ VALUE_COLS = STATE_COLS[5:]
 AGG_COLS = ["as_of", "level", "code", "bank_id", "loans", "households", "balance", "overdue_balance", "npl_balance",
             "overdue_loans", "npl_loans", "red", "yellow", "green", "penalty"]
 
+# The loans on the books at the end of day D (one rule for the read and the re-read under the lock):
+# disbursed on or before D and not off the books by D — in force now, or settled/renewed after D
+# (``closed_on``, the day the loan was paid off), or written off after D (the day of its effective
+# write-off event: a write-off leaves ``closed_on`` empty). A close of a past date must count the loans
+# that left since (it used to read only today's active loans: a loan settled on D+5 was missing from D).
+# The write-off days are a small derived table joined once (as a correlated sub-query in the OR,
+# PostgreSQL's planner charged its cost on every row and left the sequential scan).
+ON_BOOKS = """loans_loan LEFT JOIN (SELECT e.loan_id, MAX(e."on") AS written_off_on FROM loans_loanevent e
+    WHERE e.kind = 'write_off' AND NOT EXISTS (SELECT 1 FROM loans_loanevent r WHERE r.reverses_id = e.id)
+    GROUP BY e.loan_id) w ON w.loan_id = loans_loan.id
+  WHERE disbursed_on <= %s AND (status = 'active'
+    OR (status IN ('settled', 'renewed') AND closed_on > %s)
+    OR (status = 'written_off' AND w.written_off_on > %s))"""
 LOANS_SQL = """SELECT id, COALESCE(basis_on, disbursed_on), basis_advance, CAST(annual_rate AS varchar(16)),
   COALESCE(risk_flag, ''), region_code, bank_id, household_id, schedule_version,
   days_past_due, classification, principal_outstanding, overdue_principal, overdue_interest, penalty_owed,
   advance, next_due_date, state_as_of, version,
   CASE WHEN subsidy_mode = 'direct' OR subsidy_mode_changes IS NOT NULL THEN 1 ELSE 0 END
-  FROM loans_loan WHERE status = 'active' AND disbursed_on <= %s"""
+  FROM """ + ON_BOOKS
 # Re-read under the close's lock: which loans moved (an event since the read), came or went.
-VERSIONS_SQL = "SELECT id, version FROM loans_loan WHERE status = 'active' AND disbursed_on <= %s"
+VERSIONS_SQL = "SELECT id, version FROM " + ON_BOOKS
 VERSION_SCHEMA = {"loan_id": pl.Int64, "version": pl.Int64}
+
+
+def _on_books_params(day: dt.date) -> tuple[dt.date, ...]:
+    """The parameters of ``ON_BOOKS`` for ``day`` (each of its placeholders is the day)."""
+    return (day,) * ON_BOOKS.count("%s")
+
+
 # No join in SQL (one sequential scan); the current schedule version is matched in Polars.
 INST_SQL = """SELECT loan_id, seq, due_date, principal, interest, principal_paid, interest_paid,
   penalty_paid, penalty_fen_days, COALESCE(accrued_to, due_date), schedule_version
@@ -103,8 +123,8 @@ def _distinct_sql(a: str, b: str, cols: list[str]) -> str:
 
 
 def compute_states(day: dt.date) -> Computed:
-    """The read phase: every active loan's state as of ``day`` (no locks held)."""
-    loans = io.read_frame(LOANS_SQL, LOAN_READ_SCHEMA, (day,))
+    """The read phase: the state as of ``day`` of every loan on the books that day (``ON_BOOKS``; no locks held)."""
+    loans = io.read_frame(LOANS_SQL, LOAN_READ_SCHEMA, _on_books_params(day))
     insts = io.read_frame(INST_SQL, INST_SCHEMA | {"schedule_version": pl.Int64})
     insts = insts.join(loans.select("loan_id", "schedule_version"), on=["loan_id", "schedule_version"],
                        how="semi").drop("schedule_version")
@@ -177,10 +197,10 @@ def _refresh_moved(day: dt.date, computed: Computed) -> tuple[pl.DataFrame, pl.D
     the read — a posting, a new disbursement, a settlement — taken as it is now.
 
     Moved and new loans are recomputed by the domain engine from their events (row-locked), so a
-    payment dated ``day`` is in that day's state and aggregates; loans no longer active leave
-    the close. Their cache is not written: the posting wrote it as of the business date.
+    payment dated ``day`` is in that day's state and aggregates; loans no longer on the books of
+    ``day`` leave the close. Their cache is not written: the posting wrote it as of the business date.
     """
-    current = io.read_frame(VERSIONS_SQL, VERSION_SCHEMA, (day,))
+    current = io.read_frame(VERSIONS_SQL, VERSION_SCHEMA, _on_books_params(day))
     j = computed.versions.join(current, on="loan_id", how="full", suffix="_now", coalesce=True)
     gone = j.filter(pl.col("version_now").is_null())["loan_id"].to_list()
     new = j.filter(pl.col("version").is_null())["loan_id"].to_list()
