@@ -289,13 +289,15 @@ def test_a_year_of_closes_with_random_events_equals_the_domain(monkeypatch):
 
 
 def test_close_of_a_past_date_counts_loans_that_left_the_books_since():
-    """Close D after a loan was settled on D+5 and another written off on D+3: D's figures include both."""
+    """Close D after a loan was settled on D+5, another written off on D+3 and a third renewed on D+2:
+    D's figures include all three (and the renewal's new loan from D+2 on)."""
     world = World(seed=1)
     day = dt.date(2025, 6, 10)
     with pinned_business_date(dt.date(2025, 1, 1)):
         settled = world.open(dt.date(2025, 1, 1), method="equal_installment", months=12, behaviour="none")
         written = world.open(dt.date(2025, 1, 1), method="bullet", months=6, behaviour="none")
         kept = world.open(dt.date(2025, 1, 1), method="interest_monthly", months=12, behaviour="none")
+        renewed = world.open(dt.date(2025, 1, 1), method="interest_quarterly", months=12, behaviour="none")
     with pinned_business_date(day - dt.timedelta(days=1)):
         close_through(day - dt.timedelta(days=1))
     later = day + dt.timedelta(days=5)
@@ -303,12 +305,20 @@ def test_close_of_a_past_date_counts_loans_that_left_the_books_since():
         world.settle(settled, later)
         svc.loan_write_off(loan=written.loan.pk, on=day + dt.timedelta(days=3), actor=world.officer, reason="测试")
         written.written_off = day + dt.timedelta(days=3)
+        on = day + dt.timedelta(days=2)
+        quote = settlement_quote(renewed.schedule, renewed.terms, renewed.pays(), on)
+        new = svc.loan_renew(loan=renewed.loan.pk, on=on, new_term_months=12, actor=world.officer, decision="测试")
+        renewed.payments.append((Payment(on, quote.total, "settlement"), 0))
+        terms = LoanTerms(new.principal, new.annual_rate, on, new.term_months, new.method)
+        world.refs.append(Ref(new, terms, build_schedule(terms), "none", 0))
         runs = close_through(later)  # catches up D … D+5 in order
     assert [r.business_date for r in runs][0] == day
     county = Aggregate.objects.get(as_of=day, level="county", code=world.tree.county.prefix[:6], bank_id=0)
-    assert county.loans == 3
-    assert county.balance == sum(r.state(day).principal_outstanding for r in (settled, written, kept))
+    assert county.loans == 4
+    assert county.balance == sum(r.state(day).principal_outstanding for r in (settled, written, kept, renewed))
+    assert Loan.objects.get(pk=renewed.loan.pk).status == "renewed"
     for run in runs:
         assert stored_aggregates(run.business_date) == reference_aggregates(world, run.business_date)
     after = Aggregate.objects.get(as_of=later, level="county", code=world.tree.county.prefix[:6], bank_id=0)
-    assert after.loans == 1 and set(LoanDayState.objects.values_list("loan_id", flat=True)) == {kept.loan.pk}
+    assert after.loans == 2
+    assert set(LoanDayState.objects.values_list("loan_id", flat=True)) == {kept.loan.pk, new.pk}
