@@ -1,7 +1,7 @@
 """Benchmark the daily close (日终) at province scale on PostgreSQL.
 
     .venv/bin/python bench/bench_close.py [--loans 1000000] [--orm-loans 10000] \
-        [--database postgres:///microcredit_bench_close] [--keep]
+        [--database postgres:///microcredit_bench_close] [--reuse] [--json]
 
 1. (Re)creates the database and migrates it.
 2. Loads a synthetic portfolio with COPY: ``--loans`` loans (mixed methods and terms, 2023–2026,
@@ -13,13 +13,21 @@
    snapshots and aggregates), then once more (idempotent rerun: nothing changes).
 4. Times a straightforward per-loan ORM loop (read instalments, ``domain.servicing.loan_state``,
    ``loan.save()``) on ``--orm-loans`` loans and reports the per-loan speed ratio.
+5. With ``--json``: times the floor — a bare binary ``COPY (…) TO STDOUT`` of exactly what the
+   close reads (``monitoring.close.LOANS_SQL`` for the next day and ``INST_SQL``), bytes discarded,
+   best of 3 — and prints one JSON line on stdout (everything else goes to stderr):
+   ``{"loans", "close_seconds", "first_close_seconds", "orm_ms_per_loan", "floor_read_seconds"}``.
+   ``close_seconds`` is the close of the next day (after the first close and its rerun);
+   ``first_close_seconds`` the first close after the bulk load (``null`` with ``--reuse``: no load).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import io
+import json
 import os
 import random
 import subprocess
@@ -159,7 +167,7 @@ def load(n: int, seed: int = 7, assign=None) -> float:
 
 def orm_loop(n: int) -> float:
     from microcredit.apps.loans.models import Loan
-    from microcredit.apps.loans.services import loan_terms
+    from microcredit.apps.loans.selectors import loan_terms
     from microcredit.domain.schedules import Installment as DI, Schedule
     from microcredit.domain.servicing import Payment, loan_state
 
@@ -176,13 +184,45 @@ def orm_loop(n: int) -> float:
     return time.perf_counter() - t0
 
 
+def floor_read(day: dt.date, runs: int = 3) -> float:
+    """Seconds to merely read the close's inputs: ``COPY (…) TO STDOUT (FORMAT BINARY)`` of the
+    close's own loan and instalment queries, bytes discarded; best of ``runs``."""
+    from django.db import connection
+
+    from microcredit.apps.monitoring.close import INST_SQL, LOANS_SQL, _on_books_params
+
+    best = float("inf")
+    with connection.cursor() as c:
+        raw = c.cursor
+        queries = (raw.mogrify(LOANS_SQL, _on_books_params(day)), INST_SQL)
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            for q in queries:
+                with raw.copy(f"COPY ({q}) TO STDOUT (FORMAT BINARY)") as cp:
+                    for _block in cp:
+                        pass
+            best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--loans", type=int, default=1_000_000)
     p.add_argument("--orm-loans", type=int, default=10_000)
     p.add_argument("--database", default="postgres:///microcredit_bench_close")
     p.add_argument("--reuse", action="store_true", help="keep the loaded database, skip the load")
+    p.add_argument("--json", action="store_true", help="print one JSON line on stdout, progress on stderr")
     a = p.parse_args()
+    if a.json:
+        out = sys.stdout
+        with contextlib.redirect_stdout(sys.stderr):
+            result = run(a)
+        print(json.dumps(result), file=out, flush=True)
+    else:
+        run(a)
+
+
+def run(a: argparse.Namespace) -> dict:
     setup(a.database, fresh=not a.reuse)
     if not a.reuse:
         load(a.loans)
@@ -213,6 +253,13 @@ def main() -> None:
     print(f"ORM loop: {a.orm_loans:,} loans in {orm:.1f} s ({per_orm * 1e3:.2f} ms/loan); "
           f"close {per_close * 1e6:.1f} µs/loan; ratio {per_orm / per_close:.0f}×; "
           f"ORM loop extrapolated to {run.loans:,} loans: {per_orm * run.loans / 60:.0f} min", flush=True)
+    result = {"loans": nxt.loans, "close_seconds": round(third, 3),
+              "first_close_seconds": None if a.reuse else round(first, 3),
+              "orm_ms_per_loan": round(per_orm * 1e3, 3), "floor_read_seconds": None}
+    if a.json:
+        result["floor_read_seconds"] = round(floor_read(DAY + dt.timedelta(days=1)), 3)
+        print(f"floor (binary COPY of the close's inputs, best of 3): {result['floor_read_seconds']:.2f} s", flush=True)
+    return result
 
 
 if __name__ == "__main__":
