@@ -168,7 +168,8 @@ def load(n: int, seed: int = 7, assign=None) -> float:
 def orm_loop(n: int) -> float:
     from microcredit.apps.loans.models import Loan
     from microcredit.apps.loans.selectors import loan_terms
-    from microcredit.domain.schedules import Installment as DI, Schedule
+    from microcredit.domain.schedules import Installment as DI
+    from microcredit.domain.schedules import Schedule
     from microcredit.domain.servicing import Payment, loan_state
 
     t0 = time.perf_counter()
