@@ -8,7 +8,6 @@ import datetime as dt
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.collection import selectors, services
 from microcredit.apps.collection.models import Band, Case, CaseState, Channel, Result
 from microcredit.apps.core import idempotency
@@ -176,6 +175,5 @@ def record_action(request, case_id: Id, payload: ActionIn):
             promised_amount=yuan_to_fen(payload.promised_amount) if payload.promised_amount is not None else None,
             via_api=True)
         return 201, _detail(selectors.case_get(user=request.user, pk=c.pk))
-    return idempotency.run_once(request, schema=CaseDetailOut,
-                                owner=idempotency.owner_of(request.user, Scope.of(request.user).bank_id), key=key,
+    return idempotency.run_once(request, schema=CaseDetailOut, key=key,
                                 run=run, payload=payload.dict(exclude={"idempotency_key"}))

@@ -46,8 +46,9 @@ def request_key(request, body_key: str | None = None) -> str | None:
     return key
 
 
-def owner_of(user, bank_id: int | None) -> str:
-    """Whose keys these are: the bank of a bank user, else the user."""
+def owner_of(user) -> str:
+    """Whose keys these are: the bank of a bank user (its scope's bank), else the user."""
+    bank_id = getattr(user, "bank_id", None)
     return f"bank:{bank_id}" if bank_id else f"user:{user.pk}"
 
 
@@ -60,9 +61,9 @@ def _cache_key(owner: str, key: str) -> str:
     return "idem_" + hashlib.sha256(f"{owner}\x00{key}".encode()).hexdigest()
 
 
-def run_once(request, *, owner: str, key: str | None, payload: dict, run: Callable[[], tuple[int, dict]],
-             schema=None):
-    """Run ``run() -> (status, body)`` once per (owner, key); a retry gets ``(200, first body)``.
+def run_once(request, *, key: str | None, payload: dict, run: Callable[[], tuple[int, dict]], schema=None):
+    """Run ``run() -> (status, body)`` once per (the caller's bank or user — `owner_of` —, key); a retry
+    gets ``(200, first body)``.
 
     ``payload`` is what identifies the request besides its path (the validated body, the uploaded
     files' names and sizes); ``schema`` is the endpoint's response schema, so the kept body is what the
@@ -71,7 +72,7 @@ def run_once(request, *, owner: str, key: str | None, payload: dict, run: Callab
     if key is None:
         return run()
     fingerprint = _fingerprint(request.path, payload)
-    slot = _cache_key(owner, key)
+    slot = _cache_key(owner_of(request.user), key)
     if not cache.add(slot, {"state": _PENDING, "fingerprint": fingerprint}, WINDOW_SECONDS):
         kept = cache.get(slot) or {}
         if kept.get("fingerprint") != fingerprint:

@@ -4,17 +4,15 @@ party's share; the loans insured under a 政银保 scheme (the insurer's, DOMAIN
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Literal
 
 from django.http import FileResponse
 from ninja import File, Form, Query, Router, Schema, UploadedFile
 from ninja.errors import HttpError
 
-from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core import idempotency
+from microcredit.apps.core.api_schemas import ActionOut, StepOut, actions_out, steps_out
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Text, Year
-from microcredit.apps.core.workflow import actions_for
 from microcredit.apps.funds import claims as claim_svc
 from microcredit.apps.funds import forms, selectors, subsidy
 from microcredit.apps.funds.models import Claim, ClaimCause, ClaimEvidence, SubsidyBatch
@@ -115,36 +113,6 @@ def insured_loans(request, show: Text(8) = "", limit: Limit = 100, offset: Offse
 # the same permissions and scope; other roles take their workflow steps through the same ``actions`` endpoints.
 
 
-def _owner(request) -> str:
-    return idempotency.owner_of(request.user, Scope.of(request.user).bank_id)
-
-
-class StepOut(Schema):
-    from_state: str
-    action: str
-    to_state: str
-    actor: str
-    actor_role: str
-    on: dt.date
-    opinion: str
-
-
-class ActionOut(Schema):
-    action: str
-    label: str
-    needs_opinion: bool
-
-
-def _steps(item) -> list[dict]:
-    return [{"from_state": s.from_state, "action": s.action, "to_state": s.to_state,
-             "actor": str(s.actor) if s.actor_id else "系统", "actor_role": s.actor_role, "on": s.on, "opinion": s.opinion}
-            for s in item.steps.select_related("actor").order_by("at", "id")]
-
-
-def _actions(table, item, user) -> list[dict]:
-    return [{"action": t.action, "label": str(t.label), "needs_opinion": t.needs_opinion}
-            for t in actions_for(table, item, user)]
-
 
 class BatchOut(Schema):
     id: int
@@ -191,7 +159,7 @@ def _batch_out(b: SubsidyBatch) -> dict:
 
 def _batch_detail(b: SubsidyBatch, user, limit: int = 1000, offset: int = 0) -> dict:
     lines = b.lines.select_related("loan").order_by("id")[offset:offset + limit]
-    return _batch_out(b) | {"actions": _actions(SUBSIDY_BATCH, b, user), "steps": _steps(b), "lines": [
+    return _batch_out(b) | {"actions": actions_out(SUBSIDY_BATCH, b, user), "steps": steps_out(b), "lines": [
         {"loan_id": x.loan_id, "loan_number": x.loan.number, "kind": x.kind, "seq": x.seq,
          "period_start": x.period_start, "due_date": x.due_date, "days_in_window": x.days_in_window,
          "rate": str(x.rate), "ratio": str(x.ratio), "amount": fen_to_yuan(x.amount), "reason": x.reason}
@@ -247,7 +215,7 @@ def batch_create(request, payload: BatchIn):
         b = subsidy.batch_draft(bank=bank, county_code=request.user.scope_regions[0][:6], period=payload.period,
                                 start=payload.start, mode=payload.mode, actor=request.user)
         return 201, _batch_detail(b, request.user)
-    return idempotency.run_once(request, schema=BatchDetailOut, owner=_owner(request), key=key, run=run,
+    return idempotency.run_once(request, schema=BatchDetailOut, key=key, run=run,
                                 payload=payload.dict(exclude={"idempotency_key"}))
 
 
@@ -317,7 +285,7 @@ def _claim(request, pk: int) -> Claim:
 
 def _claim_detail(c: Claim, user) -> dict:
     # One "核实同意" action, as on the page: the service records it as this role's agreement or, the third, the verification.
-    actions = [a for a in _actions(RISK_FUND_CLAIM, c, user) if a["action"] != "agree"]
+    actions = [a for a in actions_out(RISK_FUND_CLAIM, c, user) if a["action"] != "agree"]
     return {"id": c.pk, "number": c.number, "loan": c.loan.number, "bank": c.account.bank.code, "status": c.status,
             "status_label": c.get_status_display(), "filed_on": c.filed_on, "loss": fen_to_yuan(c.loss),
             "recovered": fen_to_yuan(c.recovered), "sharing_preset": c.sharing_preset,
@@ -330,7 +298,7 @@ def _claim_detail(c: Claim, user) -> dict:
             "opinions": [{"role": role, "agreed": step is not None, "actor": str(step.actor) if step and step.actor_id else "",
                           "on": step.on if step else None, "opinion": step.opinion if step else ""}
                          for role, step in claim_svc.claim_opinions(c)],
-            "steps": _steps(c),
+            "steps": steps_out(c),
             "evidence": [{"id": e.pk, "description": e.description, "content_type": e.content_type, "size": e.size,
                           "url": f"/api/v1/funds/claims/evidence/{e.pk}"} for e in c.evidence.order_by("id")]}
 
@@ -367,7 +335,7 @@ def claim_create(request, payload: Form[ClaimIn], evidence: File[list[UploadedFi
         c = claim_svc.claim_file(loan=loan, cause=payload.cause, cause_detail=payload.cause_detail,
                                  collection_note=payload.collection_note, actor=request.user, evidence=files)
         return 201, _claim_detail(selectors.claims_visible(request.user).get(pk=c.pk), request.user)
-    return idempotency.run_once(request, schema=ClaimDetailOut, owner=_owner(request), key=key, run=run,
+    return idempotency.run_once(request, schema=ClaimDetailOut, key=key, run=run,
                                 payload=payload.dict(exclude={"idempotency_key"})
                                 | {"evidence": [(f.name, f.size) for f in files]})
 

@@ -13,11 +13,10 @@ from typing import Literal
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core import idempotency
+from microcredit.apps.core.api_schemas import ActionOut, StepOut, actions_out, steps_out
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Text, Yuan
 from microcredit.apps.core.clock import business_date
-from microcredit.apps.core.workflow import actions_for
 from microcredit.apps.loans import selectors
 from microcredit.apps.loans.reclassify import classification_propose, classification_transition
 from microcredit.apps.loans.filters import loan_filters
@@ -183,10 +182,6 @@ def post_repayment(request, loan_id: Id, payload: RepaymentIn):
 # class_propose, class_proposal_detail), with the page's permission and the loan's scope (404 outside it).
 
 
-def _owner(request) -> str:
-    """Whose idempotency keys these are: the bank of a bank officer, else the user (core.idempotency)."""
-    return idempotency.owner_of(request.user, Scope.of(request.user).bank_id)
-
 
 class EventOut(Schema):
     id: int
@@ -264,7 +259,7 @@ def post_settlement(request, loan_id: Id, payload: SettlementIn):
     def run():
         event = svc.settlement_post(loan=loan, on=payload.on, actor=request.user, reference=payload.reference)
         return _result(event, loan)
-    return idempotency.run_once(request, schema=ActionResultOut, owner=_owner(request), key=key, run=run,
+    return idempotency.run_once(request, schema=ActionResultOut, key=key, run=run,
                                 payload=payload.dict(exclude={"idempotency_key"}))
 
 
@@ -292,7 +287,7 @@ def post_write_off(request, loan_id: Id, payload: WriteOffIn):
     def run():
         event = svc.loan_write_off(loan=loan, on=payload.on, reason=payload.reason, actor=request.user)
         return _result(event, loan)
-    return idempotency.run_once(request, schema=ActionResultOut, owner=_owner(request), key=key, run=run,
+    return idempotency.run_once(request, schema=ActionResultOut, key=key, run=run,
                                 payload=payload.dict(exclude={"idempotency_key"}))
 
 
@@ -323,7 +318,7 @@ def post_reversal(request, event_id: Id, payload: ReversalIn):
     def run():
         reversal = svc.event_reverse(event=event_id, reason=payload.reason, actor=request.user)
         return _result(reversal, loan)
-    return idempotency.run_once(request, schema=ActionResultOut, owner=_owner(request), key=key, run=run,
+    return idempotency.run_once(request, schema=ActionResultOut, key=key, run=run,
                                 payload=payload.dict(exclude={"idempotency_key"}) | {"event": event_id})
 
 
@@ -339,21 +334,15 @@ class ProposalOut(Schema):
     state: str
     state_label: str
     proposed_on: dt.date
-    actions: list[dict]
-    steps: list[dict]
+    actions: list[ActionOut]
+    steps: list[StepOut]
 
 
 def _proposal_out(p: ClassificationProposal, user) -> dict:
     return {"id": p.pk, "loan_id": p.loan_id, "loan_number": p.loan.number, "direction": p.direction,
             "from_class": p.from_class, "to_class": p.to_class, "reason": p.reason, "reason_text": p.reason_text,
             "state": p.state, "state_label": p.get_state_display(), "proposed_on": p.proposed_on,
-            "actions": [{"action": t.action, "label": str(t.label), "needs_opinion": t.needs_opinion}
-                        for t in actions_for(CLASSIFICATION_MOVE, p, user)],
-            "steps": [{"from_state": s.from_state, "action": s.action, "to_state": s.to_state,
-                       "actor": str(s.actor) if s.actor_id else "系统", "actor_role": s.actor_role,
-                       "on": s.on.isoformat(), "opinion": s.opinion}
-                      for s in p.steps.select_related("actor").order_by("at", "id")]}
-
+            "actions": actions_out(CLASSIFICATION_MOVE, p, user), "steps": steps_out(p)}
 
 class ProposalIn(Schema):
     to_class: Literal[CLASSES]  # type: ignore[valid-type]
@@ -382,7 +371,7 @@ def propose_classification(request, loan_id: Id, payload: ProposalIn):
         p = classification_propose(loan=loan, to_class=payload.to_class, reason=payload.reason,
                                    reason_text=payload.reason_text, actor=request.user, via_api=True)
         return 201, _proposal_out(p, request.user)
-    return idempotency.run_once(request, schema=ProposalOut, owner=_owner(request), key=key, run=run,
+    return idempotency.run_once(request, schema=ProposalOut, key=key, run=run,
                                 payload=payload.dict(exclude={"idempotency_key"}) | {"loan": loan_id})
 
 

@@ -15,30 +15,14 @@ from typing import Literal
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from microcredit.apps.core.api_schemas import ActionOut, StepOut, actions_out, steps_out
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Text
-from microcredit.apps.core.workflow import actions_for
 from microcredit.apps.loans import selectors
 from microcredit.apps.loans.extensions import extension_request, extension_transition
 from microcredit.apps.loans.models import ExtensionRequest, Loan
 from microcredit.domain.workflow import EXTENSION
 
 router = Router(tags=["展期续贷"])
-
-
-class ActionOut(Schema):
-    action: str
-    label: str
-    needs_opinion: bool
-
-
-class StepOut(Schema):
-    from_state: str
-    action: str
-    to_state: str
-    actor: str
-    actor_role: str
-    on: dt.date
-    opinion: str
 
 
 class ExtensionOut(Schema):
@@ -67,11 +51,7 @@ def _out(req: ExtensionRequest, user) -> dict:
         "new_term_months": req.new_term_months, "without_principal_repayment": req.without_principal_repayment,
         "reason": req.reason, "state": req.state, "state_label": req.get_state_display(),
         "requested_on": req.requested_on, "new_loan_id": req.new_loan_id,
-        "actions": [{"action": t.action, "label": t.label, "needs_opinion": t.needs_opinion}
-                    for t in actions_for(EXTENSION, req, user)],
-        "steps": [{"from_state": s.from_state, "action": s.action, "to_state": s.to_state,
-                   "actor": str(s.actor) if s.actor_id else "系统", "actor_role": s.actor_role, "on": s.on,
-                   "opinion": s.opinion} for s in req.steps.select_related("actor").order_by("at", "id")],
+        "actions": actions_out(EXTENSION, req, user), "steps": steps_out(req),
     }
 
 

@@ -15,7 +15,6 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
 
-from microcredit.apps.accounts.scope import Scope
 from microcredit.apps.core import idempotency
 from microcredit.apps.core.api_types import Day, Id, Limit, Offset, Text
 from microcredit.apps.core.clock import business_date
@@ -196,6 +195,5 @@ def check_record(request, payload: CheckIn):
                                       actor=request.user, checked_on=payload.checked_on, latitude=payload.latitude,
                                       longitude=payload.longitude)
         return 201, _check(check)
-    return idempotency.run_once(request, schema=CheckOut,
-                                owner=idempotency.owner_of(request.user, Scope.of(request.user).bank_id), key=key,
+    return idempotency.run_once(request, schema=CheckOut, key=key,
                                 run=run, payload=payload.dict(exclude={"idempotency_key"}))

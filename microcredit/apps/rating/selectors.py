@@ -131,11 +131,16 @@ def current_rating(household, on: dt.date | None = None) -> Rating | None:
     return qs.order_by("-valid_from", "-id").first()
 
 
+def _entries_in_force(on: dt.date):
+    """(household id, covered ID numbers) of every blacklist entry in force on ``on`` (listed, not lifted, not ended)."""
+    return BlacklistEntry.objects.filter(lifted_on__isnull=True, listed_on__lte=on, until__gte=on).values_list(
+        "household_id", "covered_id_numbers")
+
+
 def is_blacklisted(household, on: dt.date) -> bool:
     """Household or any covered family member (spouse, children, parents) listed on ``on``."""
     ids = set(household.members.values_list("id_number", flat=True)) | {household.head_id_number}
-    active = BlacklistEntry.objects.filter(lifted_on__isnull=True, listed_on__lte=on, until__gte=on)
-    for household_id, covered in active.values_list("household_id", "covered_id_numbers"):
+    for household_id, covered in _entries_in_force(on):
         if household_id == household.pk or ids & set(covered or ()):
             return True
     return False
@@ -190,9 +195,8 @@ def county_choices(user) -> list[CountyScorecard]:
 def blacklisted_households(on: dt.date) -> set[int]:
     """Ids of the households blacklisted on ``on``, counting family members an entry covers (the
     bulk form of `is_blacklisted`, for the reconciliation of bank ledgers, DOMAIN §10)."""
-    active = BlacklistEntry.objects.filter(lifted_on__isnull=True, listed_on__lte=on, until__gte=on)
     listed, covered = set(), set()
-    for household_id, numbers in active.values_list("household_id", "covered_id_numbers"):
+    for household_id, numbers in _entries_in_force(on):
         listed.add(household_id)
         covered.update(numbers or ())
     if covered:

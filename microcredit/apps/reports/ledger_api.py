@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 from microcredit.apps.core.api_types import Text
 from microcredit.apps.jobs.selectors import job_for_viewer
 from microcredit.apps.reports import ledger_export
+from microcredit.apps.reports.api import JobOut  # as GET /api/v1/jobs/{id} answers
 
 router = Router(tags=["贷款台账导出"])
 
@@ -22,19 +23,6 @@ class LedgerExportIn(Schema):
     as_of: Text(40) = Field("", examples=["2026-06-30"])
     format: Text(40) = Field("xlsx", examples=["csv"])
     bank: Text(40) = Field("", examples=[""])
-
-
-class JobOut(Schema):
-    """As ``GET /api/v1/jobs/{id}`` answers; ``result`` when done: filename, rows, format, as_of, region."""
-
-    id: int
-    kind: str
-    status: str
-    progress: int
-    total: int
-    percent: int
-    message: str
-    result: dict | None
 
 
 @router.post("", response={202: JobOut})
